@@ -1,0 +1,103 @@
+"""The ``cdht`` command line: each command a thin skin over a library call.
+
+Output for people by default, ``--json`` for scripts; exit status 1 when a check finds errors.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from generator import __version__
+from generator.edition import CatalogueError, check_edition, load_edition, shipped_editions
+from generator.messages import Finding
+
+TIERS = ["xa", "huyen", "tinh"]
+
+
+def _echo_findings(findings: list[Finding]) -> None:
+    for f in findings:
+        click.echo(f.text(), err=True)
+
+
+def _edition_or_exit(path):
+    try:
+        return load_edition(path)
+    except CatalogueError as e:
+        _echo_findings(e.findings)
+        sys.exit(1)
+
+
+def _dump(obj) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="cdht", message="%(prog)s %(version)s")
+def main():
+    """Cộng đồng học tập (Thông tư 25/2023/TT-BGDĐT): biểu mẫu Excel, kiểm tra và tổng hợp."""
+
+
+# --- catalogue --------------------------------------------------------------------------------
+
+@main.group()
+def catalogue():
+    """Bộ tiêu chí: kiểm tra và xem."""
+
+
+@catalogue.command("check")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Kết quả dạng JSON.")
+def catalogue_check(files, as_json):
+    """Kiểm tra tệp bộ tiêu chí (mặc định: mọi bộ tiêu chí kèm theo). Thoát mã 1 nếu có lỗi."""
+    files = list(files) or shipped_editions()
+    report, bad = [], False
+    for f in files:
+        edition, findings = check_edition(f)
+        bad |= bool(findings)
+        report.append({"file": str(f), "ok": not findings, "edition": edition.id if edition else None,
+                       "findings": [x.as_dict() for x in findings]})
+        if not as_json:
+            if findings:
+                _echo_findings(findings)
+            else:
+                n = {k: len(t.indicators) for k, t in edition.tiers.items()}
+                click.echo(f"Hợp lệ: {f} — bộ tiêu chí {edition.id}, số chỉ tiêu: "
+                           + ", ".join(f"{k} {v}" for k, v in n.items()))
+    if as_json:
+        _dump(report)
+    sys.exit(1 if bad else 0)
+
+
+@catalogue.command("show")
+@click.option("--edition", "edition_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Tệp bộ tiêu chí (mặc định: Thông tư 25/2023).")
+@click.option("--tier", type=click.Choice(TIERS), help="Chỉ một cấp.")
+@click.option("--json", "as_json", is_flag=True, help="Kết quả dạng JSON.")
+def catalogue_show(edition_path, tier, as_json):
+    """Xem bộ tiêu chí: tiêu chí, chỉ tiêu, ngưỡng mức độ 1 và 2."""
+    from addin.render import catalogue_table
+
+    edition = _edition_or_exit(edition_path)
+    if tier and tier not in edition.tiers:
+        click.echo(f"Bộ tiêu chí {edition.id} không có cấp '{tier}'.", err=True)
+        sys.exit(1)
+    if as_json:
+        _dump(edition.as_dict(tier))
+    else:
+        click.echo(catalogue_table(edition, tier))
+
+
+@main.command()
+def demo():
+    """Chạy thử trên dữ liệu mẫu (đang xây dựng)."""
+    edition = load_edition()
+    click.echo(f"cdht {__version__} — bộ tiêu chí {edition.id}: "
+               + ", ".join(f"{t.name} {len(t.indicators)} chỉ tiêu" for t in edition.tiers.values()))
+    click.echo("Bản chạy thử đầy đủ (demo) sẽ có khi các chức năng tạo biểu mẫu và tổng hợp hoàn thành.")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

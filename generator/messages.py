@@ -1,0 +1,245 @@
+"""Every user-facing message of the product, with its stable code.
+
+One catalogue, the way pyxform keeps its errors: a code (``CDHT-<area><nnn>``), a severity,
+the Vietnamese text of *what is wrong* and of *how to fix it*. Nothing else in the code writes
+message text inline; it builds a :class:`Finding` from a code and the facts of the case.
+
+Areas: C = catalogue (bộ tiêu chí), T = template (biểu mẫu), W = workbook (sổ tính được nộp),
+E = evidence (minh chứng), M = merge (tổng hợp), A = add-in, K = contributing departments.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+ERROR = "lỗi"
+WARNING = "cảnh báo"
+INFO = "thông tin"
+
+# code: (severity, what is wrong, how to fix it). Templates use str.format(**facts).
+MESSAGES: dict[str, tuple[str, str, str]] = {
+    # --- catalogue (bộ tiêu chí) -------------------------------------------------------------
+    "CDHT-C001": (ERROR, "Không đọc được tệp bộ tiêu chí: {detail}.",
+                  "Kiểm tra đường dẫn và cú pháp YAML (thụt lề bằng dấu cách, dấu ':' sau tên khóa)."),
+    "CDHT-C002": (ERROR, "Khóa '{key}' không thuộc cấu trúc của bộ tiêu chí.",
+                  "Xóa khóa này hoặc sửa chính tả cho đúng tên khóa trong tài liệu bộ tiêu chí."),
+    "CDHT-C003": (ERROR, "Thiếu khóa bắt buộc '{key}'.",
+                  "Thêm khóa '{key}' vào đúng vị trí."),
+    "CDHT-C004": (ERROR, "Giá trị của '{key}' không hợp lệ: {detail}.",
+                  "Sửa giá trị theo kiểu dữ liệu được yêu cầu."),
+    "CDHT-C005": (ERROR, "Mã '{id}' bị trùng (đã dùng ở dòng {other_line}).",
+                  "Đặt cho mỗi tiêu chí, chỉ tiêu và trường nhập một mã duy nhất."),
+    "CDHT-C006": (ERROR, "Quy tắc của chỉ tiêu {indicator} dùng trường '{key}' không được khai báo.",
+                  "Khai báo trường '{key}' trong 'fields' của chỉ tiêu hoặc 'unit_fields' của cấp, "
+                  "hoặc sửa tên trường trong quy tắc."),
+    "CDHT-C007": (ERROR, "Ngưỡng {value} của chỉ tiêu {indicator} nằm ngoài khoảng cho phép {range}.",
+                  "Ghi tỷ lệ theo phần trăm từ 0 đến 100 (ví dụ 60 cho 60%), số đếm là số nguyên ≥ 0."),
+    "CDHT-C008": (ERROR, "Cấp '{tier}' được nhắc tới nhưng không có trong phân cấp (hierarchy).",
+                  "Thêm '{tier}' vào 'hierarchy.tiers' và khai báo cấp đó trong 'tiers', hoặc sửa tên cấp."),
+    "CDHT-C009": (ERROR, "Mã '{id}' không đúng dạng '{expected}'.",
+                  "Đặt mã theo dạng '{expected}', ví dụ 'xa.5.1' cho chỉ tiêu 1 của tiêu chí 5 cấp xã."),
+    "CDHT-C010": (ERROR, "Phân cấp có vòng lặp hoặc nhiều cấp cao nhất: {detail}.",
+                  "Mỗi cấp chỉ có một cấp trên, và đúng một cấp không có cấp trên (cấp cao nhất)."),
+    "CDHT-C011": (ERROR, "Quy tắc mức độ 2 của chỉ tiêu {indicator} thấp hơn mức độ 1.",
+                  "Ngưỡng mức độ 2 phải bằng hoặc cao hơn mức độ 1 (Thông tư 25/2023: mức độ 2 giữ "
+                  "nguyên hoặc nâng các yêu cầu của mức độ 1)."),
+    "CDHT-C012": (ERROR, "Không tìm thấy bộ tiêu chí gốc '{base}' mà tệp này kế thừa.",
+                  "Đặt tệp gốc cùng thư mục hoặc sửa khóa 'base'."),
+    "CDHT-C013": (ERROR, "Chỉ tiêu '{indicator}' trong 'overrides' không tồn tại trong bộ tiêu chí.",
+                  "Sửa mã chỉ tiêu hoặc xóa mục ghi đè này."),
+    "CDHT-C014": (ERROR, "Kiểu trường '{type}' không phù hợp với quy tắc '{rule}' của chỉ tiêu {indicator}.",
+                  "Quy tắc '{rule}' cần trường kiểu {expected}."),
+    # --- template / generator (biểu mẫu) -----------------------------------------------------
+    "CDHT-T001": (ERROR, "Danh sách đơn vị: {detail}.",
+                  "Sửa tệp CSV: các cột ma, ten, cap, ma_cap_tren, vung_kho_khan (hoặc tiêu đề "
+                  "tiếng Việt: Mã, Tên, Cấp, Mã cấp trên, Vùng khó khăn)."),
+    "CDHT-T002": (ERROR, "Không có đơn vị mã '{unit}' cấp '{tier}' trong danh sách đơn vị.",
+                  "Kiểm tra mã đơn vị (--unit) và cột 'cap' trong danh sách."),
+    "CDHT-T003": (ERROR, "Kiểm tra biểu mẫu trước khi ghi không đạt: {detail}.",
+                  "Đây là lỗi của phần mềm tạo biểu mẫu; báo cho nhóm phát triển kèm tệp bộ tiêu chí."),
+    "CDHT-T004": (ERROR, "Năm đánh giá {year} không thuộc phạm vi áp dụng của bộ tiêu chí {edition} ({years}).",
+                  "Chọn bộ tiêu chí áp dụng cho năm này (--edition) hoặc sửa năm (--year)."),
+    "CDHT-T005": (ERROR, "Bộ tiêu chí {edition} không có cấp '{tier}'.",
+                  "Chọn một cấp có trong bộ tiêu chí: {tiers}."),
+    # --- workbook read / validate (sổ tính) -------------------------------------------------------
+    "CDHT-W001": (ERROR, "Tệp không tồn tại hoặc không đọc được: {detail}.",
+                  "Kiểm tra đường dẫn tệp."),
+    "CDHT-W002": (ERROR, "Tệp không phải sổ tính Excel .xlsx (hoặc tệp bị hỏng): {detail}.",
+                  "Mở tệp bằng Excel và lưu lại dưới dạng Excel Workbook (.xlsx) từ biểu mẫu gốc."),
+    "CDHT-W003": (ERROR, "Tệp được bảo vệ bằng mật khẩu mở tệp (mã hóa), phần mềm không đọc được.",
+                  "Bỏ mật khẩu mở tệp (File > Info > Protect Workbook > Encrypt with Password) rồi nộp lại."),
+    "CDHT-W004": (ERROR, "Tệp định dạng Excel cũ .xls, không phải biểu mẫu của Sở.",
+                  "Nhập số liệu vào biểu mẫu .xlsx do Sở GD&ĐT phát hành cho năm đánh giá."),
+    "CDHT-W005": (INFO, "Bỏ qua tệp khóa tạm của Excel ('~$…'): tệp gốc đang mở trong Excel.",
+                  "Không cần làm gì; đóng Excel trước khi tổng hợp để tránh số liệu chưa lưu."),
+    "CDHT-W006": (ERROR, "Sổ tính không phải biểu mẫu Cộng đồng học tập (không có trang _meta / thuộc tính nhận diện).",
+                  "Dùng biểu mẫu do Sở GD&ĐT phát hành (cdht generate), không tự tạo sổ tính mới."),
+    "CDHT-W007": (ERROR, "Biểu mẫu thuộc bộ tiêu chí '{edition}' không được hỗ trợ.",
+                  "Dùng biểu mẫu của bộ tiêu chí hiện hành hoặc chỉ định tệp bộ tiêu chí (--edition)."),
+    "CDHT-W008": (ERROR, "Biểu mẫu là năm {found}, không phải năm {expected}.",
+                  "Dùng biểu mẫu của năm đánh giá {expected}."),
+    "CDHT-W009": (ERROR, "Thiếu tên vùng (defined name) '{name}' trong sổ tính.",
+                  "Không xóa hay đổi tên vùng trong biểu mẫu; nhập lại số liệu vào biểu mẫu gốc."),
+    "CDHT-W010": (ERROR, "Ô {cell} ({label}) chứa giá trị lỗi {value}.",
+                  "Xóa giá trị lỗi và nhập lại số liệu đúng."),
+    "CDHT-W011": (ERROR, "Ô {cell} ({label}) phải là số nhưng đang chứa chữ '{value}'.",
+                  "Nhập một số (không kèm đơn vị, dấu % hay chữ)."),
+    "CDHT-W012": (ERROR, "Ô {cell} ({label}) có giá trị {value} nằm ngoài khoảng cho phép {range}.",
+                  "Nhập giá trị trong khoảng {range}."),
+    "CDHT-W013": (ERROR, "Ô {cell} ({label}) phải là số nguyên, đang là {value}.",
+                  "Nhập số nguyên (không có phần thập phân)."),
+    "CDHT-W014": (ERROR, "Ô {cell} ({label}) = {value} lớn hơn mẫu số {den_cell} ({den_label}) = {den_value}.",
+                  "Tử số không được lớn hơn mẫu số; kiểm tra lại hai số liệu."),
+    "CDHT-W015": (ERROR, "Ô {cell} ({label}) chỉ nhận {allowed}, đang là '{value}'.",
+                  "Chọn giá trị trong danh sách thả xuống."),
+    "CDHT-W016": (WARNING, "Ô {cell} ({label}) chưa được nhập.",
+                  "Nhập số liệu hoặc chọn kết quả cho ô này."),
+    "CDHT-W017": (WARNING, "Văn bản ở ô {cell} chưa chuẩn hóa Unicode (NFC); đã đọc theo dạng chuẩn.",
+                  "Gõ lại bằng bộ gõ Unicode dựng sẵn (Unikey: bảng mã Unicode, kiểu dựng sẵn)."),
+    "CDHT-W018": (ERROR, "Trang '{sheet}' đã bị bỏ bảo vệ.",
+                  "Dùng bản biểu mẫu gốc; không bỏ bảo vệ trang tính."),
+    "CDHT-W019": (ERROR, "Công thức hoặc ô khóa ở {sheet}!{cell} đã bị thay đổi so với biểu mẫu gốc.",
+                  "Nhập lại số liệu vào biểu mẫu gốc do Sở phát hành; không sửa ô công thức."),
+    "CDHT-W020": (ERROR, "Trang '{sheet}' của biểu mẫu đã bị xóa hoặc đổi tên.",
+                  "Dùng bản biểu mẫu gốc; không xóa hay đổi tên trang tính."),
+    "CDHT-W021": (ERROR, "Dấu vân tay bố cục của biểu mẫu không khớp (biểu mẫu đã bị sửa cấu trúc).",
+                  "Nhập lại số liệu vào biểu mẫu gốc do Sở phát hành."),
+    "CDHT-W022": (ERROR, "Sổ tính đang mở trong Excel (có tệp khóa '{lock}'); không ghi để tránh mất dữ liệu chưa lưu.",
+                  "Lưu và đóng tệp trong Excel rồi chạy lại."),
+    "CDHT-W023": (ERROR, "Không ghi được tệp: {detail}.",
+                  "Kiểm tra quyền ghi thư mục và dung lượng đĩa; tệp gốc không bị thay đổi."),
+    "CDHT-W024": (ERROR, "Tệp quá lớn khi giải nén ({size} MB > {limit} MB), có thể là tệp hỏng hoặc độc hại.",
+                  "Nộp lại biểu mẫu gốc đã điền; không chèn ảnh hay dữ liệu lớn vào biểu mẫu."),
+    "CDHT-W025": (ERROR, "Biểu mẫu là cấp '{found}', không phải cấp '{expected}'.",
+                  "Dùng biểu mẫu đúng cấp."),
+    # --- evidence (minh chứng) -----------------------------------------------------------------
+    "CDHT-E001": (ERROR, "Chỉ tiêu {indicator} được đánh giá đạt nhưng chưa có minh chứng nào.",
+                  "Thêm ít nhất một dòng ở trang Minh chứng với cột Chỉ tiêu ghi '{indicator}'."),
+    "CDHT-E002": (ERROR, "Dòng {row}: mã chỉ tiêu '{value}' không có trong bộ tiêu chí.",
+                  "Ghi mã chỉ tiêu đúng dạng, ví dụ '{example}'; nhiều mã cách nhau bằng dấu phẩy."),
+    "CDHT-E003": (ERROR, "Dòng {row}: thiếu {column}.",
+                  "Điền {column} của văn bản minh chứng."),
+    "CDHT-E004": (ERROR, "Dòng {row}: ngày ban hành {value} sau hạn nộp hồ sơ {deadline}.",
+                  "Minh chứng phải ban hành trước hạn nộp; kiểm tra lại ngày."),
+    "CDHT-E005": (WARNING, "Dòng {row}: ngày ban hành {value} quá cũ so với năm đánh giá {year}.",
+                  "Kiểm tra lại ngày; minh chứng phải phản ánh kết quả của năm đánh giá."),
+    "CDHT-E006": (WARNING, "Dòng {row}: không tìm thấy tệp đính kèm '{value}' bên cạnh sổ tính.",
+                  "Đặt tệp minh chứng vào cùng thư mục (hoặc thư mục con) với sổ tính và ghi đường dẫn tương đối."),
+    "CDHT-E007": (ERROR, "Dòng {row}: mã minh chứng '{value}' trùng với dòng {other_row}.",
+                  "Đặt cho mỗi minh chứng một mã riêng."),
+    "CDHT-E008": (ERROR, "Dòng {row}: ngày ban hành '{value}' không phải ngày hợp lệ.",
+                  "Nhập ngày dạng dd/mm/yyyy."),
+    "CDHT-E009": (ERROR, "Dòng {row}: thiếu mã chỉ tiêu mà minh chứng chứng minh.",
+                  "Ghi mã chỉ tiêu ở cột Chỉ tiêu, ví dụ '{example}'."),
+    # --- merge (tổng hợp) ----------------------------------------------------------------------
+    "CDHT-M001": (ERROR, "Biểu mẫu là cấp '{found}', không phải cấp dưới '{expected}' của sổ tổng hợp.",
+                  "Chỉ gộp biểu mẫu cấp {expected} vào sổ tổng hợp cấp {parent}."),
+    "CDHT-M002": (ERROR, "Biểu mẫu là năm {found}, sổ tổng hợp là năm {expected}.",
+                  "Yêu cầu đơn vị nộp lại trên biểu mẫu năm {expected}."),
+    "CDHT-M003": (ERROR, "Biểu mẫu thuộc bộ tiêu chí '{found}', sổ tổng hợp dùng '{expected}'.",
+                  "Yêu cầu đơn vị nộp lại trên biểu mẫu của bộ tiêu chí {expected}."),
+    "CDHT-M004": (ERROR, "Đơn vị '{unit}' không thuộc danh sách đơn vị cấp dưới của {parent}.",
+                  "Kiểm tra mã đơn vị trong biểu mẫu hoặc danh sách đơn vị cấp dưới của sổ tổng hợp."),
+    "CDHT-M005": (WARNING, "Đơn vị '{unit}' nộp nhiều tệp; dùng tệp mới hơn '{kept}'.",
+                  "Xóa các tệp cũ khỏi thư mục nộp để tránh nhầm lẫn."),
+    "CDHT-M006": (ERROR, "Đơn vị '{unit}' nộp nhiều tệp ({files}).",
+                  "Giữ lại một tệp cho mỗi đơn vị, hoặc chạy với --on-duplicate newest."),
+    "CDHT-M007": (ERROR, "Tệp của đơn vị '{unit}' cũ hơn bản đã tổng hợp ({merged_at}); không thay thế.",
+                  "Nếu muốn dùng tệp này, xóa dòng của đơn vị ở trang Đơn vị cấp dưới hoặc nộp bản mới hơn."),
+    "CDHT-M008": (ERROR, "Biểu mẫu đã bị sửa cấu trúc ({detail}); trả lại đơn vị.",
+                  "Yêu cầu đơn vị nhập lại số liệu vào biểu mẫu gốc và nộp lại."),
+    "CDHT-M009": (ERROR, "Sổ tổng hợp không phải biểu mẫu cấp trên hợp lệ: {detail}.",
+                  "Dùng biểu mẫu cấp huyện hoặc cấp tỉnh do cdht generate tạo."),
+    "CDHT-M010": (INFO, "Bỏ qua '{file}': không phải sổ tính Excel.",
+                  "Không cần làm gì."),
+    "CDHT-M011": (WARNING, "Đơn vị '{unit}' chưa nộp hồ sơ.",
+                  "Liên hệ đơn vị để nộp trước hạn {deadline}."),
+    "CDHT-M012": (WARNING, "Đơn vị '{unit}' nộp muộn ({received} sau hạn {deadline}).",
+                  "Ghi nhận nộp muộn; xử lý theo quy định của Sở."),
+    "CDHT-M013": (ERROR, "Sổ công nhận, dòng {row}: {detail}.",
+                  "Sửa dòng này trong trang Sổ công nhận (mã đơn vị, mức độ 1/2, số quyết định, ngày)."),
+    "CDHT-M014": (ERROR, "Biểu mẫu chưa đủ dữ liệu để xác định mức độ (thiếu: {missing}).",
+                  "Đơn vị bổ sung các ô còn thiếu rồi nộp lại."),
+    "CDHT-M015": (ERROR, "Đơn vị '{unit}' có {count} lỗi minh chứng.",
+                  "Đơn vị bổ sung minh chứng theo danh sách trả lại."),
+    # --- add-in ----------------------------------------------------------------------------------
+    "CDHT-A001": (ERROR, "Lỗi không mong muốn khi chạy '{operation}': {detail}.",
+                  "Xem chi tiết trong tệp nhật ký {log}; gửi tệp này cho bộ phận hỗ trợ."),
+    "CDHT-A002": (ERROR, "Sổ tính đang mở không phải biểu mẫu Cộng đồng học tập.",
+                  "Mở biểu mẫu do Sở GD&ĐT phát hành rồi bấm lại nút."),
+    "CDHT-A003": (ERROR, "Chức năng này cần sổ tổng hợp cấp huyện hoặc cấp tỉnh.",
+                  "Mở sổ tổng hợp cấp trên rồi bấm lại nút."),
+    "CDHT-A004": (ERROR, "Không tìm thấy thư mục '{folder}'.",
+                  "Chọn lại thư mục chứa các biểu mẫu của đơn vị cấp dưới."),
+    # --- contributing departments ----------------------------------------------------------
+    "CDHT-K001": (ERROR, "Sở/ngành '{contributor}' không có trong bộ tiêu chí.",
+                  "Dùng một mã trong danh sách đơn vị đóng góp của bộ tiêu chí: {known}."),
+    "CDHT-K002": (WARNING, "Xung đột ở {field}: sổ tổng hợp ghi {workbook_value}, phiếu của {contributor} ghi {file_value}; đã chọn {chosen}.",
+                  "Kiểm tra lại với {contributor}; chạy lại với --prefer file hoặc --prefer workbook."),
+    "CDHT-K003": (WARNING, "Chưa nhận phiếu của {contributor}.",
+                  "Liên hệ {contributor} để gửi phiếu số liệu."),
+}
+
+
+def nfc(text: Any) -> Any:
+    """NFC-normalise strings (Vietnamese typed with combining marks), pass anything else through."""
+    return unicodedata.normalize("NFC", text) if isinstance(text, str) else text
+
+
+@dataclass
+class Finding:
+    """One coded finding: where → what rule failed → which value → how to fix."""
+
+    code: str
+    severity: str
+    message: str
+    fix: str
+    file: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    row: int | None = None
+    line: int | None = None
+    indicator: str | None = None
+    facts: dict = field(default_factory=dict)
+
+    def where(self) -> str:
+        parts = []
+        if self.file:
+            parts.append(self.file + (f":{self.line}" if self.line else ""))
+        if self.sheet:
+            parts.append(f"trang '{self.sheet}'")
+        if self.cell:
+            parts.append(f"ô {self.cell}")
+        elif self.row:
+            parts.append(f"dòng {self.row}")
+        return ", ".join(parts)
+
+    def text(self) -> str:
+        where = self.where()
+        head = f"[{self.code}] {self.severity.upper()}"
+        return f"{head}{' — ' + where if where else ''}: {self.message} Cách sửa: {self.fix}"
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d.pop("facts")
+        return {k: v for k, v in d.items() if v is not None}
+
+
+def finding(code: str, *, file=None, sheet=None, cell=None, row=None, line=None,
+            indicator=None, **facts) -> Finding:
+    """Build a :class:`Finding` from a code of :data:`MESSAGES` and the facts of the case."""
+    severity, what, fix = MESSAGES[code]
+    safe = _Facts(facts)
+    return Finding(code=code, severity=severity, message=nfc(what.format_map(safe)),
+                   fix=nfc(fix.format_map(safe)), file=file, sheet=sheet, cell=cell, row=row,
+                   line=line, indicator=indicator, facts=facts)
+
+
+class _Facts(dict):
+    def __missing__(self, key):  # a missing fact never crashes a message
+        return "?"
+
+
+def has_errors(findings) -> bool:
+    return any(f.severity == ERROR for f in findings)
