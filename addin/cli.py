@@ -91,6 +91,50 @@ def catalogue_show(edition_path, tier, as_json):
 
 
 @main.command()
+@click.option("--tier", required=True, type=click.Choice(TIERS), help="Cấp của biểu mẫu.")
+@click.option("--year", required=True, type=int, help="Năm đánh giá N (số liệu 01/01–31/12 năm N).")
+@click.option("--edition", "edition_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Tệp bộ tiêu chí (mặc định: Thông tư 25/2023).")
+@click.option("--units", "units_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Danh sách đơn vị CSV (ma, ten, cap, ma_cap_tren, vung_kho_khan): một sổ tính cho mỗi đơn vị.")
+@click.option("--unit", "unit_code", help="Chỉ tạo cho một đơn vị (mã trong danh sách).")
+@click.option("--password", help="Mật khẩu bảo vệ trang tính (mặc định: cdht-tt25, xem README).")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Thư mục ghi biểu mẫu.")
+def generate(tier, year, edition_path, units_path, unit_code, password, out_dir):
+    """Phát hành biểu mẫu Excel đã khóa, có kiểm tra dữ liệu, cho một cấp và một năm."""
+    from generator.api import GenerateError, generate as run
+    from generator.units import read_units
+
+    edition = _edition_or_exit(edition_path)
+    units = None
+    if unit_code and not units_path:
+        raise click.UsageError("--unit cần đi kèm --units.")
+    if units_path:
+        units, findings = read_units(units_path)
+        if findings:
+            _echo_findings(findings)
+            sys.exit(1)
+    bar = None
+    try:
+        if units is not None and not unit_code:
+            from tqdm import tqdm
+            bar = tqdm(total=len(units.of_tier(tier)), desc="Tạo biểu mẫu", unit="tệp",
+                       disable=None, file=sys.stderr)
+        paths = run(edition, tier, year, out_dir, units=units, unit_code=unit_code, password=password,
+                    progress=(lambda k, n: bar.update(1)) if bar else None)
+    except GenerateError as e:
+        _echo_findings(e.findings)
+        sys.exit(1)
+    finally:
+        if bar:
+            bar.close()
+    for p in paths:
+        click.echo(str(p))
+    click.echo(f"Đã tạo {len(paths)} biểu mẫu {edition.tier(tier).name.lower()} năm {year} trong {out_dir}.")
+
+
+@main.command()
 def demo():
     """Chạy thử trên dữ liệu mẫu (đang xây dựng)."""
     edition = load_edition()

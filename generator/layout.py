@@ -1,0 +1,79 @@
+"""The workbook contract shared by the generator and every reader: sheet names, defined names, columns.
+
+Readers (compute, check, merge, the add-in) import these constants instead of repeating strings or
+coordinates; cell positions are found through the workbook's defined names.
+"""
+from __future__ import annotations
+
+SHEET_GUIDE = "Hướng dẫn"
+SHEET_UNIT = "Thông tin đơn vị"
+SHEET_SELF = "Tự đánh giá"
+SHEET_EVIDENCE = "Minh chứng"
+SHEET_APPRAISAL = "Thẩm định"
+SHEET_SUMMARY = "Bản tổng hợp"
+SHEET_CHILDREN = "Đơn vị cấp dưới"
+SHEET_REGISTER = "Sổ công nhận"
+SHEET_RETURNS = "Danh sách trả lại"
+SHEET_LOG = "Nhật ký tổng hợp"
+SHEET_RESULTS = "Kết quả kiểm tra"
+SHEET_LISTS = "_ds"
+SHEET_META = "_meta"
+
+# Sheets our tools write into: created by the generator, left unprotected, outside the fingerprint.
+TOOL_SHEETS = (SHEET_RESULTS, SHEET_CHILDREN, SHEET_REGISTER, SHEET_RETURNS, SHEET_LOG)
+
+# Unit names (every tier)
+N_UNIT_CODE = "don_vi_ma"
+N_UNIT_NAME = "don_vi_ten"
+N_YEAR = "nam_danh_gia"
+N_PREPARER = "nguoi_lap"
+N_PREPARED_ON = "ngay_lap"
+N_LEVEL = "ket_qua_muc_do"
+N_APPRAISAL_LEVEL = "td_ket_qua_muc_do"
+N_APPRAISAL_TARGET = "td_muc_do_xet"
+N_EVIDENCE = "minh_chung"
+N_SEAL = "ma_niem_phong"
+N_CHILDREN = "don_vi_cap_duoi"
+N_REGISTER = "so_cong_nhan"
+N_RESULTS = "ket_qua_kiem_tra"
+N_LOG = "nhat_ky_tong_hop"
+N_RETURNS = "danh_sach_tra_lai"
+N_LIST_VERDICT = "DS_DAT"
+N_LIST_YESNO = "DS_CO"
+N_LIST_LEVEL = "DS_MUC_DO"
+
+EVIDENCE_ROWS = 300
+EVIDENCE_COLUMNS = ["Mã minh chứng", "Chỉ tiêu", "Tên minh chứng", "Số / ký hiệu", "Ngày ban hành",
+                    "Cơ quan ban hành", "Tệp đính kèm", "Ghi chú"]
+
+REGISTER_ROWS = 500
+REGISTER_COLUMNS = ["Mã đơn vị", "Tên đơn vị", "Mức độ", "Số quyết định", "Ngày quyết định",
+                    "Cơ quan quyết định", "Còn hiệu lực đến", "Còn hiệu lực năm đánh giá",
+                    "Đủ điều kiện đề nghị mức độ 2 từ", "Ghi chú"]
+
+RESULTS_COLUMNS = ["Mã", "Mức", "Trang", "Ô / dòng", "Chỉ tiêu", "Nội dung", "Cách sửa"]
+LOG_COLUMNS = ["Thời điểm", "Thao tác", "Tệp", "Đơn vị", "Kết quả", "Mã", "Ghi chú"]
+RETURNS_COLUMNS = ["Mã đơn vị", "Tên đơn vị", "Tệp", "Mã", "Trang", "Ô / dòng", "Nội dung", "Cách sửa"]
+
+CHILD_FIXED_COLUMNS = ["Mã đơn vị", "Tên đơn vị", "Trạng thái", "Ngày nhận", "Đúng hạn",
+                       "Mức độ tự đánh giá", "Mức độ thẩm định", "Số lỗi minh chứng"]
+CHILD_PROVENANCE_COLUMNS = ["Tệp", "SHA-256", "Phiên bản biểu mẫu", "Thời điểm tổng hợp", "Lý do trả lại"]
+
+STATUS_RECEIVED = "Đã nộp"
+STATUS_MISSING = "Chưa nộp"
+STATUS_RETURNED = "Trả lại"
+
+HEADER_ROW = 4  # header row of every list sheet; data start on the next row
+
+
+def appraisal_name(indicator_id: str) -> str:
+    return "td_" + indicator_id.replace(".", "_")
+
+
+def appraisal_reason_name(indicator_id: str) -> str:
+    return appraisal_name(indicator_id) + "_ly_do"
+
+
+def child_columns(child_tier) -> list[str]:
+    """Header of the "Đơn vị cấp dưới" sheet for a child tier: fixed, one per indicator, provenance."""
+    return CHILD_FIXED_COLUMNS + [i.id for i in child_tier.indicators] + CHILD_PROVENANCE_COLUMNS

@@ -1,0 +1,118 @@
+"""The unit list (danh sách đơn vị): CSV with columns ma, ten, cap, ma_cap_tren, vung_kho_khan."""
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from .messages import Finding, finding, nfc
+
+SAMPLE_UNITS = Path(__file__).parent / "catalogue" / "don-vi-mau.csv"
+
+_HEADERS = {
+    "ma": "ma", "mã": "ma", "mã đơn vị": "ma", "ma don vi": "ma",
+    "ten": "ten", "tên": "ten", "tên đơn vị": "ten", "ten don vi": "ten",
+    "cap": "cap", "cấp": "cap",
+    "ma_cap_tren": "ma_cap_tren", "mã cấp trên": "ma_cap_tren", "ma cap tren": "ma_cap_tren",
+    "vung_kho_khan": "vung_kho_khan", "vùng khó khăn": "vung_kho_khan", "vung kho khan": "vung_kho_khan",
+}
+_TIER_WORDS = {"xa": "xa", "xã": "xa", "huyen": "huyen", "huyện": "huyen", "tinh": "tinh", "tỉnh": "tinh"}
+_YES = {"có", "co", "x", "1", "true", "yes"}
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+    tier: str
+    parent: str | None
+    hardship: bool
+
+
+class UnitList:
+    def __init__(self, units: list[Unit], path: Path | None = None):
+        self.units = units
+        self.path = path
+        self.by_code = {u.code: u for u in units}
+
+    def get(self, code: str, tier: str | None = None) -> Unit | None:
+        u = self.by_code.get(code)
+        return u if u is not None and (tier is None or u.tier == tier) else None
+
+    def of_tier(self, tier: str) -> list[Unit]:
+        return [u for u in self.units if u.tier == tier]
+
+    def descendants(self, code: str, tier: str) -> list[Unit]:
+        """Units of ``tier`` whose chain of parents reaches ``code`` (communes of a province too)."""
+        out = []
+        for u in self.of_tier(tier):
+            cur, seen = u.parent, set()
+            while cur and cur not in seen:
+                if cur == code:
+                    out.append(u)
+                    break
+                seen.add(cur)
+                cur = self.by_code[cur].parent if cur in self.by_code else None
+        return out
+
+
+def _key(h: str) -> str:
+    return unicodedata.normalize("NFC", h.strip().lstrip("\ufeff")).lower()
+
+
+def read_units(path: str | Path) -> tuple[UnitList | None, list[Finding]]:
+    """Parse a unit list; every problem is a coded finding naming the file and line."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        return None, [finding("CDHT-T001", file=str(path), detail=f"không đọc được tệp ({e.strerror})")]
+    for enc in ("utf-8-sig", "cp1258", "latin-1"):
+        try:
+            text = raw.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    dialect = csv.excel
+    try:
+        dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else "", delimiters=",;\t")
+    except csv.Error:
+        pass
+    rows = list(csv.reader(io.StringIO(text), dialect))
+    if not rows:
+        return None, [finding("CDHT-T001", file=str(path), detail="tệp rỗng")]
+    header = [_HEADERS.get(_key(h)) for h in rows[0]]
+    missing = [c for c in ("ma", "ten", "cap", "ma_cap_tren") if c not in header]
+    if missing:
+        return None, [finding("CDHT-T001", file=str(path), line=1,
+                              detail=f"thiếu cột {', '.join(missing)}")]
+    findings, units, seen = [], [], {}
+    for n, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        rec = {h: nfc(row[i].strip()) if i < len(row) else "" for i, h in enumerate(header) if h}
+        tier = _TIER_WORDS.get(rec.get("cap", "").lower())
+        if not rec.get("ma"):
+            findings.append(finding("CDHT-T001", file=str(path), line=n, detail=f"dòng {n} thiếu mã đơn vị"))
+            continue
+        if tier is None:
+            findings.append(finding("CDHT-T001", file=str(path), line=n,
+                                    detail=f"dòng {n}: cấp '{rec.get('cap')}' không phải xa/huyen/tinh"))
+            continue
+        if rec["ma"] in seen:
+            findings.append(finding("CDHT-T001", file=str(path), line=n,
+                                    detail=f"dòng {n}: mã '{rec['ma']}' trùng dòng {seen[rec['ma']]}"))
+            continue
+        seen[rec["ma"]] = n
+        units.append(Unit(rec["ma"], rec.get("ten") or rec["ma"], tier, rec.get("ma_cap_tren") or None,
+                          rec.get("vung_kho_khan", "").lower() in _YES))
+    codes = {u.code for u in units}
+    for u in units:
+        if u.parent and u.parent not in codes:
+            findings.append(finding("CDHT-T001", file=str(path),
+                                    detail=f"đơn vị '{u.code}' có mã cấp trên '{u.parent}' không có trong danh sách"))
+    if findings:
+        return None, findings
+    return UnitList(units, path), []
