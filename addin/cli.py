@@ -134,6 +134,50 @@ def generate(tier, year, edition_path, units_path, unit_code, password, out_dir)
     click.echo(f"Đã tạo {len(paths)} biểu mẫu {edition.tier(tier).name.lower()} năm {year} trong {out_dir}.")
 
 
+def _report_text(rep) -> str:
+    from addin.render import report_text
+    return report_text(rep)
+
+
+def _assess_command(fn, file, as_json, write, exit_on_errors):
+    from addin.writeback import write_results
+    from generator.messages import has_errors
+
+    rep = fn(file)
+    if write and rep.sub.readable:
+        problem = write_results(rep)
+        if problem is not None:
+            rep.sub.findings.append(problem)
+    if as_json:
+        _dump(rep.as_dict())
+    else:
+        click.echo(_report_text(rep))
+    if not rep.sub.readable:
+        sys.exit(2)
+    if exit_on_errors and has_errors(rep.findings):
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Kết quả dạng JSON.")
+@click.option("--write", is_flag=True, help="Ghi kết quả vào trang 'Kết quả kiểm tra' (có bản sao .bak).")
+def compute(file, as_json, write):
+    """Tính mức độ của một sổ tính đã điền (tính lại từ số liệu, không đọc kết quả công thức)."""
+    from addin.assess import compute as run
+    _assess_command(run, file, as_json, write, exit_on_errors=False)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Kết quả dạng JSON.")
+@click.option("--write", is_flag=True, help="Ghi kết quả vào trang 'Kết quả kiểm tra' (có bản sao .bak).")
+def check(file, as_json, write):
+    """Kiểm tra minh chứng, số liệu và dấu hiệu sửa biểu mẫu. Thoát mã 1 nếu có lỗi."""
+    from addin.assess import check as run
+    _assess_command(run, file, as_json, write, exit_on_errors=True)
+
+
 @main.command()
 def demo():
     """Chạy thử trên dữ liệu mẫu (đang xây dựng)."""

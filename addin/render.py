@@ -41,3 +41,34 @@ def catalogue_table(edition, tier: str | None = None) -> str:
                              f"{_rule_text(i.rules[2].describe()):<34} {text}")
         lines.append("")
     return "\n".join(lines)
+
+
+def report_text(rep) -> str:
+    """A compute/check report for people."""
+    from generator.evaluate import level_label, verdict_label
+
+    s, a = rep.sub, rep.assessment
+    lines = [f"Tệp: {s.path}"]
+    if not s.readable:
+        lines += [f.text() for f in rep.findings]
+        return "\n".join(lines)
+    lines.append(f"Đơn vị: {s.unit_code or '—'} {s.unit_name or ''} — {s.tier.name}, năm {s.year}, "
+                 f"bộ tiêu chí {s.edition.id}")
+    lines.append(f"MỨC ĐỘ: {level_label(a.level)}"
+                 + (f"  (thiếu: {', '.join(a.missing)})" if a.missing else ""))
+    if rep.appraised_level is not None:
+        lines.append(f"Kết quả thẩm định: {level_label(rep.appraised_level)}")
+    lines.append(f"{'Mã':<11} {'Mức độ 1':<16} {'Mức độ 2':<16} Lý do")
+    for c in s.tier.criteria:
+        c1, c2 = a.criteria[c.id]
+        lines.append(f"{c.id:<11} {verdict_label(c1):<16} {verdict_label(c2):<16}")
+        for i in c.indicators:
+            r = a.indicators[i.id]
+            lines.append(f"  {i.id:<9} {verdict_label(r.level1):<16} {verdict_label(r.level2):<16} {r.reason}")
+    if rep.findings:
+        lines.append("")
+        lines.append(f"Phát hiện ({len(rep.findings)}):")
+        lines += [f"- {f.text()}" for f in rep.findings]
+    lines.append("")
+    lines.append("Sẵn sàng nộp hồ sơ: " + ("CÓ" if rep.ready_to_file else "CHƯA"))
+    return "\n".join(lines)

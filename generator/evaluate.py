@@ -121,3 +121,17 @@ def level_label(level: int | None) -> str:
 
 def verdict_label(v: bool | None) -> str:
     return {True: R.DAT, False: R.KHONG_DAT, None: R.CHUA_DU}[v]
+
+
+def appraised_level(tier: Tier, verdicts: dict[str, object], target: object) -> int | None:
+    """The council's result (Thẩm định): ``target`` (1 or 2) when every indicator is "Đạt", 0 when
+    any is "Không đạt", ``None`` until every indicator has a verdict and the target is set.
+    Mirrors the formula of the template's ``td_ket_qua_muc_do`` cell."""
+    from .layout import appraisal_name
+
+    vals = [verdicts.get(appraisal_name(i.id)) for i in tier.indicators]
+    dat = sum(R._text_eq(v, R.DAT) for v in vals)
+    khong = sum(R._text_eq(v, R.KHONG_DAT) for v in vals)
+    if dat + khong < len(vals) or target not in (1, 2) or isinstance(target, bool):
+        return None
+    return int(target) if dat == len(vals) else 0

@@ -230,7 +230,8 @@ def finding(code: str, *, file=None, sheet=None, cell=None, row=None, line=None,
             indicator=None, **facts) -> Finding:
     """Build a :class:`Finding` from a code of :data:`MESSAGES` and the facts of the case."""
     severity, what, fix = MESSAGES[code]
-    safe = _Facts(facts)
+    safe = _Facts({k: v for k, v in dict(file=file, sheet=sheet, cell=cell, row=row, line=line,
+                                         indicator=indicator).items() if v is not None}, **facts)
     return Finding(code=code, severity=severity, message=nfc(what.format_map(safe)),
                    fix=nfc(fix.format_map(safe)), file=file, sheet=sheet, cell=cell, row=row,
                    line=line, indicator=indicator, facts=facts)

@@ -22,7 +22,7 @@ from . import __version__
 from . import layout as L
 from . import rules as R
 from .edition import Edition, Tier
-from .fingerprint import layout_fingerprint, seal_code
+from .fingerprint import digest, layout_items, seal_code
 from .units import Unit, UnitList
 
 DEFAULT_PASSWORD = "cdht-tt25"
@@ -479,9 +479,14 @@ class _Builder:
 
     def meta(self) -> None:
         ws = self.wb.create_sheet(L.SHEET_META)
-        fp = layout_fingerprint(self.wb)
+        keys = ["template_id", "edition_id", "edition_version", "tier", "year", "unit_code", "parent_code",
+                "generator_version", "fingerprint", "seal", "protected_sheets", "sheet_digests"]
+        self.name(L.N_SEAL, ws, f"B{keys.index('seal') + 1}")  # before fingerprinting: names are in it
+        items = layout_items(self.wb)
+        fp = digest(items)
+        sheet_digests = {k: digest({k: v}) for k, v in items.items()}
         unit = self.unit
-        protected = [s.title for s in self.wb.worksheets if s.protection.sheet]
+        protected = [s.title for s in self.wb.worksheets if s.protection.sheet] + [L.SHEET_META]
         meta = {
             "template_id": template_id(self.e, self.t.code, self.year, unit.code if unit else None),
             "edition_id": self.e.id,
@@ -494,12 +499,12 @@ class _Builder:
             "fingerprint": fp,
             "seal": seal_code(fp),
             "protected_sheets": json.dumps(protected, ensure_ascii=False),
+            "sheet_digests": json.dumps(sheet_digests, ensure_ascii=False),
         }
+        assert list(meta) == keys
         for i, (k, v) in enumerate(meta.items(), start=1):
             ws.cell(i, 1, k)
             ws.cell(i, 2, v)
-            if k == "seal":
-                self.name(L.N_SEAL, ws, f"B{i}")
         ws.sheet_state = "veryHidden"
         self.protect(ws)
         for k, v in meta.items():

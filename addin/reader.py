@@ -1,0 +1,359 @@
+"""Read a submitted workbook safely: is it ours, which edition/tier/year/unit, its inputs by name.
+
+Never trusts the cells: every input is re-validated (type, range, integer counts, numerator ≤
+denominator, error values, NFC) into coded findings; the layout is re-fingerprinted against the
+one the generator stored. Never writes; never raises on bad input — problems become findings.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator import layout as L
+from generator import rules as R
+from generator.edition import Edition, Tier, find_edition
+from generator.fingerprint import digest, layout_items
+from generator.messages import ERROR, Finding, finding, nfc
+
+EXCEL_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                "#SPILL!", "#CALC!"}
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass
+class Submission:
+    """A workbook of ours, read: what it is, its inputs and everything wrong with it."""
+
+    path: Path
+    findings: list[Finding] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+    edition: Edition | None = None
+    tier: Tier | None = None
+    year: int | None = None
+    unit_code: str | None = None
+    unit_name: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)   # field key → validated value (None if unusable)
+    cells: dict[str, tuple[str, str]] = field(default_factory=dict)  # defined name → (sheet, cell)
+    appraisal: dict[str, Any] = field(default_factory=dict)  # td_* → value
+    evidence: list[dict] = field(default_factory=list)      # rows of the register with their row number
+    sha256: str = ""
+    tampered: bool = False
+    readable: bool = False  # False: not ours / unreadable — nothing else is meaningful
+
+    def add(self, code: str, **kw) -> Finding:
+        kw.setdefault("file", self.path.name)
+        f = finding(code, **kw)
+        self.findings.append(f)
+        return f
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == ERROR]
+
+    def where(self, name: str) -> tuple[str | None, str | None]:
+        return self.cells.get(name, (None, None))
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 16), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def preflight(path: Path, max_mb: int = 200) -> Finding | None:
+    """Cheap checks before any parser touches the file (lock file, legacy, encrypted, zip, size)."""
+    name = path.name
+    if name.startswith("~$"):
+        return finding("CDHT-W005", file=name)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError as e:
+        return finding("CDHT-W001", file=name, detail=e.strerror or str(e))
+    if head == OLE_MAGIC:
+        # An OLE compound file is either a legacy .xls or an encrypted (password-to-open) .xlsx.
+        if path.suffix.lower() == ".xls":
+            return finding("CDHT-W004", file=name)
+        try:
+            import olefile  # from oletools' dependency; optional
+            with olefile.OleFileIO(str(path)) as ole:
+                if ole.exists("EncryptionInfo"):
+                    return finding("CDHT-W003", file=name)
+        except Exception:
+            pass
+        return finding("CDHT-W004", file=name) if path.suffix.lower() != ".xlsx" else finding("CDHT-W003", file=name)
+    if path.suffix.lower() == ".xls":
+        return finding("CDHT-W004", file=name)
+    if not zipfile.is_zipfile(path):
+        return finding("CDHT-W002", file=name, detail="không phải tệp nén Office Open XML")
+    try:
+        with zipfile.ZipFile(path) as z:
+            size = sum(i.file_size for i in z.infolist())
+            if z.testzip() is not None:
+                return finding("CDHT-W002", file=name, detail="tệp nén bị hỏng")
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
+        return finding("CDHT-W002", file=name, detail=f"tệp nén bị hỏng ({e})")
+    if size > max_mb * 1024 * 1024:
+        return finding("CDHT-W024", file=name, size=size // (1024 * 1024), limit=max_mb)
+    return None
+
+
+def _load(path: Path):
+    import warnings
+
+    import openpyxl
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return openpyxl.load_workbook(path, data_only=False, keep_links=False)
+
+
+def read_meta(wb) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    if L.SHEET_META in wb.sheetnames:
+        for row in wb[L.SHEET_META].iter_rows(max_col=2, values_only=True):
+            if row[0] is not None:
+                meta[str(row[0])] = "" if row[1] is None else str(row[1])
+    if "template_id" not in meta:
+        for prop in getattr(wb, "custom_doc_props", []) or []:
+            if prop.name.startswith("cdht_"):
+                meta.setdefault(prop.name[5:], "" if prop.value is None else str(prop.value))
+    return meta
+
+
+def read_workbook(path: str | Path, edition: Edition | None = None) -> Submission:
+    """Read and validate one workbook. Always returns; problems are in ``.findings``."""
+    path = Path(path)
+    sub = Submission(path)
+    pre = preflight(path, edition.settings.max_uncompressed_mb if edition else 200)
+    if pre is not None:
+        sub.findings.append(pre)
+        return sub
+    sub.sha256 = file_sha256(path)
+    try:
+        wb = _load(path)
+    except Exception as e:  # any parser failure is a corrupt or foreign file, reported not raised
+        sub.add("CDHT-W002", detail=f"{type(e).__name__}: {str(e)[:150]}")
+        return sub
+    try:
+        _read_loaded(sub, wb, edition)
+    finally:
+        wb.close()
+    return sub
+
+
+def _read_loaded(sub: Submission, wb, edition: Edition | None) -> None:
+    meta = read_meta(wb)
+    sub.meta = meta
+    if not meta.get("template_id", "").startswith("cdht:"):
+        sub.add("CDHT-W006")
+        return
+    ed_id = meta.get("edition_id", "")
+    if edition is None or edition.id != ed_id:
+        found = find_edition(ed_id)
+        if found is None:
+            sub.add("CDHT-W007", edition=ed_id)
+            return
+        edition = found
+    sub.edition = edition
+    tier_code = meta.get("tier", "")
+    if tier_code not in edition.tiers:
+        sub.add("CDHT-W007", edition=f"{ed_id}/{tier_code}")
+        return
+    sub.tier = tier = edition.tier(tier_code)
+    try:
+        sub.year = int(float(meta.get("year", "")))
+    except ValueError:
+        sub.add("CDHT-W006")
+        return
+    sub.readable = True
+    _resolve_names(sub, wb)
+    _check_layout(sub, wb)
+    _read_inputs(sub, wb, tier)
+    _read_appraisal(sub, wb, tier)
+    _read_evidence(sub, wb)
+
+
+def _resolve_names(sub: Submission, wb) -> None:
+    for name, dn in wb.defined_names.items():
+        dests = list(dn.destinations)
+        if len(dests) == 1:
+            sheet, ref = dests[0]
+            sub.cells[name] = (sheet, ref.replace("$", ""))
+
+
+def _cell(wb, sub: Submission, name: str):
+    sheet, ref = sub.cells.get(name, (None, None))
+    if sheet is None or sheet not in wb.sheetnames:
+        return None, False
+    try:
+        return wb[sheet][ref].value, True
+    except (ValueError, KeyError):
+        return None, False
+
+
+def _check_layout(sub: Submission, wb) -> None:
+    """Tamper check: protection still on, sheets present, fingerprint unchanged (and where not)."""
+    try:
+        protected = json.loads(sub.meta.get("protected_sheets") or "[]")
+        stored = json.loads(sub.meta.get("sheet_digests") or "{}")
+    except json.JSONDecodeError:
+        protected, stored = [], {}
+    for s in protected:
+        if s not in wb.sheetnames:
+            sub.add("CDHT-W020", sheet=s)
+        elif not wb[s].protection.sheet:
+            sub.add("CDHT-W018", sheet=s)
+    items = layout_items(wb)
+    if digest(items) == sub.meta.get("fingerprint"):
+        return
+    sub.tampered = True
+    if not stored:
+        sub.add("CDHT-W021")
+        return
+    changed = [k for k in stored if k in items and digest({k: items[k]}) != stored[k]]
+    changed += [k for k in items if k not in stored]
+    reported = False
+    for key in changed:
+        if key == "#names":
+            sub.add("CDHT-W021", sheet=None)
+            reported = True
+            continue
+        cell = _first_changed_cell(sub, key, items[key])
+        sub.add("CDHT-W019", sheet=key, cell=cell or "?")
+        reported = True
+    if not reported and not any(f.code in ("CDHT-W020", "CDHT-W018") for f in sub.findings):
+        sub.add("CDHT-W021")
+    elif not reported:
+        sub.findings.append(finding("CDHT-W021", file=sub.path.name))
+
+
+def _first_changed_cell(sub: Submission, sheet: str, now: list[str]) -> str | None:
+    """Name the first changed formula by diffing against a freshly generated blank template."""
+    try:
+        from generator.workbook import build_workbook
+        ref_wb, _ = build_workbook(sub.edition, sub.tier.code, sub.year)
+        ref_items = layout_items(ref_wb).get(sheet, [])
+    except Exception:
+        return None
+    ref_f = {i.split("|")[1]: i for i in ref_items if i.startswith("F|")}
+    now_f = {i.split("|")[1]: i for i in now if i.startswith("F|")}
+    for coord in sorted(set(ref_f) | set(now_f), key=lambda c: (len(c), c)):
+        if ref_f.get(coord) != now_f.get(coord):
+            return coord
+    ref_c = {i.split("|")[1]: i for i in ref_items if i.startswith("C|")}
+    now_c = {i.split("|")[1]: i for i in now if i.startswith("C|")}
+    for coord in sorted(set(now_c) - set(ref_c)):
+        return coord
+    return None
+
+
+def _read_inputs(sub: Submission, wb, tier: Tier) -> None:
+    code, ok = _cell(wb, sub, L.N_UNIT_CODE)
+    sub.unit_code = nfc(str(code)).strip() if code not in (None, "") else (sub.meta.get("unit_code") or None)
+    name, _ = _cell(wb, sub, L.N_UNIT_NAME)
+    sub.unit_name = nfc(str(name)).strip() if name not in (None, "") else None
+    for key in (L.N_UNIT_CODE, L.N_UNIT_NAME, L.N_YEAR, L.N_LEVEL):
+        if key not in sub.cells:
+            sub.add("CDHT-W009", name=key)
+    for key, spec in tier.fields.items():
+        raw, present = _cell(wb, sub, key)
+        if not present:
+            sub.add("CDHT-W009", name=key)
+            sub.values[key] = None
+            continue
+        sub.values[key] = validate_value(sub, key, spec, raw)
+    _check_ratios(sub, tier)
+
+
+def validate_value(sub: Submission, key: str, spec, raw) -> Any:
+    """One input re-validated; returns the usable value or None, adding findings."""
+    sheet, cell = sub.where(key)
+    kw = dict(sheet=sheet, cell=cell, label=spec.label)
+    if isinstance(raw, str):
+        if raw in EXCEL_ERRORS:
+            sub.add("CDHT-W010", value=raw, **kw)
+            return None
+        fixed = nfc(raw)
+        if fixed != raw:
+            sub.add("CDHT-W017", sheet=sheet, cell=cell)
+        raw = fixed
+        if raw.strip() == "":
+            raw = None
+    if raw is None:
+        if getattr(spec, "required", True):
+            sub.add("CDHT-W016", **kw)
+        return None
+    if spec.type in ("verdict", "yesno"):
+        allowed = (R.DAT, R.KHONG_DAT) if spec.type == "verdict" else (R.CO, R.KHONG)
+        if isinstance(raw, str):
+            for a in allowed:
+                if raw.strip().casefold() == a.casefold():
+                    return a
+        sub.add("CDHT-W015", value=raw, allowed=" / ".join(allowed), **kw)
+        return None
+    if isinstance(raw, bool) or isinstance(raw, (dt.date, dt.datetime, dt.time)) or not isinstance(raw, (int, float)):
+        sub.add("CDHT-W011", value=raw, **kw)
+        return None
+    lo, hi = R.field_range(spec)
+    rng = f"{'' if lo is None else R.fmt_number(lo)}–{'' if hi is None else R.fmt_number(hi)}"
+    if spec.type in ("level", "count") and raw != int(raw):
+        sub.add("CDHT-W013", value=R.fmt_number(raw, 2), **kw)
+        return None
+    if (lo is not None and raw < lo) or (hi is not None and raw > hi):
+        sub.add("CDHT-W012", value=R.fmt_number(raw, 2), range=rng if hi is not None else f"≥ {R.fmt_number(lo)}", **kw)
+        return None
+    return int(raw) if spec.type in ("level", "count") else raw
+
+
+def _check_ratios(sub: Submission, tier: Tier) -> None:
+    seen = set()
+    for ind in tier.indicators:
+        pairs = []
+        for lvl in (1, 2):
+            rule = ind.rules[lvl]
+            for r in getattr(rule, "children", [rule]):
+                if r.kind == "ratio":
+                    pairs.append((r.p.num, r.p.den))
+        pairs += [(c.p.num, c.p.den) for c in ind.checks]
+        for num, den in pairs:
+            if (num, den) in seen:
+                continue
+            seen.add((num, den))
+            a, b = sub.values.get(num), sub.values.get(den)
+            if a is not None and b is not None and a > b:
+                sheet, cell = sub.where(num)
+                _, den_cell = sub.where(den)
+                sub.add("CDHT-W014", sheet=sheet, cell=cell, label=tier.fields[num].label, value=a,
+                        den_cell=den_cell, den_label=tier.fields[den].label, den_value=b, indicator=ind.id)
+
+
+def _read_appraisal(sub: Submission, wb, tier: Tier) -> None:
+    for ind in tier.indicators:
+        for name in (L.appraisal_name(ind.id), L.appraisal_reason_name(ind.id)):
+            v, _ = _cell(wb, sub, name)
+            sub.appraisal[name] = nfc(v) if isinstance(v, str) else v
+    v, _ = _cell(wb, sub, L.N_APPRAISAL_TARGET)
+    sub.appraisal[L.N_APPRAISAL_TARGET] = v
+
+
+def _read_evidence(sub: Submission, wb) -> None:
+    sheet, ref = sub.cells.get(L.N_EVIDENCE, (None, None))
+    if sheet is None or sheet not in wb.sheetnames:
+        sub.add("CDHT-W009", name=L.N_EVIDENCE)
+        return
+    ws = wb[sheet]
+    first_row = int("".join(ch for ch in ref.split(":")[0] if ch.isdigit()))
+    for offset, row in enumerate(ws[ref]):
+        vals = [nfc(c.value) if isinstance(c.value, str) else c.value for c in row]
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in vals):
+            continue
+        rec = dict(zip(("code", "indicators", "title", "number", "date", "issuer", "attachment", "note"), vals))
+        rec["row"] = first_row + offset
+        sub.evidence.append(rec)

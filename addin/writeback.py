@@ -1,0 +1,106 @@
+"""Safe writes into a user's workbook: lock-file refusal, backup, temporary file then rename.
+
+Only the tool sheets (unprotected) and cell fills are touched; an input value is never changed.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import warnings
+from pathlib import Path
+
+from generator import layout as L
+from generator.messages import Finding, finding
+
+FILL_FLAG = "FF9999"
+FILL_INPUT = "FFF2CC"
+
+
+def lock_file(path: Path) -> Path | None:
+    """The Excel / LibreOffice lock file of ``path`` if the workbook is open somewhere."""
+    name = path.name
+    for cand in (f"~${name}", f"~${name[2:]}", f".~lock.{name}#"):
+        p = path.with_name(cand)
+        if p.exists():
+            return p
+    return None
+
+
+def backup_path(path: Path) -> Path:
+    return path.with_name(path.name + ".bak")
+
+
+def save_safely(wb, path: Path) -> Finding | None:
+    """Save ``wb`` over ``path``: refuse if open, keep ``<name>.bak``, write atomically."""
+    lock = lock_file(path)
+    if lock is not None:
+        return finding("CDHT-W022", file=path.name, lock=lock.name)
+    fd, tmp = tempfile.mkstemp(prefix=".~cdht-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        if path.exists():
+            shutil.copy2(path, backup_path(path))
+        os.replace(tmp, path)
+    except OSError as e:
+        return finding("CDHT-W023", file=path.name, detail=e.strerror or str(e))
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return None
+
+
+def load_for_write(path: Path):
+    import openpyxl
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return openpyxl.load_workbook(path)
+
+
+def result_rows(findings: list[Finding]) -> list[list]:
+    """The rows of the "Kết quả kiểm tra" sheet (also what the add-in writes in one block)."""
+    return [[f.code, f.severity, f.sheet or "", f.cell or (f"dòng {f.row}" if f.row else ""),
+             f.indicator or "", f.message, f.fix] for f in findings]
+
+
+def summary_rows(report) -> list[list]:
+    from generator.evaluate import level_label
+    a = report.assessment
+    rows = [["", "", "", "", "", f"Mức độ (tính lại từ số liệu): {level_label(report.level) if a else '—'}", ""]]
+    if report.appraised_level is not None:
+        rows.append(["", "", "", "", "", f"Kết quả thẩm định: {level_label(report.appraised_level)}", ""])
+    rows.append(["", "", "", "", "", "Sẵn sàng nộp hồ sơ: " + ("Có" if report.ready_to_file else "Chưa"), ""])
+    return rows
+
+
+def write_results(report) -> Finding | None:
+    """Refresh the results sheet and flag the cells findings point at. Returns a finding on failure."""
+    from openpyxl.styles import PatternFill
+
+    path = report.sub.path
+    wb = load_for_write(path)
+    if L.SHEET_RESULTS not in wb.sheetnames:
+        return finding("CDHT-W020", file=path.name, sheet=L.SHEET_RESULTS)
+    ws = wb[L.SHEET_RESULTS]
+    if ws.max_row > L.HEADER_ROW:
+        ws.delete_rows(L.HEADER_ROW + 1, ws.max_row - L.HEADER_ROW)
+    rows = summary_rows(report) + result_rows(report.findings)
+    for r, row in enumerate(rows, start=L.HEADER_ROW + 1):
+        for c, v in enumerate(row, start=1):
+            cell = ws.cell(r, c)
+            cell.value = v
+            cell.data_type = "s" if isinstance(v, str) else cell.data_type  # text stays text
+    # reset earlier flags on input cells, then flag what is wrong now
+    input_names = set(report.sub.tier.fields) if report.sub.tier else set()
+    for name in input_names:
+        sheet, ref = report.sub.cells.get(name, (None, None))
+        if sheet in wb.sheetnames:
+            wb[sheet][ref].fill = PatternFill("solid", fgColor=FILL_INPUT)
+    for f in report.findings:
+        if f.sheet in wb.sheetnames and f.cell and f.cell[0].isalpha():
+            try:
+                wb[f.sheet][f.cell].fill = PatternFill("solid", fgColor=FILL_FLAG)
+            except ValueError:
+                pass
+    return save_safely(wb, path)
