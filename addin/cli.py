@@ -179,6 +179,43 @@ def check(file, as_json, write):
 
 
 @main.command()
+@click.argument("parent", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Chỉ báo cáo, không ghi gì.")
+@click.option("--json", "as_json", is_flag=True, help="Kết quả dạng JSON.")
+@click.option("--on-duplicate", type=click.Choice(["newest", "error", "keep"]), default="newest",
+              show_default=True, help="Khi một đơn vị nộp nhiều tệp.")
+@click.option("--register-from", type=click.Path(dir_okay=False, path_type=Path),
+              help="Sổ tổng hợp năm trước: chuyển Sổ công nhận sang.")
+def merge(parent, sources, dry_run, as_json, on_duplicate, register_from):
+    """Gộp các sổ tính cấp dưới (tệp hoặc thư mục) vào sổ tổng hợp cấp trên."""
+    from addin.merge import merge as run
+    from addin.render import merge_text
+
+    bar = None
+
+    def progress(k, n):
+        nonlocal bar
+        if bar is None:
+            from tqdm import tqdm
+            bar = tqdm(total=n, desc="Đọc sổ tính", unit="tệp", disable=None if n > 20 else True, file=sys.stderr)
+        bar.update(1)
+
+    try:
+        result = run(parent, list(sources), dry_run=dry_run, on_duplicate=on_duplicate,
+                     register_from=register_from, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    if as_json:
+        _dump(result.as_dict())
+    else:
+        click.echo(merge_text(result))
+    if result.parent_tier is None or (not dry_run and not result.written):
+        sys.exit(2)
+
+
+@main.command()
 def demo():
     """Chạy thử trên dữ liệu mẫu (đang xây dựng)."""
     edition = load_edition()

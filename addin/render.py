@@ -72,3 +72,34 @@ def report_text(rep) -> str:
     lines.append("")
     lines.append("Sẵn sàng nộp hồ sơ: " + ("CÓ" if rep.ready_to_file else "CHƯA"))
     return "\n".join(lines)
+
+
+def merge_text(res) -> str:
+    """A merge result for people."""
+    from generator.evaluate import level_label
+
+    lines = [f"Sổ tổng hợp: {res.parent}"]
+    if res.parent_tier is None:
+        lines += [f.text() for f in res.findings]
+        return "\n".join(lines)
+    d = res.as_dict()
+    c = d["completeness"]
+    lines.append(f"Cấp {res.parent_tier} ← cấp {res.child_tier}, năm {res.year}: đã nhận {c['received']}/{c['expected']}, "
+                 f"đúng hạn {c['on_time']}, muộn {c['late']}, chưa nộp {c['missing']}, trả lại {len(res.refused)}")
+    lines.append(f"{'Đơn vị':<14} {'Trạng thái':<10} {'Tự đánh giá':<16} {'Thẩm định':<12} Tệp")
+    for s in res.merged:
+        lines.append(f"{s.unit_code or '':<14} {s.status:<10} {level_label(s.level):<16} "
+                     f"{(str(s.appraised_level) if s.appraised_level is not None else '—'):<12} {s.file.name}")
+    for s in res.refused:
+        lines.append(f"{s.unit_code or '?':<14} {'Từ chối':<10} [{s.code}] {s.message}  ({s.file.name})")
+    if res.missing_units:
+        lines.append("Chưa nộp: " + ", ".join(res.missing_units))
+    for f in res.notes:
+        lines.append(f"Ghi chú: {f.text()}")
+    for f in res.findings:
+        lines.append(f.text())
+    if res.derived:
+        lines.append("Chỉ tiêu tính từ cấp dưới: " + ", ".join(f"{k} = {v}" for k, v in res.derived.items()))
+    lines.append(f"Mức độ của sổ tổng hợp: {level_label(res.parent_level)}")
+    lines.append("Đã ghi sổ tổng hợp (có bản sao .bak)." if res.written else "Không ghi gì (chạy thử --dry-run hoặc có lỗi).")
+    return "\n".join(lines)

@@ -8,13 +8,14 @@ name missing fields, thresholds out of range, tiers missing from the hierarchy) 
 from __future__ import annotations
 
 import copy
+import datetime
 import re
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from . import rules as R
 from .messages import Finding, finding, nfc
@@ -151,6 +152,16 @@ class Procedure(_M):
     decide_by: str | None = Field(default=None, pattern=r"^\d\d-\d\d$")
     decide_note: str | None = None
     report_to_parent_by: str | None = Field(default=None, pattern=r"^\d\d-\d\d$")
+
+    @field_validator("submit_by", "decide_by", "report_to_parent_by")
+    @classmethod
+    def _calendar_day(cls, v):
+        if v is not None:
+            try:
+                datetime.date(2024, int(v[:2]), int(v[3:]))  # a leap year: 02-29 is a day
+            except ValueError:
+                raise ValueError(f"'{v}' không phải ngày có thật (dạng MM-DD)") from None
+        return v
 
 
 class Articles(_M):

@@ -1,0 +1,439 @@
+"""One-button upward merge: child workbooks (xã → huyện → tỉnh) into their parent workbook.
+
+Every source is read and judged before anything is written; bad sources are quarantined with
+coded reasons and never stop the others; sources are never modified; the parent is written once,
+atomically, with a backup — or not at all with ``dry_run``. Merging the same files twice gives the
+same content (a row keeps its "merged at" while its file's SHA-256 is unchanged).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from generator import layout as L
+from generator.evaluate import evaluate, level_label
+from generator.messages import ERROR, Finding, finding
+
+from .assess import check_evidence, compute_submission
+from .reader import Submission, read_workbook
+from .register import Decision, read_register, standing
+from .writeback import load_for_write, save_safely
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+TAMPER_CODES = {"CDHT-W018", "CDHT-W019", "CDHT-W020", "CDHT-W021"}
+UNREADABLE_CODES = {"CDHT-W001", "CDHT-W002", "CDHT-W003", "CDHT-W004", "CDHT-W006", "CDHT-W007", "CDHT-W024"}
+
+
+@dataclass
+class SourceResult:
+    file: Path
+    unit_code: str | None = None
+    unit_name: str | None = None
+    level: int | None = None
+    appraised_level: int | None = None
+    received: dt.date | None = None
+    on_time: bool | None = None
+    status: str = L.STATUS_RECEIVED
+    reason: str = ""
+    code: str | None = None
+    message: str = ""
+    findings: list[Finding] = field(default_factory=list)
+    evidence_errors: int = 0
+    indicators: dict = field(default_factory=dict)
+    sha256: str = ""
+    template_version: str = ""
+    mtime: float = 0.0
+
+
+@dataclass
+class MergeResult:
+    parent: Path
+    parent_tier: str | None = None
+    child_tier: str | None = None
+    year: int | None = None
+    merged: list[SourceResult] = field(default_factory=list)
+    refused: list[SourceResult] = field(default_factory=list)
+    notes: list[Finding] = field(default_factory=list)
+    expected: list[str] = field(default_factory=list)
+    missing_units: list[str] = field(default_factory=list)
+    parent_level: int | None = None
+    derived: dict[str, int] = field(default_factory=dict)
+    register: list[Decision] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # about the parent / register
+    written: bool = False
+
+    def as_dict(self) -> dict:
+        def src(s: SourceResult) -> dict:
+            return {"file": str(s.file), "unit_code": s.unit_code, "level": s.level,
+                    "appraised_level": s.appraised_level, "status": s.status,
+                    "received": s.received.isoformat() if s.received else None, "on_time": s.on_time,
+                    "evidence_errors": s.evidence_errors, "reason": s.reason}
+        on_time = [s for s in self.merged if s.on_time]
+        return {
+            "parent": str(self.parent), "tier": self.parent_tier, "child_tier": self.child_tier,
+            "year": self.year,
+            "merged": [src(s) for s in self.merged],
+            "refused": [{"file": str(s.file), "unit_code": s.unit_code, "code": s.code, "message": s.message}
+                        for s in self.refused],
+            "skipped": [f.as_dict() for f in self.notes],
+            "missing_units": self.missing_units,
+            "completeness": {"expected": len(self.expected), "received": len(self.merged),
+                             "on_time": len(on_time), "late": len(self.merged) - len(on_time),
+                             "missing": len(self.missing_units)},
+            "derived": self.derived, "parent_level": self.parent_level,
+            "register": [d.as_dict() for d in self.register],
+            "findings": [f.as_dict() for f in self.findings], "written": self.written,
+        }
+
+
+def collect_sources(sources: list[str | Path], parent: Path) -> tuple[list[Path], list[Finding]]:
+    """Workbooks named or found (recursively) in folders; lock files and others noted, not read."""
+    files, notes, seen = [], [], set()
+    parent_r = parent.resolve()
+
+    def consider(p: Path):
+        rp = p.resolve()
+        if rp == parent_r or rp in seen:
+            return
+        seen.add(rp)
+        if p.name.startswith("~$") or p.name.startswith(".~lock."):
+            notes.append(finding("CDHT-W005", file=p.name))
+        elif p.suffix.lower() in WORKBOOK_SUFFIXES:
+            if not p.name.endswith(".bak"):
+                files.append(p)
+        else:
+            notes.append(finding("CDHT-M010", file=p.name))
+
+    for s in sources:
+        p = Path(s)
+        if p.is_dir():
+            for q in sorted(p.rglob("*")):
+                if q.is_file() and not q.name.startswith(".~cdht-"):
+                    consider(q)
+        elif p.exists():
+            consider(p)
+        else:
+            notes.append(finding("CDHT-W001", file=p.name, detail="không tìm thấy"))
+    return files, notes
+
+
+def _deadline(tier, year: int) -> dt.date | None:
+    if not tier.procedure.submit_by:
+        return None
+    m, d = (int(x) for x in tier.procedure.submit_by.split("-"))
+    return dt.date(year + 1, m, d)
+
+
+def _verdict_short(r) -> str:
+    if r.level2:
+        return "MĐ2"
+    if r.level1:
+        return "MĐ1"
+    if r.level1 is False:
+        return "Không đạt"
+    return "Chưa đủ"
+
+
+def judge(sub: Submission, parent: Submission, child_tier, expected: set[str]) -> SourceResult:
+    """Read, identify and assess one source; ``status``/``code`` say whether it is refused."""
+    res = SourceResult(sub.path, sub.unit_code, sub.unit_name, sha256=sub.sha256,
+                       template_version=sub.meta.get("generator_version", ""))
+    try:
+        res.mtime = sub.path.stat().st_mtime
+    except OSError:
+        pass
+    res.findings = list(sub.findings)
+
+    def refuse(code, **facts):
+        f = finding(code, file=sub.path.name, **facts)
+        res.findings.append(f)
+        res.status, res.code, res.message = L.STATUS_RETURNED, code, f.message
+        res.reason = f.message
+        return res
+
+    if not sub.readable:
+        first = next((f for f in sub.findings if f.code in UNREADABLE_CODES), sub.findings[0] if sub.findings else None)
+        res.status, res.code = L.STATUS_RETURNED, first.code if first else "CDHT-W006"
+        res.message = res.reason = first.message if first else ""
+        return res
+    if sub.tier.code != child_tier.code:
+        return refuse("CDHT-M001", found=sub.tier.code, expected=child_tier.code, parent=parent.tier.code)
+    if sub.year != parent.year:
+        return refuse("CDHT-M002", found=sub.year, expected=parent.year)
+    if sub.edition.id != parent.edition.id:
+        return refuse("CDHT-M003", found=sub.edition.id, expected=parent.edition.id)
+    if expected and sub.unit_code not in expected:
+        return refuse("CDHT-M004", unit=sub.unit_code, parent=parent.unit_code or parent.path.name)
+    tamper = [f for f in sub.findings if f.code in TAMPER_CODES]
+    if tamper:
+        return refuse("CDHT-M008", detail=tamper[0].message)
+    rep = compute_submission(sub)
+    ev = check_evidence(sub, rep.assessment)
+    res.findings += ev
+    res.level = rep.level
+    res.appraised_level = rep.appraised_level
+    res.indicators = {k: _verdict_short(v) for k, v in rep.assessment.indicators.items()}
+    res.evidence_errors = sum(1 for f in ev if f.severity == ERROR)
+    if rep.level is None:
+        f = finding("CDHT-M014", file=sub.path.name, missing=", ".join(rep.assessment.missing[:8]))
+        res.findings.append(f)
+        res.status, res.reason = L.STATUS_RETURNED, f.message
+    elif res.evidence_errors:
+        f = finding("CDHT-M015", file=sub.path.name, unit=sub.unit_code, count=res.evidence_errors)
+        res.findings.append(f)
+        res.status, res.reason = L.STATUS_RETURNED, f.message
+    return res
+
+
+def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool = False,
+          on_duplicate: str = "newest", register_from: str | Path | None = None,
+          now: dt.datetime | None = None, progress: Callable[[int, int], None] | None = None) -> MergeResult:
+    parent_path = Path(parent_path)
+    now = (now or dt.datetime.now()).replace(microsecond=0)
+    result = MergeResult(parent_path)
+    parent = read_workbook(parent_path)
+    if not parent.readable or not parent.tier.children:
+        detail = parent.findings[0].message if parent.findings else "không phải sổ cấp huyện hoặc cấp tỉnh"
+        result.findings.append(finding("CDHT-M009", file=parent_path.name, detail=detail))
+        return result
+    edition = parent.edition
+    child_tier = edition.tier(parent.tier.children[0])
+    result.parent_tier, result.child_tier, result.year = parent.tier.code, child_tier.code, parent.year
+    result.findings += [f for f in parent.findings if f.code in TAMPER_CODES]
+
+    wb = load_for_write(parent_path)
+    existing = _existing_rows(wb)
+    expected = [code for code in existing]
+    expected_set = set(expected)
+
+    files, result.notes = collect_sources(sources, parent_path)
+    judged: list[SourceResult] = []
+    for k, f in enumerate(files, start=1):
+        sub = read_workbook(f, edition)
+        judged.append(judge(sub, parent, child_tier, expected_set))
+        if progress:
+            progress(k, len(files))
+
+    deadline = _deadline(child_tier, parent.year)
+    accepted: dict[str, SourceResult] = {}
+    by_unit: dict[str, list[SourceResult]] = {}
+    for r in judged:
+        if r.code:
+            result.refused.append(r)
+        else:
+            by_unit.setdefault(r.unit_code, []).append(r)
+    for unit, cands in by_unit.items():
+        cands.sort(key=lambda r: (r.mtime, r.file.name), reverse=True)
+        prior = existing.get(unit, {})
+        if len(cands) > 1 and on_duplicate == "error":
+            for r in cands:
+                _refuse(r, finding("CDHT-M006", file=r.file.name, unit=unit,
+                                   files=", ".join(c.file.name for c in cands)))
+                result.refused.append(r)
+            continue
+        if on_duplicate == "keep" and prior.get("sha"):
+            for r in cands:
+                if r.sha256[:12] != prior.get("sha"):
+                    _refuse(r, finding("CDHT-M007", file=r.file.name, unit=unit, merged_at=prior.get("merged_at")))
+                    result.refused.append(r)
+                else:
+                    accepted[unit] = r
+            continue
+        chosen, rest = cands[0], cands[1:]
+        if on_duplicate == "keep":
+            chosen, rest = cands[-1], cands[:-1]
+        for r in rest:
+            _refuse(r, finding("CDHT-M005", file=r.file.name, unit=unit, kept=chosen.file.name))
+            result.refused.append(r)
+        prior_received = prior.get("received_ts")
+        if prior.get("sha") and chosen.sha256[:12] != prior.get("sha") and prior_received \
+                and chosen.mtime < prior_received:
+            _refuse(chosen, finding("CDHT-M007", file=chosen.file.name, unit=unit, merged_at=prior.get("merged_at")))
+            result.refused.append(chosen)
+            continue
+        accepted[unit] = chosen
+    for r in accepted.values():
+        r.received = dt.datetime.fromtimestamp(r.mtime).date() if r.mtime else now.date()
+        r.on_time = bool(deadline is None or r.received <= deadline)
+    result.merged = sorted(accepted.values(), key=lambda r: r.unit_code or "")
+    all_units = expected + sorted(u for u in accepted if u not in expected_set)
+    result.expected = all_units
+    result.missing_units = [u for u in all_units if u not in accepted and not existing.get(u, {}).get("sha")]
+
+    # register and derived indicators
+    decisions, reg_findings = read_register(wb, parent_path.name)
+    if register_from:
+        prev_wb = load_for_write(Path(register_from))
+        prev, prev_findings = read_register(prev_wb, Path(register_from).name)
+        keys = {(d.unit, d.level, d.number) for d in decisions}
+        decisions += [d for d in prev if (d.unit, d.level, d.number) not in keys]
+        reg_findings += prev_findings
+    result.findings += reg_findings
+    ref_date = dt.date(parent.year, 12, 31)
+    for d in decisions:
+        d.evaluate(ref_date, edition.settings)
+    result.register = decisions
+    appraised = {r.unit_code: r.appraised_level for r in result.merged if r.appraised_level}
+    for unit, row in existing.items():  # appraisals merged earlier and not replaced now
+        if unit not in accepted and row.get("appraised") in (1, 2):
+            appraised[unit] = row["appraised"]
+    levels = {u: standing(u, decisions, appraised.get(u)) for u in all_units}
+    counts_l2_as_l1 = edition.settings.level2_counts_toward_level1
+    n1 = sum(1 for lv in levels.values() if (lv >= 1 if counts_l2_as_l1 else lv == 1))
+    n2 = sum(1 for lv in levels.values() if lv >= 2)
+    values = dict(parent.values)
+    for ind in parent.tier.indicators:
+        fc = ind.from_children
+        if fc is not None and fc.tier == child_tier.code:
+            result.derived = {fc.total: len(all_units), fc.level1: n1, fc.level2: n2}
+            values.update(result.derived)
+    result.parent_level = evaluate(parent.tier, values).level
+
+    if dry_run:
+        return result
+    _write_parent(wb, parent, child_tier, result, existing, now, deadline)
+    problem = save_safely(wb, parent_path)
+    if problem is not None:
+        result.findings.append(problem)
+    else:
+        result.written = True
+    return result
+
+
+def _refuse(r: SourceResult, f: Finding) -> None:
+    r.findings.append(f)
+    r.status, r.code, r.message, r.reason = L.STATUS_RETURNED, f.code, f.message, f.message
+
+
+# ----------------------------------------------------------------------------------------------
+# Parent workbook I/O (by defined names)
+# ----------------------------------------------------------------------------------------------
+
+def _range_of(wb, name: str):
+    sheet, ref = next(iter(wb.defined_names[name].destinations))
+    return wb[sheet], ref.replace("$", "")
+
+
+def _existing_rows(wb) -> dict[str, dict]:
+    """Rows of "Đơn vị cấp dưới" by unit code (expected units and what was merged before)."""
+    ws, _ = _range_of(wb, L.N_CHILDREN)
+    header = [c.value for c in ws[L.HEADER_ROW]]
+    col = {h: i for i, h in enumerate(header) if h}
+    out: dict[str, dict] = {}
+    for row in ws.iter_rows(min_row=L.HEADER_ROW + 1, values_only=True):
+        code = row[0]
+        if code in (None, ""):
+            continue
+        code = str(code).strip()
+
+        def get(h):
+            i = col.get(h)
+            return row[i] if i is not None and i < len(row) else None
+
+        received = get("Ngày nhận")
+        rec = {"row": list(row), "sha": get("SHA-256"), "merged_at": get("Thời điểm tổng hợp"),
+               "name": get("Tên đơn vị"), "appraised": get("Mức độ thẩm định")}
+        if isinstance(received, (dt.date, dt.datetime)):
+            rec["received_ts"] = dt.datetime.combine(received if isinstance(received, dt.date) and not
+                                                     isinstance(received, dt.datetime) else received.date(),
+                                                     dt.time()).timestamp()
+        out[code] = rec
+    return out
+
+
+def put(cell, value) -> None:
+    """Write a value as data: text stays text even when it starts with '=' (never a formula)."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+
+
+def _write_parent(wb, parent: Submission, child_tier, result: MergeResult, existing, now, deadline) -> None:
+    from openpyxl.styles import PatternFill
+
+    stamp = now.isoformat(sep=" ")
+    ws, _ = _range_of(wb, L.N_CHILDREN)
+    cols = L.child_columns(child_tier)
+    if ws.max_row > L.HEADER_ROW:
+        ws.delete_rows(L.HEADER_ROW + 1, ws.max_row - L.HEADER_ROW)
+    merged = {r.unit_code: r for r in result.merged}
+    refused_by_unit = {}
+    for r in result.refused:
+        if r.unit_code:
+            refused_by_unit.setdefault(r.unit_code, r)
+    fills = {L.STATUS_RECEIVED: "C6EFCE", L.STATUS_MISSING: "FFEB9C", L.STATUS_RETURNED: "F8CBAD"}
+    for k, unit in enumerate(result.expected):
+        r = merged.get(unit)
+        prior = existing.get(unit)
+        rownum = L.HEADER_ROW + 1 + k
+        if r is not None:
+            keep_stamp = prior and prior.get("sha") == r.sha256[:12] and prior.get("merged_at")
+            values = [unit, r.unit_name or (prior or {}).get("name") or "", r.status, r.received,
+                      "Có" if r.on_time else "Không", level_label(r.level) if r.level is not None else "",
+                      r.appraised_level if r.appraised_level is not None else "", r.evidence_errors]
+            values += [r.indicators.get(i.id, "") for i in child_tier.indicators]
+            values += [r.file.name, r.sha256[:12], r.template_version, keep_stamp or stamp, r.reason]
+        elif prior and prior.get("sha"):
+            values = list(prior["row"])[:len(cols)]  # merged earlier, not resubmitted: keep as is
+        else:
+            ref = refused_by_unit.get(unit)
+            status = L.STATUS_RETURNED if ref else L.STATUS_MISSING
+            values = [unit, (prior or {}).get("name") or (ref.unit_name if ref else "") or "", status]
+            values += [""] * (len(cols) - 3)
+            if ref:
+                values[-5] = ref.file.name
+                values[-1] = ref.message
+        for c, v in enumerate(values, start=1):
+            put(ws.cell(rownum, c), None if v == "" else v)
+        ws.cell(rownum, 4).number_format = "dd/mm/yyyy"
+        ws.cell(rownum, 3).fill = PatternFill("solid", fgColor=fills.get(values[2], "FFFFFF"))
+    on_time = sum(1 for r in result.merged if r.on_time)
+    n_exp = len(result.expected)
+    pct = f"{100 * len(result.merged) / n_exp:.0f}".replace(".", ",") if n_exp else "0"
+    put(ws["A2"], f"Đầy đủ: đã nhận {len(result.merged)}/{n_exp} ({pct} %); đúng hạn {on_time}, muộn "
+                  f"{len(result.merged) - on_time} (hạn {deadline.strftime('%d/%m/%Y') if deadline else '—'}); "
+                  f"chưa nộp: {', '.join(result.missing_units) or 'không'}; trả lại: {len(result.refused)}. "
+                  f"Cập nhật {stamp}.")
+
+    # derived indicators of the parent, by name
+    for name, v in result.derived.items():
+        s, ref = _range_of(wb, name)
+        s[ref].value = v
+
+    # register
+    from .register import write_register
+    write_register(wb, result.register)
+
+    # return list
+    rws, _ = _range_of(wb, L.N_RETURNS)
+    if rws.max_row > L.HEADER_ROW:
+        rws.delete_rows(L.HEADER_ROW + 1, rws.max_row - L.HEADER_ROW)
+    row = L.HEADER_ROW + 1
+    for r in sorted(list(result.merged) + list(result.refused), key=lambda x: (x.unit_code or "~", x.file.name)):
+        problems = [f for f in r.findings if f.severity == ERROR]
+        if r.status != L.STATUS_RETURNED and not problems:
+            continue
+        for f in problems or [finding("CDHT-M014", file=r.file.name, missing="?")]:
+            for c, v in enumerate([r.unit_code or "", r.unit_name or "", r.file.name, f.code, f.sheet or "",
+                                   f.cell or (f"dòng {f.row}" if f.row else ""), f.message, f.fix], start=1):
+                put(rws.cell(row, c), v if v != "" else None)
+            row += 1
+
+    # merge log: append only
+    lws, _ = _range_of(wb, L.N_LOG)
+    row = max(lws.max_row, L.HEADER_ROW) + 1
+    for r in result.merged:
+        for c, v in enumerate([stamp, "Gộp", r.file.name, r.unit_code, r.status, "", r.reason], start=1):
+            put(lws.cell(row, c), v if v != "" else None)
+        row += 1
+    for r in result.refused:
+        for c, v in enumerate([stamp, "Từ chối", r.file.name, r.unit_code or "", L.STATUS_RETURNED, r.code,
+                               r.message], start=1):
+            put(lws.cell(row, c), v if v != "" else None)
+        row += 1
+    for f in result.notes:
+        for c, v in enumerate([stamp, "Bỏ qua", f.file, "", "", f.code, f.message], start=1):
+            put(lws.cell(row, c), v if v != "" else None)
+        row += 1
