@@ -216,12 +216,26 @@ def merge(parent, sources, dry_run, as_json, on_duplicate, register_from):
 
 
 @main.command()
-def demo():
-    """Chạy thử trên dữ liệu mẫu (đang xây dựng)."""
-    edition = load_edition()
-    click.echo(f"cdht {__version__} — bộ tiêu chí {edition.id}: "
-               + ", ".join(f"{t.name} {len(t.indicators)} chỉ tiêu" for t in edition.tiers.values()))
-    click.echo("Bản chạy thử đầy đủ (demo) sẽ có khi các chức năng tạo biểu mẫu và tổng hợp hoàn thành.")
+@click.option("--out", "out_dir", default="cdht-demo", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Thư mục kết quả (ghi đè lần chạy trước).")
+@click.option("--year", default=2026, show_default=True, type=int, help="Năm đánh giá.")
+def demo(out_dir, year):
+    """Chạy thử trên dữ liệu mẫu: phát hành biểu mẫu, điền cho 12 xã, tổng hợp lên huyện và tỉnh."""
+    from tqdm import tqdm
+
+    from addin.demo import demo_table, run_demo
+
+    steps = tqdm(total=4, desc="Chạy thử", file=sys.stderr, disable=None)
+
+    def progress(msg):
+        steps.set_description(msg)
+        steps.update(1)
+
+    try:
+        result = run_demo(out_dir, year, progress)
+    finally:
+        steps.close()
+    click.echo(demo_table(result))
 
 
 if __name__ == "__main__":  # pragma: no cover
