@@ -215,6 +215,26 @@ def merge(parent, sources, dry_run, as_json, on_duplicate, register_from):
         sys.exit(2)
 
 
+@main.group("addin")
+def addin_group():
+    """Add-in Excel (ribbon "Cộng đồng học tập")."""
+
+
+@addin_group.command("build")
+@click.option("--out", "out_dir", default="dist", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Thư mục ghi cdht.xlam.")
+def addin_build(out_dir):
+    """Đóng gói cdht.xlam (VBA chỉ gọi RunPython, ribbon tiếng Việt) từ thư mục macros/."""
+    from addin.xlam import build_addin
+
+    try:
+        path = build_addin(out_dir)
+    except Exception as e:  # missing macros/, version mismatch, pyOpenVBA failure: reported, no traceback
+        click.echo(f"[CDHT-A001] LỖI: {e}", err=True)
+        sys.exit(1)
+    click.echo(f"Đã tạo {path}")
+
+
 @main.command()
 @click.option("--out", "out_dir", default="cdht-demo", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="Thư mục kết quả (ghi đè lần chạy trước).")

@@ -1,0 +1,30 @@
+"""Print the CLI reference (Markdown) generated from the click commands — pasted into README.
+
+`python scripts/cli_reference.py > /tmp/ref.md`; tests/test_readme.py fails when README drifts.
+"""
+from __future__ import annotations
+
+import click
+
+from addin.cli import main
+
+
+def _walk(cmd: click.Command, path: list[str]):
+    yield path, cmd
+    if isinstance(cmd, click.Group):
+        for name in sorted(cmd.commands):
+            yield from _walk(cmd.commands[name], path + [name])
+
+
+def reference() -> str:
+    out = []
+    for path, cmd in _walk(main, ["cdht"]):
+        if isinstance(cmd, click.Group) and len(path) > 1:
+            continue
+        ctx = click.Context(cmd, info_name=" ".join(path), terminal_width=100, max_content_width=100)
+        out.append(f"#### `{' '.join(path)}`\n\n```text\n{cmd.get_help(ctx).rstrip()}\n```\n")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    print(reference(), end="")
