@@ -84,24 +84,25 @@ def preflight(path: Path, max_mb: int = 200) -> Finding | None:
         try:
             import olefile  # from oletools' dependency; optional
             with olefile.OleFileIO(str(path)) as ole:
-                if ole.exists("EncryptionInfo"):
-                    return finding("CDHT-W003", file=name)
-        except Exception:
-            pass
-        return finding("CDHT-W004", file=name) if path.suffix.lower() != ".xlsx" else finding("CDHT-W003", file=name)
+                encrypted = ole.exists("EncryptionInfo")
+        except Exception:  # olefile missing or the file unreadable to it: guess from the extension
+            encrypted = path.suffix.lower() in (".xlsx", ".xlsm")
+        return finding("CDHT-W003", file=name) if encrypted else finding("CDHT-W004", file=name)
     if path.suffix.lower() == ".xls":
         return finding("CDHT-W004", file=name)
     if not zipfile.is_zipfile(path):
         return finding("CDHT-W002", file=name, detail="không phải tệp nén Office Open XML")
     try:
         with zipfile.ZipFile(path) as z:
+            # Declared sizes first: a zip bomb is refused before anything is decompressed (a member
+            # never inflates past its declared size — zipfile stops there and fails the CRC).
             size = sum(i.file_size for i in z.infolist())
+            if size > max_mb * 1024 * 1024:
+                return finding("CDHT-W024", file=name, size=size // (1024 * 1024), limit=max_mb)
             if z.testzip() is not None:
                 return finding("CDHT-W002", file=name, detail="tệp nén bị hỏng")
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as e:
         return finding("CDHT-W002", file=name, detail=f"tệp nén bị hỏng ({e})")
-    if size > max_mb * 1024 * 1024:
-        return finding("CDHT-W024", file=name, size=size // (1024 * 1024), limit=max_mb)
     return None
 
 
@@ -210,6 +211,8 @@ def _check_layout(sub: Submission, wb) -> None:
             sub.add("CDHT-W020", sheet=s)
         elif not wb[s].protection.sheet:
             sub.add("CDHT-W018", sheet=s)
+    # an unprotected or missing sheet is tampering even when every formula still matches
+    sub.tampered = any(f.code in ("CDHT-W018", "CDHT-W020") for f in sub.findings)
     items = layout_items(wb)
     if digest(items) == sub.meta.get("fingerprint"):
         return
@@ -249,8 +252,13 @@ def _first_changed_cell(sub: Submission, sheet: str, now: list[str]) -> str | No
             return coord
     ref_c = {i.split("|")[1]: i for i in ref_items if i.startswith("C|")}
     now_c = {i.split("|")[1]: i for i in now if i.startswith("C|")}
-    for coord in sorted(set(now_c) - set(ref_c)):
-        return coord
+    # a locked text edited in place, then one cleared, then one added (a unit's own workbook also
+    # has locked identity cells the blank reference lacks, so added cells come last)
+    for group in ((c for c in set(ref_c) & set(now_c) if ref_c[c] != now_c[c]),
+                  set(ref_c) - set(now_c), set(now_c) - set(ref_c)):
+        first = min(group, key=lambda c: (len(c), c), default=None)  # A9 before A10
+        if first is not None:
+            return first
     return None
 
 
@@ -269,7 +277,7 @@ def _read_inputs(sub: Submission, wb, tier: Tier) -> None:
             sub.values[key] = None
             continue
         sub.values[key] = validate_value(sub, key, spec, raw)
-    _check_ratios(sub, tier)
+    check_ratios(sub, tier)
 
 
 def validate_value(sub: Submission, key: str, spec, raw) -> Any:
@@ -312,7 +320,8 @@ def validate_value(sub: Submission, key: str, spec, raw) -> Any:
     return int(raw) if spec.type in ("level", "count") else raw
 
 
-def _check_ratios(sub: Submission, tier: Tier) -> None:
+def check_ratios(sub: Submission, tier: Tier) -> None:
+    """W014 for every numerator above its denominator (ratio rules and "trong đó" checks)."""
     seen = set()
     for ind in tier.indicators:
         pairs = []

@@ -172,6 +172,8 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "Mở sổ tổng hợp cấp trên rồi bấm lại nút."),
     "CDHT-A004": (ERROR, "Không tìm thấy thư mục '{folder}'.",
                   "Chọn lại thư mục chứa các biểu mẫu của đơn vị cấp dưới."),
+    "CDHT-A005": (ERROR, "Sổ tính chưa được lưu thành tệp: {detail}.",
+                  "Lưu sổ tính (Ctrl+S) thành tệp .xlsx rồi bấm lại nút."),
     # --- contributing departments ----------------------------------------------------------
     "CDHT-K001": (ERROR, "Sở/ngành '{contributor}' không có trong bộ tiêu chí.",
                   "Dùng một mã trong danh sách đơn vị đóng góp của bộ tiêu chí: {known}."),

@@ -1,0 +1,475 @@
+"""The ribbon buttons of the desktop add-in (``cdht.xlam``): thin xlwings skins over the core.
+
+The VBA callbacks run ``RunPython "import addin; addin.<fn>()"``; each function here takes the
+calling book (``xw.Book.caller()``) or a book passed in (tests: ``xw.Book(json=payload)``).
+
+How the work is split
+---------------------
+* **Judgement comes from the saved file**, through the same library as the CLI
+  (:func:`addin.assess.compute` / :func:`~addin.assess.check` / :func:`addin.merge.merge`): that is
+  where the tamper / fingerprint / protection checks live, and the xlwings objects cannot give
+  them (the remote engine carries values only; no formulas, protection or document properties).
+  The file is found by :func:`_book_path`: an explicit ``path=`` argument, else ``book.fullname``
+  when it is an existing file. On desktop Excel (``RunPython`` over COM) ``fullname`` is the full
+  path of the saved workbook. xlwings' remote engine reports the name the client sent
+  (``fullname == name``), so a remote client that sends only ``"x.xlsx"`` gets the coded
+  "save the workbook / file not found" message; the tests send the file's full path as the book
+  name, which is exactly what desktop Excel gives.
+* **Results go back through xlwings into the open book**, in a few bounded calls: one
+  ``setValues`` block per list sheet (sized to also blank the previous rows), one call per
+  derived named cell, at most :data:`MAX_HIGHLIGHTS` cell colours, one alert. Only the tool
+  sheets (unprotected) and, for the merge, the unlocked ``*_4_1_*`` inputs derived from the
+  children are written; the user's input values are never changed. Nothing is saved: the user
+  saves in Excel (the file is open, so rewriting it underneath Excel would lose data — W022).
+* **Errors**: every entry point catches everything; the traceback goes to :func:`log_path`
+  (``CDHT_LOG`` overrides it) and the user sees a coded Vietnamese alert (CDHT-A001 …), never a
+  traceback.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import traceback
+from pathlib import Path
+from typing import Callable
+
+from generator import __version__
+from generator import layout as L
+from generator.evaluate import level_label
+from generator.messages import ERROR, INFO, MESSAGES, WARNING, Finding, finding
+
+TITLE = "Cộng đồng học tập"
+MAX_HIGHLIGHTS = 50          # cell colours per run (one xlwings call each)
+COLOR_FLAG = "#FF9999"       # same fill as the CLI's write-back (writeback.FILL_FLAG)
+COLOR_INPUT = "#FFF2CC"      # the template's input fill (writeback.FILL_INPUT)
+NOT_OURS = {"CDHT-W006", "CDHT-W007"}
+
+__all__ = ["tinh_muc_do", "kiem_tra_minh_chung", "gop_bao_cao", "xuat_ban_tong_hop", "gioi_thieu",
+           "log_path"]
+
+
+# ------------------------------------------------------------------------------------------------
+# plumbing: log file, coded stop, the wrapper every button goes through
+# ------------------------------------------------------------------------------------------------
+
+def log_path() -> Path:
+    """``$CDHT_LOG``, else ``%LOCALAPPDATA%\\cdht\\cdht.log`` (Windows), else ``~/.cdht/cdht.log``."""
+    if os.environ.get("CDHT_LOG"):
+        return Path(os.environ["CDHT_LOG"])
+    base = os.environ.get("LOCALAPPDATA")
+    return (Path(base) / "cdht" if base else Path.home() / ".cdht") / "cdht.log"
+
+
+def _log(level: int, text: str) -> None:
+    """Append one entry to the log file; logging must never break a button."""
+    try:
+        p = log_path()
+        p.parent.mkdir(parents=True, exist_ok=True)
+        stamp = dt.datetime.now().isoformat(sep=" ", timespec="seconds")
+        with open(p, "a", encoding="utf-8") as fh:
+            fh.write(f"{stamp} {logging.getLevelName(level)} {text}\n")
+    except OSError:
+        pass
+
+
+class _Stop(Exception):
+    """Stop a button with a coded message for the user (not a bug: no traceback logged)."""
+
+    def __init__(self, f: Finding):
+        super().__init__(f.code)
+        self.finding = f
+
+
+def _alert(book, text: str) -> None:
+    book.app.alert(text, title=TITLE)
+
+
+def _finding_text(f: Finding) -> str:
+    return f"[{f.code}] {f.message}\nCách sửa: {f.fix}"
+
+
+def _run(operation: str, book, body: Callable):
+    import xlwings as xw
+
+    try:
+        book = book if book is not None else xw.Book.caller()
+    except Exception:
+        _log(logging.ERROR, f"{operation}: no calling workbook\n{traceback.format_exc()}")
+        raise
+    try:
+        return body(book)
+    except _Stop as stop:
+        _log(logging.INFO, f"{operation}: {stop.finding.code} {stop.finding.message}")
+        _alert(book, _finding_text(stop.finding))
+    except Exception as e:  # noqa: BLE001 - a button must end in a message, never a traceback
+        _log(logging.ERROR, f"{operation}: unexpected error\n{traceback.format_exc()}")
+        f = finding("CDHT-A001", operation=operation, detail=type(e).__name__, log=str(log_path()))
+        try:
+            _alert(book, _finding_text(f))
+        except Exception:  # noqa: BLE001
+            _log(logging.ERROR, f"{operation}: alert failed\n{traceback.format_exc()}")
+    return None
+
+
+def _not_saved(book) -> Finding:
+    # TODO(lead): a dedicated code ("CDHT-A005: sổ tính chưa được lưu thành tệp") would be clearer.
+    code = "CDHT-A005"
+    return finding(code, file=book.name,
+                   detail=f"'{book.name}' chưa được lưu thành tệp trên máy; hãy lưu sổ tính (Ctrl+S) "
+                          "rồi bấm lại nút")
+
+
+def _book_path(book, path: str | Path | None = None) -> Path:
+    """The saved file behind ``book`` (see module docstring), else a coded stop."""
+    if path is not None:
+        p = Path(path)
+    else:
+        try:
+            p = Path(book.fullname)
+        except Exception:  # noqa: BLE001
+            raise _Stop(_not_saved(book)) from None
+    if not p.is_absolute() or not p.is_file():
+        raise _Stop(_not_saved(book))
+    return p
+
+
+def _unsaved_changes(book) -> bool:
+    """True when desktop Excel says the book has unsaved edits (COM ``Workbook.Saved``)."""
+    try:
+        saved = book.api.Saved  # COM only; the remote engine's api is a dict
+    except Exception:  # noqa: BLE001
+        return False
+    return saved is False
+
+
+def _text(v):
+    """A value as data: text that Excel would parse as a formula is kept as text."""
+    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@"):
+        return "'" + v
+    return v
+
+
+def _last_row(sheet) -> int:
+    try:
+        return sheet.used_range.last_cell.row
+    except Exception:  # noqa: BLE001
+        return L.HEADER_ROW
+
+
+def _write_block(sheet, first_row: int, rows: list[list], width: int) -> None:
+    """One ``setValues``: ``rows`` from ``first_row`` col A, plus blanks over older rows below."""
+    prev = max(0, _last_row(sheet) - first_row + 1)
+    block = [[_text(v) if v is not None else "" for v in (list(r) + [""] * width)[:width]]
+             for r in rows]
+    block += [[""] * width for _ in range(max(0, prev - len(block)))]
+    if block:
+        sheet.range((first_row, 1)).value = block
+
+
+def _header_row(book, name: str) -> int:
+    try:
+        return book.names[name].refers_to_range.row
+    except Exception:  # noqa: BLE001
+        return L.HEADER_ROW
+
+
+# ------------------------------------------------------------------------------------------------
+# Tính mức độ / Kiểm tra minh chứng
+# ------------------------------------------------------------------------------------------------
+
+def _report(book, path, with_evidence: bool):
+    from .assess import check, compute
+
+    p = _book_path(book, path)
+    rep = (check if with_evidence else compute)(p)
+    if not rep.sub.readable:
+        first = rep.sub.findings[0] if rep.sub.findings else None
+        if first is None or first.code in NOT_OURS:
+            raise _Stop(finding("CDHT-A002", file=p.name))
+        raise _Stop(first)
+    return rep
+
+
+def _cells_of(findings: list[Finding], sheets: set[str]) -> list[tuple[str, str]]:
+    out, seen = [], set()
+    for f in findings:
+        if f.sheet in sheets and f.sheet != L.SHEET_RESULTS and f.cell and f.cell[:1].isalpha() \
+                and (f.sheet, f.cell) not in seen:
+            seen.add((f.sheet, f.cell))
+            out.append((f.sheet, f.cell))
+    return out
+
+
+def _show_report(book, rep, operation: str) -> None:
+    from .writeback import result_rows, summary_rows
+
+    sheet_names = {s.name for s in book.sheets}
+    if L.SHEET_RESULTS not in sheet_names:
+        raise _Stop(finding("CDHT-W020", file=book.name, sheet=L.SHEET_RESULTS))
+    ws = book.sheets[L.SHEET_RESULTS]
+    header = _header_row(book, L.N_RESULTS)
+    first = header + 1
+    # the cells flagged last time, read from the previous results block (columns Trang, Ô / dòng)
+    old_rows = max(0, _last_row(ws) - header)
+    old = []
+    if old_rows:
+        prev = ws.range((first, 1), (first + old_rows - 1, len(L.RESULTS_COLUMNS))).value
+        prev = prev if old_rows > 1 else [prev]
+        old = [(r[2], r[3]) for r in prev if r and r[2] in sheet_names and isinstance(r[3], str)
+               and r[3][:1].isalpha() and not r[3].startswith("dòng")]
+    rows = summary_rows(rep) + result_rows(rep.findings)
+    _write_block(ws, first, rows, len(L.RESULTS_COLUMNS))
+
+    # highlights: flag what is wrong now, give the input fill back to cells fixed since last time
+    now = _cells_of(rep.findings, sheet_names)
+    inputs = {rep.sub.cells[k] for k in (rep.sub.tier.fields if rep.sub.tier else {}) if k in rep.sub.cells}
+    budget = MAX_HIGHLIGHTS
+    flagged = 0
+    for sheet, cell in now[:budget]:
+        book.sheets[sheet].range(cell).color = COLOR_FLAG
+        flagged += 1
+    budget -= flagged
+    now_set = set(now)
+    for sheet, cell in list(dict.fromkeys(c for c in old if c not in now_set))[:max(0, budget)]:
+        book.sheets[sheet].range(cell).color = COLOR_INPUT if (sheet, cell) in inputs else None
+    ws.activate()
+
+    n = {sev: sum(1 for f in rep.findings if f.severity == sev) for sev in (ERROR, WARNING, INFO)}
+    lines = [f"{operation} — {rep.sub.unit_name or rep.sub.path.name}",
+             f"Mức độ (tính lại từ số liệu): {level_label(rep.level) if rep.assessment else '—'}"]
+    if rep.appraised_level is not None:
+        lines.append(f"Kết quả thẩm định: {level_label(rep.appraised_level)}")
+    lines.append(f"Lỗi: {n[ERROR]}, cảnh báo: {n[WARNING]}, thông tin: {n[INFO]}.")
+    lines.append("Sẵn sàng nộp hồ sơ: " + ("Có" if rep.ready_to_file else "Chưa"))
+    if len(now) > flagged:
+        lines.append(f"Đã tô màu {flagged}/{len(now)} ô có vấn đề đầu tiên; xem đủ danh sách ở trang "
+                     f"'{L.SHEET_RESULTS}'.")
+    else:
+        lines.append(f"Chi tiết ở trang '{L.SHEET_RESULTS}'.")
+    if _unsaved_changes(book):
+        lines.append("Lưu ý: sổ tính có thay đổi chưa lưu; kết quả tính theo tệp đã lưu. "
+                     "Hãy lưu (Ctrl+S) rồi bấm lại.")
+    _alert(book, "\n".join(lines))
+
+
+def tinh_muc_do(book=None, path: str | Path | None = None) -> None:
+    """Nút "Tính mức độ": recompute the level of the saved file and show it in the open book."""
+    def body(b):
+        _show_report(b, _report(b, path, with_evidence=False), "Tính mức độ")
+    return _run("Tính mức độ", book, body)
+
+
+def kiem_tra_minh_chung(book=None, path: str | Path | None = None) -> None:
+    """Nút "Kiểm tra minh chứng": level plus every evidence finding."""
+    def body(b):
+        _show_report(b, _report(b, path, with_evidence=True), "Kiểm tra minh chứng")
+    return _run("Kiểm tra minh chứng", book, body)
+
+
+# ------------------------------------------------------------------------------------------------
+# Gộp báo cáo cấp dưới
+# ------------------------------------------------------------------------------------------------
+
+def _existing_from_book(ws, header: int, width: int) -> dict[str, dict]:
+    """Rows of "Đơn vị cấp dưới" in the OPEN book, by unit code (what the user sees now)."""
+    last = _last_row(ws)
+    if last <= header:
+        return {}
+    cols = ws.range((header, 1), (header, width)).value
+    col = {h: i for i, h in enumerate(cols) if h}
+    values = ws.range((header + 1, 1), (last, width)).value
+    values = values if last > header + 1 else [values]
+    out = {}
+    for row in values:
+        if not row or row[0] in (None, ""):
+            continue
+
+        def get(h, row=row):
+            i = col.get(h)
+            return row[i] if i is not None and i < len(row) else None
+
+        out[str(row[0]).strip()] = {"row": list(row), "sha": get("SHA-256"),
+                                    "merged_at": get("Thời điểm tổng hợp"), "name": get("Tên đơn vị")}
+    return out
+
+
+# MOVE TO addin/merge.py: the rows below mirror merge._write_parent so the open book gets the same
+# content as the file the CLI writes. Wanted from the lead (public, no openpyxl objects):
+#   merge.child_rows(result: MergeResult, child_tier, existing: dict[str, dict], now: datetime) -> list[list]
+#   merge.returns_rows(result: MergeResult) -> list[list]
+#   merge.log_rows(result: MergeResult, now: datetime) -> list[list]
+#   merge.completeness_text(result: MergeResult, deadline: date | None, now: datetime) -> str
+#   (and MergeResult.deadline, or a public merge.deadline(tier, year))
+def _child_rows(result, child_tier, existing: dict, stamp: str) -> list[list]:
+    cols = L.child_columns(child_tier)
+    merged = {r.unit_code: r for r in result.merged}
+    refused_by_unit: dict = {}
+    for r in result.refused:
+        if r.unit_code:
+            refused_by_unit.setdefault(r.unit_code, r)
+    rows = []
+    for unit in result.expected:
+        r, prior = merged.get(unit), existing.get(unit)
+        if r is not None:
+            keep_stamp = prior and prior.get("sha") == r.sha256[:12] and prior.get("merged_at")
+            values = [unit, r.unit_name or (prior or {}).get("name") or "", r.status, r.received,
+                      "Có" if r.on_time else "Không", level_label(r.level) if r.level is not None else "",
+                      r.appraised_level if r.appraised_level is not None else "", r.evidence_errors]
+            values += [r.indicators.get(i.id, "") for i in child_tier.indicators]
+            values += [r.file.name, r.sha256[:12], r.template_version, keep_stamp or stamp, r.reason]
+        elif prior and prior.get("sha"):
+            values = list(prior["row"])[:len(cols)]
+        else:
+            ref = refused_by_unit.get(unit)
+            values = [unit, (prior or {}).get("name") or (ref.unit_name if ref else "") or "",
+                      L.STATUS_RETURNED if ref else L.STATUS_MISSING] + [""] * (len(cols) - 3)
+            if ref:
+                values[-5], values[-1] = ref.file.name, ref.message
+        rows.append(values)
+    return rows
+
+
+def _returns_rows(result) -> list[list]:  # MOVE TO addin/merge.py (see above)
+    rows = []
+    for r in sorted(list(result.merged) + list(result.refused), key=lambda x: (x.unit_code or "~", x.file.name)):
+        problems = [f for f in r.findings if f.severity == ERROR]
+        if r.status != L.STATUS_RETURNED and not problems:
+            continue
+        for f in problems or [finding("CDHT-M014", file=r.file.name, missing="?")]:
+            rows.append([r.unit_code or "", r.unit_name or "", r.file.name, f.code, f.sheet or "",
+                         f.cell or (f"dòng {f.row}" if f.row else ""), f.message, f.fix])
+    return rows
+
+
+def _log_rows(result, stamp: str) -> list[list]:  # MOVE TO addin/merge.py (see above)
+    rows = [[stamp, "Gộp", r.file.name, r.unit_code, r.status, "", r.reason] for r in result.merged]
+    rows += [[stamp, "Từ chối", r.file.name, r.unit_code or "", L.STATUS_RETURNED, r.code, r.message]
+             for r in result.refused]
+    rows += [[stamp, "Bỏ qua", f.file, "", "", f.code, f.message] for f in result.notes]
+    return rows
+
+
+def gop_bao_cao(folder: str | Path | None = None, book=None, path: str | Path | None = None) -> None:
+    """Nút "Gộp báo cáo cấp dưới": judge every child workbook in ``folder`` against the saved
+    parent file (``merge(..., dry_run=True)``, so the file Excel holds open is never rewritten),
+    then write the children / return list / log / derived indicators into the open book."""
+    def body(b):
+        from .merge import merge
+        from .reader import read_workbook
+
+        if folder is None or not Path(folder).is_dir():
+            raise _Stop(finding("CDHT-A004", folder=str(folder or "")))
+        p = _book_path(b, path)
+        parent = read_workbook(p)
+        if not parent.readable:
+            first = parent.findings[0] if parent.findings else None
+            raise _Stop(finding("CDHT-A002", file=p.name) if first is None or first.code in NOT_OURS else first)
+        if not parent.tier.children:
+            raise _Stop(finding("CDHT-A003", file=p.name))
+        now = dt.datetime.now().replace(microsecond=0)
+        result = merge(p, [Path(folder)], dry_run=True, now=now)
+        if result.child_tier is None:
+            bad = result.findings[0] if result.findings else finding("CDHT-A003", file=p.name)
+            raise _Stop(bad)
+        child_tier = parent.edition.tier(result.child_tier)
+        stamp = now.isoformat(sep=" ")
+        width = len(L.child_columns(child_tier))
+
+        ws = b.sheets[L.SHEET_CHILDREN]
+        header = _header_row(b, L.N_CHILDREN)
+        existing = _existing_from_book(ws, header, width)
+        _write_block(ws, header + 1, _child_rows(result, child_tier, existing, stamp), width)
+        on_time = sum(1 for r in result.merged if r.on_time)
+        n_exp, n_got = len(result.expected), len(result.merged)
+        pct = f"{100 * n_got / n_exp:.0f}" if n_exp else "0"
+        ws.range("A2").value = _text(
+            f"Đầy đủ: đã nhận {n_got}/{n_exp} ({pct} %); đúng hạn {on_time}, muộn {n_got - on_time}; "
+            f"chưa nộp: {', '.join(result.missing_units) or 'không'}; trả lại: {len(result.refused)}. "
+            f"Cập nhật {stamp}.")
+
+        for name, v in result.derived.items():  # unlocked inputs derived from the children
+            b.names[name].refers_to_range.value = v
+
+        rws = b.sheets[L.SHEET_RETURNS]
+        _write_block(rws, _header_row(b, L.N_RETURNS) + 1, _returns_rows(result), len(L.RETURNS_COLUMNS))
+
+        lws = b.sheets[L.SHEET_LOG]
+        log = _log_rows(result, stamp)
+        if log:  # append only
+            start = max(_last_row(lws), _header_row(b, L.N_LOG)) + 1
+            lws.range((start, 1)).value = [[_text(v) for v in row] for row in log]
+        ws.activate()
+
+        lines = [f"Gộp báo cáo cấp dưới — {parent.unit_name or p.name}",
+                 f"Đã nhận: {n_got}/{n_exp} (đúng hạn {on_time}, muộn {n_got - on_time})",
+                 f"Chưa nộp: {len(result.missing_units)}"
+                 + (f" ({', '.join(result.missing_units[:10])}{' …' if len(result.missing_units) > 10 else ''})"
+                    if result.missing_units else ""),
+                 f"Trả lại: {len(result.refused)} (xem trang '{L.SHEET_RETURNS}')",
+                 f"Mức độ của đơn vị (tính lại với số liệu cấp dưới): {level_label(result.parent_level)}",
+                 "Hãy lưu sổ tính (Ctrl+S) để giữ kết quả."]
+        if result.notes:
+            lines.insert(4, f"Bỏ qua: {len(result.notes)} tệp không phải biểu mẫu")
+        _alert(b, "\n".join(lines))
+    return _run("Gộp báo cáo cấp dưới", book, body)
+
+
+# ------------------------------------------------------------------------------------------------
+# Xuất bản tổng hợp / Giới thiệu
+# ------------------------------------------------------------------------------------------------
+
+def xuat_ban_tong_hop(book=None, path: str | Path | None = None) -> None:
+    """Nút "Xuất bản tổng hợp": show "Bản tổng hợp" and export it to PDF beside the workbook
+    (desktop Excel); where the engine has no PDF export, tell the user to print it."""
+    def body(b):
+        if L.SHEET_SUMMARY not in {s.name for s in b.sheets}:
+            raise _Stop(finding("CDHT-A002", file=b.name))
+        sheet = b.sheets[L.SHEET_SUMMARY]
+        sheet.activate()
+        pdf = None
+        try:
+            engine = b.app.engine.name
+            if engine != "excel":  # remote / calamine engines have no PDF export; their Sheet.to_pdf
+                raise NotImplementedError(f"engine {engine!r}")  # would still toggle sheet visibility
+            p = _book_path(b, path)
+            pdf = p.with_name(p.stem + " - Ban tong hop.pdf")
+            sheet.to_pdf(str(pdf))
+        except _Stop:
+            pdf = None
+            reason = "sổ tính chưa được lưu thành tệp"
+        except Exception as e:  # noqa: BLE001 - remote engine: NotImplementedError; COM errors
+            _log(logging.INFO, f"Xuất bản tổng hợp: no PDF export ({type(e).__name__}: {e})")
+            pdf = None
+            reason = "môi trường này không xuất được PDF"
+        if pdf is not None:
+            _alert(b, f"Đã xuất trang '{L.SHEET_SUMMARY}' ra tệp PDF:\n{pdf}")
+        else:
+            _alert(b, f"Đang hiển thị trang '{L.SHEET_SUMMARY}' ({reason}).\n"
+                      "Để in hoặc lưu PDF: File > Print (Ctrl+P), chọn máy in hoặc "
+                      "'Microsoft Print to PDF'.")
+    return _run("Xuất bản tổng hợp", book, body)
+
+
+def gioi_thieu(book=None, path: str | Path | None = None) -> None:
+    """Nút "Giới thiệu": version, edition of the open workbook (or the default one), log file."""
+    def body(b):
+        edition = None
+        try:
+            from .reader import read_workbook
+
+            sub = read_workbook(_book_path(b, path))
+            if sub.meta.get("edition_id"):
+                edition = f"{sub.meta['edition_id']} (phiên bản {sub.meta.get('edition_version', '?')})"
+                if sub.meta.get("template_id"):
+                    edition += f"\nBiểu mẫu: {sub.meta['template_id']}"
+        except _Stop:
+            pass
+        if edition is None:
+            from generator.edition import load_edition
+
+            edition = f"{load_edition(None).id} (mặc định; sổ tính đang mở không phải biểu mẫu đã lưu)"
+        _alert(b, f"Cộng đồng học tập — công cụ tự đánh giá theo Thông tư 25/2023/TT-BGDĐT\n"
+                  f"Phiên bản phần mềm: {__version__}\nBộ tiêu chí: {edition}\n"
+                  f"Tệp nhật ký: {log_path()}")
+    return _run("Giới thiệu", book, body)
