@@ -13,6 +13,7 @@ template's live formulas and the Python core agree on when data are incomplete.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .messages import nfc
@@ -36,7 +37,8 @@ def _text_eq(value: Any, expected: str) -> bool:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    # NaN / ±inf (e.g. an empty cell read through pandas) are not answers, as in Excel
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def field_valid(spec, value: Any) -> bool:
@@ -220,10 +222,15 @@ class Ratio(Rule):
             f.append(self.p.hardship_field)
         return f
 
+    def hardship(self, v) -> bool:
+        return bool(self.p.hardship_field) and _text_eq(v[self.p.hardship_field], CO)
+
+    def percent(self, v) -> float:
+        """The bar that applies, in percent as written in the catalogue."""
+        return self.p.hardship_percent if self.hardship(v) else self.p.min_percent
+
     def threshold(self, v) -> float:
-        if self.p.hardship_field and _text_eq(v[self.p.hardship_field], CO):
-            return self.p.hardship_percent / 100
-        return self.p.min_percent / 100
+        return self.percent(v) / 100
 
     def conditions(self, v):
         num, den = v[self.p.num], v[self.p.den]
@@ -238,8 +245,11 @@ class Ratio(Rule):
         thr = self.threshold(v)
         ok = ratio >= thr
         label = self.p.label or f"{self.p.num}/{self.p.den}"
-        hardship = " (vùng khó khăn)" if thr * 100 != self.p.min_percent else ""
-        return ok, "" if ok else f"{label} {fmt_percent(ratio)} < {fmt_number(thr * 100)} %{hardship}"
+        hardship = " (vùng khó khăn)" if self.hardship(v) else ""
+        shown = round(ratio * 100, 1)
+        if not ok and shown >= self.percent(v):  # 59,99 % must not read "60 % < 60 %"
+            shown = math.floor(ratio * 1000) / 10
+        return ok, "" if ok else f"{label} {fmt_number(shown)} % < {fmt_number(self.percent(v))} %{hardship}"
 
     def excel(self, ref):
         thr = _num(self.p.min_percent / 100)

@@ -51,7 +51,6 @@ YES = ("có",)
 UP = ("tăng",)                                   # this year > last year
 DOWN = ("giảm",)                                 # this year < last year
 
-_D = "xây dựng xã hội học tập"
 _TUAN_LE = ("Xây dựng kế hoạch, triển khai các hoạt động cụ thể tổ chức Tuần lễ hưởng ứng học tập "
             "suốt đời và báo cáo theo quy định")
 _KINH_PHI = ("Bố trí đủ kinh phí từ ngân sách nhà nước hằng năm theo quy định của pháp luật về ngân "
@@ -340,8 +339,9 @@ def test_recognition_share_counts_children(edition, ind_id, child, prefix):
     assert (r1["num"], r1["den"]) == (fc.level1, fc.total)
     assert (r2["num"], r2["den"]) == (fc.level2, fc.total)
     assert fc.total.startswith(prefix) and fc.level1.startswith(prefix) and fc.level2.startswith(prefix)
-    # those at level 2 are a part of those at level 1 or above
-    assert [c.describe() for c in ind.checks] == [{"kind": "not_above", "num": fc.level2, "den": fc.level1}]
+    # those at level 2 are a part of those at level 1 or above, who are a part of all units
+    assert [c.describe() for c in ind.checks] == [{"kind": "not_above", "num": fc.level2, "den": fc.level1},
+                                                  {"kind": "not_above", "num": fc.level1, "den": fc.total}]
 
 
 def test_every_level2_bar_at_or_above_level1(edition):
@@ -484,6 +484,9 @@ def test_two_tier_province_counts_communes(two_tier):
     assert ind.rules[2].describe()["num"] == ind.from_children.level2
     assert ind.rules[1].describe()["min_percent"] == ind.rules[2].describe()["min_percent"] == 90
     assert "số xã" in ind.text
+    assert [c.describe() for c in ind.checks] == [
+        {"kind": "not_above", "num": ind.from_children.level2, "den": ind.from_children.level1},
+        {"kind": "not_above", "num": ind.from_children.level1, "den": ind.from_children.total}]
     # no field of the district share survives the override
     assert not any("huyen" in k for k in two_tier.tiers["tinh"].fields)
 
