@@ -58,6 +58,7 @@ class MergeResult:
     notes: list[Finding] = field(default_factory=list)
     expected: list[str] = field(default_factory=list)
     missing_units: list[str] = field(default_factory=list)
+    carried: dict[str, bool] = field(default_factory=dict)  # merged earlier, kept: unit → on time
     parent_level: int | None = None
     derived: dict[str, int] = field(default_factory=dict)
     register: list[Decision] = field(default_factory=list)
@@ -70,7 +71,8 @@ class MergeResult:
                     "appraised_level": s.appraised_level, "status": s.status,
                     "received": s.received.isoformat() if s.received else None, "on_time": s.on_time,
                     "evidence_errors": s.evidence_errors, "reason": s.reason}
-        on_time = [s for s in self.merged if s.on_time]
+        on_time = [s for s in self.merged if s.on_time] + [u for u, ok in self.carried.items() if ok]
+        received = len(self.merged) + len(self.carried)
         return {
             "parent": str(self.parent), "tier": self.parent_tier, "child_tier": self.child_tier,
             "year": self.year,
@@ -78,9 +80,9 @@ class MergeResult:
             "refused": [{"file": str(s.file), "unit_code": s.unit_code, "code": s.code, "message": s.message}
                         for s in self.refused],
             "skipped": [f.as_dict() for f in self.notes],
-            "missing_units": self.missing_units,
-            "completeness": {"expected": len(self.expected), "received": len(self.merged),
-                             "on_time": len(on_time), "late": len(self.merged) - len(on_time),
+            "missing_units": self.missing_units, "carried": sorted(self.carried),
+            "completeness": {"expected": len(self.expected), "received": received,
+                             "on_time": len(on_time), "late": received - len(on_time),
                              "missing": len(self.missing_units)},
             "derived": self.derived, "parent_level": self.parent_level,
             "register": [d.as_dict() for d in self.register],
@@ -261,6 +263,8 @@ def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool =
     all_units = expected + sorted(u for u in accepted if u not in expected_set)
     result.expected = all_units
     result.missing_units = [u for u in all_units if u not in accepted and not existing.get(u, {}).get("sha")]
+    result.carried = {u: row.get("on_time") == "Có" for u, row in existing.items()
+                      if u not in accepted and row.get("sha")}
 
     # register and derived indicators
     decisions, reg_findings = read_register(wb, parent_path.name)
@@ -334,7 +338,7 @@ def _existing_rows(wb) -> dict[str, dict]:
 
         received = get("Ngày nhận")
         rec = {"row": list(row), "sha": get("SHA-256"), "merged_at": get("Thời điểm tổng hợp"),
-               "name": get("Tên đơn vị"), "appraised": get("Mức độ thẩm định")}
+               "name": get("Tên đơn vị"), "appraised": get("Mức độ thẩm định"), "on_time": get("Đúng hạn")}
         if isinstance(received, (dt.date, dt.datetime)):
             rec["received_ts"] = dt.datetime.combine(received if isinstance(received, dt.date) and not
                                                      isinstance(received, dt.datetime) else received.date(),
@@ -364,6 +368,7 @@ def _write_parent(wb, parent: Submission, child_tier, result: MergeResult, exist
         if r.unit_code:
             refused_by_unit.setdefault(r.unit_code, r)
     fills = {L.STATUS_RECEIVED: "C6EFCE", L.STATUS_MISSING: "FFEB9C", L.STATUS_RETURNED: "F8CBAD"}
+    row_stamps = []  # "merged at" of every row: the summary's date changes only when a row does
     for k, unit in enumerate(result.expected):
         r = merged.get(unit)
         prior = existing.get(unit)
@@ -377,6 +382,7 @@ def _write_parent(wb, parent: Submission, child_tier, result: MergeResult, exist
             values += [r.file.name, r.sha256[:12], r.template_version, keep_stamp or stamp, r.reason]
         elif prior and prior.get("sha"):
             values = list(prior["row"])[:len(cols)]  # merged earlier, not resubmitted: keep as is
+            values += [""] * (len(cols) - len(values))
         else:
             ref = refused_by_unit.get(unit)
             status = L.STATUS_RETURNED if ref else L.STATUS_MISSING
@@ -385,17 +391,20 @@ def _write_parent(wb, parent: Submission, child_tier, result: MergeResult, exist
             if ref:
                 values[-5] = ref.file.name
                 values[-1] = ref.message
+        if values[-2] not in (None, ""):
+            row_stamps.append(str(values[-2]))
         for c, v in enumerate(values, start=1):
             put(ws.cell(rownum, c), None if v == "" else v)
         ws.cell(rownum, 4).number_format = "dd/mm/yyyy"
         ws.cell(rownum, 3).fill = PatternFill("solid", fgColor=fills.get(values[2], "FFFFFF"))
-    on_time = sum(1 for r in result.merged if r.on_time)
+    on_time = sum(1 for r in result.merged if r.on_time) + sum(result.carried.values())
+    received = len(result.merged) + len(result.carried)
     n_exp = len(result.expected)
-    pct = f"{100 * len(result.merged) / n_exp:.0f}".replace(".", ",") if n_exp else "0"
-    put(ws["A2"], f"Đầy đủ: đã nhận {len(result.merged)}/{n_exp} ({pct} %); đúng hạn {on_time}, muộn "
-                  f"{len(result.merged) - on_time} (hạn {deadline.strftime('%d/%m/%Y') if deadline else '—'}); "
-                  f"chưa nộp: {', '.join(result.missing_units) or 'không'}; trả lại: {len(result.refused)}. "
-                  f"Cập nhật {stamp}.")
+    pct = f"{100 * received / n_exp:.0f}".replace(".", ",") if n_exp else "0"
+    put(ws["A2"], f"Đầy đủ: đã nhận {received}/{n_exp} ({pct} %); đúng hạn {on_time}, muộn "
+                  f"{received - on_time} (hạn {deadline.strftime('%d/%m/%Y') if deadline else '—'}); "
+                  f"chưa nộp: {', '.join(result.missing_units) or 'không'}; trả lại: {len(result.refused)}."
+                  + (f" Cập nhật {max(row_stamps)}." if row_stamps else ""))
 
     # derived indicators of the parent, by name
     for name, v in result.derived.items():

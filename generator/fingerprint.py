@@ -29,11 +29,11 @@ def layout_items(wb) -> dict[str, list[str]]:
         for row in ws.iter_rows():
             for c in row:
                 v = c.value
-                if v is None:
-                    continue
-                if isinstance(v, str) and v.startswith("="):
+                if v is None or not c.protection.locked:
+                    continue  # inputs: what people type (even text starting with "=") is not layout
+                if c.data_type == "f":
                     items.append(f"F|{c.coordinate}|{v}")
-                elif c.protection.locked:
+                else:
                     items.append(f"C|{c.coordinate}|{_norm(v)}")
         out[ws.title] = items
     out["#names"] = sorted(f"N|{n}|{d.attr_text}" for n, d in wb.defined_names.items())
