@@ -8,6 +8,7 @@ same content (a row keeps its "merged at" while its file's SHA-256 is unchanged)
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -138,7 +139,50 @@ def _verdict_short(r) -> str:
     return "Chưa đủ"
 
 
-def judge(sub: Submission, parent: Submission, child_tier, expected: set[str]) -> SourceResult:
+@dataclass(frozen=True)
+class ParentInfo:
+    """What judging a source needs of its parent (plain data, so worker processes can take it)."""
+
+    edition_path: str
+    edition_id: str
+    tier: str
+    child_tier: str
+    year: int
+    label: str
+    expected: frozenset
+
+
+def _judge_path(args) -> SourceResult:
+    path, info = args
+    from generator.edition import load_edition
+    edition = load_edition(info.edition_path)
+    return judge(read_workbook(path, edition), info, edition.tier(info.child_tier), info.expected)
+
+
+def judge_all(files: list[Path], info: ParentInfo, progress=None, workers: int | None = None) -> list[SourceResult]:
+    """Judge every source; large batches use worker processes where the OS forks them cheaply."""
+    import multiprocessing as mp
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1) if len(files) >= 60 and mp.get_start_method() == "fork" else 1
+    jobs = [(f, info) for f in files]
+    if workers <= 1:
+        out = []
+        for k, job in enumerate(jobs, start=1):
+            out.append(_judge_path(job))
+            if progress:
+                progress(k, len(files))
+        return out
+    from concurrent.futures import ProcessPoolExecutor
+    out = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+        for k, r in enumerate(pool.map(_judge_path, jobs, chunksize=max(1, len(jobs) // (workers * 8))), start=1):
+            out.append(r)
+            if progress:
+                progress(k, len(files))
+    return out
+
+
+def judge(sub: Submission, parent: ParentInfo, child_tier, expected: set[str]) -> SourceResult:
     """Read, identify and assess one source; ``status``/``code`` say whether it is refused."""
     res = SourceResult(sub.path, sub.unit_code, sub.unit_name, sha256=sub.sha256,
                        template_version=sub.meta.get("generator_version", ""))
@@ -161,13 +205,13 @@ def judge(sub: Submission, parent: Submission, child_tier, expected: set[str]) -
         res.message = res.reason = first.message if first else ""
         return res
     if sub.tier.code != child_tier.code:
-        return refuse("CDHT-M001", found=sub.tier.code, expected=child_tier.code, parent=parent.tier.code)
+        return refuse("CDHT-M001", found=sub.tier.code, expected=child_tier.code, parent=parent.tier)
     if sub.year != parent.year:
         return refuse("CDHT-M002", found=sub.year, expected=parent.year)
-    if sub.edition.id != parent.edition.id:
-        return refuse("CDHT-M003", found=sub.edition.id, expected=parent.edition.id)
+    if sub.edition.id != parent.edition_id:
+        return refuse("CDHT-M003", found=sub.edition.id, expected=parent.edition_id)
     if expected and sub.unit_code not in expected:
-        return refuse("CDHT-M004", unit=sub.unit_code, parent=parent.unit_code or parent.path.name)
+        return refuse("CDHT-M004", unit=sub.unit_code, parent=parent.label)
     tamper = [f for f in sub.findings if f.code in TAMPER_CODES]
     if tamper:
         return refuse("CDHT-M008", detail=tamper[0].message)
@@ -191,7 +235,8 @@ def judge(sub: Submission, parent: Submission, child_tier, expected: set[str]) -
 
 def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool = False,
           on_duplicate: str = "newest", register_from: str | Path | None = None,
-          now: dt.datetime | None = None, progress: Callable[[int, int], None] | None = None) -> MergeResult:
+          now: dt.datetime | None = None, progress: Callable[[int, int], None] | None = None,
+          workers: int | None = None) -> MergeResult:
     parent_path = Path(parent_path)
     now = (now or dt.datetime.now()).replace(microsecond=0)
     result = MergeResult(parent_path)
@@ -211,12 +256,9 @@ def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool =
     expected_set = set(expected)
 
     files, result.notes = collect_sources(sources, parent_path)
-    judged: list[SourceResult] = []
-    for k, f in enumerate(files, start=1):
-        sub = read_workbook(f, edition)
-        judged.append(judge(sub, parent, child_tier, expected_set))
-        if progress:
-            progress(k, len(files))
+    info = ParentInfo(str(edition.path), edition.id, parent.tier.code, child_tier.code, parent.year,
+                      parent.unit_code or parent_path.name, frozenset(expected_set))
+    judged = judge_all(files, info, progress, workers)
 
     deadline = _deadline(child_tier, parent.year)
     accepted: dict[str, SourceResult] = {}

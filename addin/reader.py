@@ -17,7 +17,9 @@ from typing import Any
 from generator import layout as L
 from generator import rules as R
 from generator.edition import Edition, Tier, find_edition
-from generator.fingerprint import digest, layout_items
+from generator.fingerprint import digest, openpyxl_items, parse_ref
+
+from .fastread import _letters, raw_items
 from generator.messages import ERROR, Finding, finding, nfc
 
 EXCEL_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
@@ -99,58 +101,52 @@ def preflight(path: Path, max_mb: int = 200) -> Finding | None:
             size = sum(i.file_size for i in z.infolist())
             if size > max_mb * 1024 * 1024:
                 return finding("CDHT-W024", file=name, size=size // (1024 * 1024), limit=max_mb)
-            if z.testzip() is not None:
-                return finding("CDHT-W002", file=name, detail="tệp nén bị hỏng")
+            # a damaged member fails its CRC when the reader decompresses it: reported as W002 there
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as e:
         return finding("CDHT-W002", file=name, detail=f"tệp nén bị hỏng ({e})")
     return None
 
 
-def _load(path: Path):
-    import warnings
-
-    import openpyxl
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return openpyxl.load_workbook(path, data_only=False, keep_links=False)
-
-
-def read_meta(wb) -> dict[str, str]:
+def read_meta(rb) -> dict[str, str]:
+    """The identity of a workbook: its ``_meta`` sheet, else its ``cdht_*`` document properties."""
     meta: dict[str, str] = {}
-    if L.SHEET_META in wb.sheetnames:
-        for row in wb[L.SHEET_META].iter_rows(max_col=2, values_only=True):
-            if row[0] is not None:
-                meta[str(row[0])] = "" if row[1] is None else str(row[1])
+    sheet = rb.sheets.get(L.SHEET_META)
+    for row in (sheet.values or []) if sheet else []:
+        if len(row) >= 2 and row[0] not in (None, ""):
+            v = row[1]
+            if isinstance(v, float) and v.is_integer():
+                v = int(v)
+            meta[str(row[0])] = "" if v is None else str(v)
     if "template_id" not in meta:
-        for prop in getattr(wb, "custom_doc_props", []) or []:
-            if prop.name.startswith("cdht_"):
-                meta.setdefault(prop.name[5:], "" if prop.value is None else str(prop.value))
+        for k, v in rb.custom_props.items():
+            if k.startswith("cdht_"):
+                meta.setdefault(k[5:], v)
     return meta
 
 
 def read_workbook(path: str | Path, edition: Edition | None = None) -> Submission:
-    """Read and validate one workbook. Always returns; problems are in ``.findings``."""
+    """Read and validate one workbook, opening it once. Always returns; problems are in ``.findings``."""
+    from .fastread import read_raw
+
     path = Path(path)
     sub = Submission(path)
     pre = preflight(path, edition.settings.max_uncompressed_mb if edition else 200)
     if pre is not None:
         sub.findings.append(pre)
         return sub
-    sub.sha256 = file_sha256(path)
     try:
-        wb = _load(path)
+        data = path.read_bytes()
+        sub.sha256 = hashlib.sha256(data).hexdigest()
+        rb = read_raw(data, skip=L.TOOL_SHEETS)
     except Exception as e:  # any parser failure is a corrupt or foreign file, reported not raised
         sub.add("CDHT-W002", detail=f"{type(e).__name__}: {str(e)[:150]}")
         return sub
-    try:
-        _read_loaded(sub, wb, edition)
-    finally:
-        wb.close()
+    _read_loaded(sub, rb, edition)
     return sub
 
 
-def _read_loaded(sub: Submission, wb, edition: Edition | None) -> None:
-    meta = read_meta(wb)
+def _read_loaded(sub: Submission, rb, edition: Edition | None) -> None:
+    meta = read_meta(rb)
     sub.meta = meta
     if not meta.get("template_id", "").startswith("cdht:"):
         sub.add("CDHT-W006")
@@ -174,32 +170,31 @@ def _read_loaded(sub: Submission, wb, edition: Edition | None) -> None:
         sub.add("CDHT-W006")
         return
     sub.readable = True
-    _resolve_names(sub, wb)
-    _check_layout(sub, wb)
-    _read_inputs(sub, wb, tier)
-    _read_appraisal(sub, wb, tier)
-    _read_evidence(sub, wb)
+    _resolve_names(sub, rb)
+    _check_layout(sub, rb)
+    _read_inputs(sub, rb, tier)
+    _read_appraisal(sub, rb, tier)
+    _read_evidence(sub, rb)
 
 
-def _resolve_names(sub: Submission, wb) -> None:
-    for name, dn in wb.defined_names.items():
-        dests = list(dn.destinations)
-        if len(dests) == 1:
-            sheet, ref = dests[0]
-            sub.cells[name] = (sheet, ref.replace("$", ""))
+def _resolve_names(sub: Submission, rb) -> None:
+    for name, text in rb.names.items():
+        ref = parse_ref(text)
+        if ref is None:
+            continue
+        sheet, r1, c1, r2, c2 = ref
+        a = f"{_letters(c1)}{r1}"
+        sub.cells[name] = (sheet, a if (r1, c1) == (r2, c2) else f"{a}:{_letters(c2)}{r2}")
 
 
-def _cell(wb, sub: Submission, name: str):
+def _cell(rb, sub: Submission, name: str):
     sheet, ref = sub.cells.get(name, (None, None))
-    if sheet is None or sheet not in wb.sheetnames:
+    if sheet is None or sheet not in rb.sheets or rb.sheets[sheet].values is None:
         return None, False
-    try:
-        return wb[sheet][ref].value, True
-    except (ValueError, KeyError):
-        return None, False
+    return rb.sheets[sheet].value(ref), True
 
 
-def _check_layout(sub: Submission, wb) -> None:
+def _check_layout(sub: Submission, rb) -> None:
     """Tamper check: protection still on, sheets present, fingerprint unchanged (and where not)."""
     try:
         protected = json.loads(sub.meta.get("protected_sheets") or "[]")
@@ -207,13 +202,13 @@ def _check_layout(sub: Submission, wb) -> None:
     except json.JSONDecodeError:
         protected, stored = [], {}
     for s in protected:
-        if s not in wb.sheetnames:
+        if s not in rb.sheets:
             sub.add("CDHT-W020", sheet=s)
-        elif not wb[s].protection.sheet:
+        elif not rb.sheets[s].protected:
             sub.add("CDHT-W018", sheet=s)
     # an unprotected or missing sheet is tampering even when every formula still matches
     sub.tampered = any(f.code in ("CDHT-W018", "CDHT-W020") for f in sub.findings)
-    items = layout_items(wb)
+    items = raw_items(rb, sub.tier)
     if digest(items) == sub.meta.get("fingerprint"):
         return
     sub.tampered = True
@@ -242,7 +237,7 @@ def _first_changed_cell(sub: Submission, sheet: str, now: list[str]) -> str | No
     try:
         from generator.workbook import build_workbook
         ref_wb, _ = build_workbook(sub.edition, sub.tier.code, sub.year)
-        ref_items = layout_items(ref_wb).get(sheet, [])
+        ref_items = openpyxl_items(ref_wb, sub.tier).get(sheet, [])
     except Exception:
         return None
     ref_f = {i.split("|")[1]: i for i in ref_items if i.startswith("F|")}
@@ -262,16 +257,21 @@ def _first_changed_cell(sub: Submission, sheet: str, now: list[str]) -> str | No
     return None
 
 
-def _read_inputs(sub: Submission, wb, tier: Tier) -> None:
-    code, ok = _cell(wb, sub, L.N_UNIT_CODE)
+def _read_inputs(sub: Submission, rb, tier: Tier) -> None:
+    code, ok = _cell(rb, sub, L.N_UNIT_CODE)
     sub.unit_code = nfc(str(code)).strip() if code not in (None, "") else (sub.meta.get("unit_code") or None)
-    name, _ = _cell(wb, sub, L.N_UNIT_NAME)
+    meta_code = sub.meta.get("unit_code") or ""
+    if meta_code and sub.unit_code != meta_code:  # a pre-filled identity re-typed behind the protection
+        sheet, cell = sub.where(L.N_UNIT_CODE)
+        sub.add("CDHT-W019", sheet=sheet, cell=cell)
+        sub.tampered = True
+    name, _ = _cell(rb, sub, L.N_UNIT_NAME)
     sub.unit_name = nfc(str(name)).strip() if name not in (None, "") else None
     for key in (L.N_UNIT_CODE, L.N_UNIT_NAME, L.N_YEAR, L.N_LEVEL):
         if key not in sub.cells:
             sub.add("CDHT-W009", name=key)
     for key, spec in tier.fields.items():
-        raw, present = _cell(wb, sub, key)
+        raw, present = _cell(rb, sub, key)
         if not present:
             sub.add("CDHT-W009", name=key)
             sub.values[key] = None
@@ -288,6 +288,12 @@ def validate_value(sub: Submission, key: str, spec, raw) -> Any:
         if raw in EXCEL_ERRORS:
             sub.add("CDHT-W010", value=raw, **kw)
             return None
+        if spec.type in ("verdict", "yesno") and nfc(raw) != raw:
+            # the sheet's formulas compare exactly: decomposed "Đạt" is not an answer there either
+            sub.add("CDHT-W017", sheet=sheet, cell=cell)
+            sub.add("CDHT-W015", value=nfc(raw), allowed=" / ".join(
+                (R.DAT, R.KHONG_DAT) if spec.type == "verdict" else (R.CO, R.KHONG)), **kw)
+            return None
         fixed = nfc(raw)
         if fixed != raw:
             sub.add("CDHT-W017", sheet=sheet, cell=cell)
@@ -302,7 +308,7 @@ def validate_value(sub: Submission, key: str, spec, raw) -> Any:
         allowed = (R.DAT, R.KHONG_DAT) if spec.type == "verdict" else (R.CO, R.KHONG)
         if isinstance(raw, str):
             for a in allowed:
-                if raw.strip().casefold() == a.casefold():
+                if raw.casefold() == a.casefold():  # as Excel's "=": no trim, case-insensitive
                     return a
         sub.add("CDHT-W015", value=raw, allowed=" / ".join(allowed), **kw)
         return None
@@ -343,26 +349,29 @@ def check_ratios(sub: Submission, tier: Tier) -> None:
                         den_cell=den_cell, den_label=tier.fields[den].label, den_value=b, indicator=ind.id)
 
 
-def _read_appraisal(sub: Submission, wb, tier: Tier) -> None:
+def _read_appraisal(sub: Submission, rb, tier: Tier) -> None:
     for ind in tier.indicators:
         for name in (L.appraisal_name(ind.id), L.appraisal_reason_name(ind.id)):
-            v, _ = _cell(wb, sub, name)
+            v, _ = _cell(rb, sub, name)
             sub.appraisal[name] = nfc(v) if isinstance(v, str) else v
-    v, _ = _cell(wb, sub, L.N_APPRAISAL_TARGET)
+    v, _ = _cell(rb, sub, L.N_APPRAISAL_TARGET)
     sub.appraisal[L.N_APPRAISAL_TARGET] = v
 
 
-def _read_evidence(sub: Submission, wb) -> None:
+def _read_evidence(sub: Submission, rb) -> None:
     sheet, ref = sub.cells.get(L.N_EVIDENCE, (None, None))
-    if sheet is None or sheet not in wb.sheetnames:
+    if sheet is None or sheet not in rb.sheets or ":" not in (ref or ""):
         sub.add("CDHT-W009", name=L.N_EVIDENCE)
         return
-    ws = wb[sheet]
-    first_row = int("".join(ch for ch in ref.split(":")[0] if ch.isdigit()))
-    for offset, row in enumerate(ws[ref]):
-        vals = [nfc(c.value) if isinstance(c.value, str) else c.value for c in row]
+    _, r1, c1, r2, c2 = parse_ref(f"'{sheet}'!{ref}")
+    ws = rb.sheets[sheet]
+    values = ws.values or []
+    for r in range(r1, min(r2, len(values)) + 1):
+        vals = list(values[r - 1][c1 - 1:c2]) + [None] * max(0, c2 - max(c1 - 1, len(values[r - 1])))
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in vals):
             continue
+        vals = [ws.value(f"{_letters(c)}{r}") for c in range(c1, c2 + 1)]  # errors, empty → None
+        vals = [nfc(v) if isinstance(v, str) else v for v in vals]
         rec = dict(zip(("code", "indicators", "title", "number", "date", "issuer", "attachment", "note"), vals))
-        rec["row"] = first_row + offset
+        rec["row"] = r
         sub.evidence.append(rec)

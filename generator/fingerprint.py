@@ -1,14 +1,66 @@
-"""The layout fingerprint: a hash of what a template fixes — formulas, locked cells, sheets, names.
+"""The layout fingerprint: a hash of what a template fixes — formulas, fixed texts, sheets, names.
 
-The generator stores it in ``_meta`` and the document properties; a reader recomputes it from the
-submitted file. Input (unlocked) cells and the tool sheets are outside it, so filling a template
-never changes it, while editing a formula, a locked text, a sheet or a defined name does.
+The generator stores it in ``_meta`` and the document properties; every reader recomputes it from
+the submitted file. What people may type — the cells of the input names of the contract
+(:func:`generator.layout.input_names`) and the evidence register — and the tool sheets are outside
+it, so filling a template never changes it, while editing a formula, a fixed text, a sheet or a
+defined name does. Two adapters feed the same core: an openpyxl workbook (the generator) and a
+raw package read (``addin.fastread``); tests check they agree on every generated file.
 """
 from __future__ import annotations
 
 import hashlib
+import re
+from typing import Iterable
 
-from .layout import SHEET_META, TOOL_SHEETS
+from .layout import SHEET_META, TOOL_SHEETS, input_names, input_ranges
+
+_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^!]+))!\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$")
+
+
+def col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def coord_of(coord: str) -> tuple[int, int]:
+    i = next(k for k, ch in enumerate(coord) if ch.isdigit())
+    return int(coord[i:]), col_index(coord[:i])
+
+
+def parse_ref(text: str) -> tuple[str, int, int, int, int] | None:
+    """``'Sheet'!$A$5:$H$304`` → (sheet, row1, col1, row2, col2); None when not a plain reference."""
+    m = _REF.match(text.strip())
+    if not m:
+        return None
+    sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
+    c1, r1 = col_index(m.group(3)), int(m.group(4))
+    c2, r2 = (col_index(m.group(5)), int(m.group(6))) if m.group(5) else (c1, r1)
+    return sheet, r1, c1, r2, c2
+
+
+def input_area(names: dict[str, str], tier) -> list[tuple[str, int, int, int, int]]:
+    """The rectangles people may type into, resolved through the workbook's own names."""
+    key = (id(tier), tuple(sorted(names.items())))
+    if key not in _AREA_CACHE:
+        if len(_AREA_CACHE) > 64:
+            _AREA_CACHE.clear()
+        _AREA_CACHE[key] = _input_area(names, tier)
+    return _AREA_CACHE[key]
+
+
+_AREA_CACHE: dict = {}
+
+
+def _input_area(names, tier):
+    out = []
+    for n in input_names(tier) + input_ranges():
+        ref = parse_ref(names[n]) if n in names else None
+        if ref:
+            out.append(ref)
+    return out
 
 
 def _norm(v) -> str:
@@ -19,25 +71,46 @@ def _norm(v) -> str:
     return str(v)
 
 
-def layout_items(wb) -> dict[str, list[str]]:
-    """Canonical items per sheet (``"<sheet>"``) and for defined names (``"#names"``)."""
+def layout_items(sheets: Iterable[tuple[str, str, Iterable[tuple[int, int, str, str, object]]]],
+                 names: dict[str, str], tier) -> dict[str, list[str]]:
+    """Canonical items per sheet and for ``#names``.
+
+    ``sheets`` yields (title, state, cells) with cells as (row, column, coordinate, "f" | "c", value)."""
+    singles: dict[str, set[tuple[int, int]]] = {}
+    ranges: dict[str, list[tuple[int, int, int, int]]] = {}
+    for sheet, r1, c1, r2, c2 in input_area(names, tier):
+        if (r1, c1) == (r2, c2):
+            singles.setdefault(sheet, set()).add((r1, c1))
+        else:
+            ranges.setdefault(sheet, []).append((r1, c1, r2, c2))
     out: dict[str, list[str]] = {}
-    for ws in wb.worksheets:
-        if ws.title in TOOL_SHEETS or ws.title == SHEET_META:
+    for title, state, cells in sheets:
+        if title in TOOL_SHEETS or title == SHEET_META:
             continue
-        items = [f"S|{ws.title}|{ws.sheet_state}"]
+        single, rects = singles.get(title, set()), ranges.get(title, [])
+        items = []
+        for row, col, coord, kind, v in cells:
+            if v is None or v == "" or (row, col) in single:
+                continue
+            if rects and any(r1 <= row <= r2 and c1 <= col <= c2 for r1, c1, r2, c2 in rects):
+                continue
+            items.append(((row, col), f"{'F' if kind == 'f' else 'C'}|{coord}|{v if kind == 'f' else _norm(v)}"))
+        items.sort()
+        out[title] = [f"S|{title}|{state}"] + [it for _, it in items]
+    out["#names"] = sorted(f"N|{n}|{t}" for n, t in names.items())
+    return out
+
+
+def openpyxl_items(wb, tier) -> dict[str, list[str]]:
+    names = {n: d.attr_text for n, d in wb.defined_names.items()}
+
+    def cells(ws):
         for row in ws.iter_rows():
             for c in row:
-                v = c.value
-                if v is None or not c.protection.locked:
-                    continue  # inputs: what people type (even text starting with "=") is not layout
-                if c.data_type == "f":
-                    items.append(f"F|{c.coordinate}|{v}")
-                else:
-                    items.append(f"C|{c.coordinate}|{_norm(v)}")
-        out[ws.title] = items
-    out["#names"] = sorted(f"N|{n}|{d.attr_text}" for n, d in wb.defined_names.items())
-    return out
+                if c.value is not None:
+                    yield c.row, c.column, c.coordinate, ("f" if c.data_type == "f" else "c"), c.value
+
+    return layout_items(((ws.title, ws.sheet_state, cells(ws)) for ws in wb.worksheets), names, tier)
 
 
 def digest(items: dict[str, list[str]]) -> str:
@@ -49,8 +122,13 @@ def digest(items: dict[str, list[str]]) -> str:
     return h.hexdigest()
 
 
-def layout_fingerprint(wb) -> str:
-    return digest(layout_items(wb))
+def layout_fingerprint(wb, tier=None) -> str:
+    """Fingerprint of an openpyxl workbook; ``tier`` defaults to the one its ``_meta`` names."""
+    if tier is None:
+        from .edition import find_edition
+        meta = {r[0]: r[1] for r in wb[SHEET_META].iter_rows(max_col=2, values_only=True) if r[0]}
+        tier = find_edition(str(meta["edition_id"])).tier(str(meta["tier"]))
+    return digest(openpyxl_items(wb, tier))
 
 
 def seal_code(fingerprint: str) -> str:

@@ -77,3 +77,16 @@ def appraisal_reason_name(indicator_id: str) -> str:
 def child_columns(child_tier) -> list[str]:
     """Header of the "Đơn vị cấp dưới" sheet for a child tier: fixed, one per indicator, provenance."""
     return CHILD_FIXED_COLUMNS + [i.id for i in child_tier.indicators] + CHILD_PROVENANCE_COLUMNS
+
+
+def input_names(tier) -> list[str]:
+    """Every single-cell name people may type into (the contract's inputs), for a tier."""
+    names = [N_UNIT_CODE, N_UNIT_NAME, N_PREPARER, N_PREPARED_ON, N_APPRAISAL_TARGET]
+    names += list(tier.fields)
+    for ind in tier.indicators:
+        names += [appraisal_name(ind.id), appraisal_reason_name(ind.id)]
+    return names
+
+
+def input_ranges() -> list[str]:
+    return [N_EVIDENCE]

@@ -1,0 +1,172 @@
+"""Open a workbook once, fast: values with python-calamine, the rest straight from the package parts.
+
+calamine gives cell values (and is what bulk merges are measured against) but no defined names,
+formulas, error values or protection; those come from ``xl/workbook.xml`` and each sheet's XML,
+read from the same zip in one pass. The result feeds the reader and the layout fingerprint
+(``generator.fingerprint.layout_items``), so a submitted file is checked without openpyxl.
+"""
+from __future__ import annotations
+
+import html
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from posixpath import join as pjoin, normpath
+
+from python_calamine import CalamineWorkbook
+
+from generator.fingerprint import coord_of
+
+_SHEET = re.compile(rb'<sheet\b([^>]*)/>')
+_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+_NAME = re.compile(rb'<definedName\b([^>]*)>(.*?)</definedName>', re.S)
+_REL = re.compile(rb'<Relationship\b([^>]*)/>')
+_F = re.compile(rb'<f\b([^>]*?)(?:/>|>(.*?)</f>)', re.S)
+_ECELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?\bt="e"[^>]*?(?<!/)>(?:<f\b[^>]*?(?:/>|>.*?</f>))?<v>(.*?)</v>', re.S)
+_PROT = re.compile(rb'<sheetProtection\b([^>]*)/>')
+_CUSTOM = re.compile(rb'<property\b[^>]*name="([^"]+)"[^>]*>\s*<vt:\w+>(.*?)</vt:\w+>', re.S)
+
+
+def _attrs(raw: bytes) -> dict[str, str]:
+    return {k.decode(): html.unescape(v.decode("utf-8")) for k, v in _ATTR.findall(raw)}
+
+
+@dataclass
+class RawSheet:
+    name: str
+    state: str = "visible"
+    protected: bool = False
+    formulas: dict[str, str] = field(default_factory=dict)   # coord → "=…"
+    errors: dict[str, str] = field(default_factory=dict)     # coord → "#REF!"
+    values: list[list] | None = None                         # from A1, calamine
+
+    def value(self, coord: str):
+        if coord in self.errors:
+            return self.errors[coord]
+        row, col = coord_of(coord)
+        vals = self.values or []
+        if row - 1 < len(vals) and col - 1 < len(vals[row - 1]):
+            v = vals[row - 1][col - 1]
+            return None if v == "" else v
+        return None
+
+
+@dataclass
+class RawBook:
+    sheets: dict[str, RawSheet]
+    names: dict[str, str]              # workbook-scoped defined names → reference text
+    custom_props: dict[str, str]
+    structure_locked: bool
+
+
+def _formulas(xml: bytes, sheet: RawSheet) -> None:
+    if b't="e"' in xml:
+        for coord, v in _ECELL.findall(xml):
+            sheet.errors[coord.decode()] = html.unescape(v.decode()) or "#VALUE!"
+    if b"<f" not in xml:
+        return
+    shared: dict[str, tuple[str, str]] = {}
+    for m in _F.finditer(xml):  # find formulas, then the cell each one sits in (skips empty cells fast)
+        start = xml.rfind(b'<c r="', 0, m.start()) + 6
+        coord = xml[start:xml.index(b'"', start)].decode()
+        fa = _attrs(m.group(1))
+        text = html.unescape(m.group(2).decode("utf-8")) if m.group(2) is not None else ""
+        if fa.get("t") == "shared":
+            si = fa.get("si", "")
+            if text:
+                shared[si] = (coord, text)
+            elif si in shared:
+                from openpyxl.formula.translate import Translator
+                origin, master = shared[si]
+                text = Translator("=" + master, origin=origin).translate_formula(coord)[1:]
+        sheet.formulas[coord] = "=" + text
+
+
+def read_raw(source, skip=()) -> RawBook:
+    """Read names, sheet states, protection, formulas, errors and values of a workbook in one pass.
+
+    ``source`` is a path or the file's bytes; sheets named in ``skip`` are listed but not read."""
+    if isinstance(source, (bytes, bytearray)):
+        data = bytes(source)
+    else:
+        with open(source, "rb") as fh:
+            data = fh.read()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        wb_xml = z.read("xl/workbook.xml")
+        rels = {a.get("Id"): a.get("Target") for a in (_attrs(r) for r in _REL.findall(z.read("xl/_rels/workbook.xml.rels")))}
+        sheets: dict[str, RawSheet] = {}
+        targets: dict[str, str] = {}
+        for raw in _SHEET.findall(wb_xml):
+            a = _attrs(raw)
+            name = a.get("name", "")
+            sheets[name] = RawSheet(name, a.get("state", "visible"))
+            target = rels.get(a.get("r:id", ""), "")
+            targets[name] = target.lstrip("/") if target.startswith("/") else normpath(pjoin("xl", target))
+        names = {}
+        for attrs, text in _NAME.findall(wb_xml):
+            a = _attrs(attrs)
+            n = a.get("name", "")
+            if "localSheetId" in a or n.startswith("_xlnm."):
+                continue
+            names[n] = html.unescape(text.decode("utf-8"))
+        structure_locked = bool(re.search(rb'<workbookProtection\b[^>]*lockStructure="(1|true)"', wb_xml))
+        custom = {}
+        if "docProps/custom.xml" in z.namelist():
+            custom = {k.decode(): html.unescape(v.decode("utf-8")) for k, v in _CUSTOM.findall(z.read("docProps/custom.xml"))}
+        for name, sheet in sheets.items():
+            if name in skip:
+                continue
+            try:
+                xml = z.read(targets[name])
+            except KeyError:
+                continue
+            pm = _PROT.search(xml)
+            sheet.protected = bool(pm and re.search(rb'\bsheet="(1|true)"', pm.group(1)))
+            _formulas(xml, sheet)
+    cal = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    for name, sheet in sheets.items():
+        if name in skip:
+            continue
+        try:
+            sheet.values = cal.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception:
+            sheet.values = []
+    return RawBook(sheets, names, custom, structure_locked)
+
+
+_LETTERS = [""]
+
+
+def _letters(col: int) -> str:
+    while col >= len(_LETTERS):
+        _LETTERS.append(_col_letters(len(_LETTERS)))
+    return _LETTERS[col]
+
+
+def _col_letters(col: int) -> str:
+    s = ""
+    while col:
+        col, r = divmod(col - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def raw_items(rb: RawBook, tier) -> dict[str, list[str]]:
+    """Layout items of a raw read, in the same canonical form as the generator's (openpyxl) ones."""
+    from generator.fingerprint import layout_items
+
+    def cells(s: RawSheet):
+        for coord, f in s.formulas.items():
+            row, col = coord_of(coord)
+            yield row, col, coord, "f", f
+        for r, row in enumerate(s.values or [], start=1):
+            for c, v in enumerate(row, start=1):
+                if v == "" or v is None:
+                    continue
+                coord = f"{_letters(c)}{r}"
+                if coord not in s.formulas and coord not in s.errors:
+                    yield r, c, coord, "c", v
+
+    return layout_items(((s.name, s.state, cells(s)) for s in rb.sheets.values() if s.values is not None),
+                        rb.names, tier)
