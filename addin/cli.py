@@ -144,17 +144,19 @@ def _assess_command(fn, file, as_json, write, exit_on_errors):
     from generator.messages import has_errors
 
     rep = fn(file)
+    write_failed = False
     if write and rep.sub.readable:
         problem = write_results(rep)
         if problem is not None:
             rep.sub.findings.append(problem)
+            write_failed = True
     if as_json:
         _dump(rep.as_dict())
     else:
         click.echo(_report_text(rep))
     if not rep.sub.readable:
         sys.exit(2)
-    if exit_on_errors and has_errors(rep.findings):
+    if write_failed or (exit_on_errors and has_errors(rep.findings)):
         sys.exit(1)
 
 

@@ -36,9 +36,10 @@ def save_safely(wb, path: Path) -> Finding | None:
     lock = lock_file(path)
     if lock is not None:
         return finding("CDHT-W022", file=path.name, lock=lock.name)
-    fd, tmp = tempfile.mkstemp(prefix=".~cdht-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(prefix=".~cdht-", suffix=path.suffix, dir=path.parent)
+        os.close(fd)
         wb.save(tmp)
         if path.exists():
             shutil.copy2(path, backup_path(path))
@@ -46,7 +47,7 @@ def save_safely(wb, path: Path) -> Finding | None:
     except OSError as e:
         return finding("CDHT-W023", file=path.name, detail=e.strerror or str(e))
     finally:
-        if os.path.exists(tmp):
+        if tmp and os.path.exists(tmp):
             os.unlink(tmp)
     return None
 

@@ -70,6 +70,17 @@ def combine(values: list[bool | None]) -> bool | None:
     return True
 
 
+def _labelled(reasons: list[str], fields: dict) -> list[str]:
+    """Say "Tổng số công dân…" where a rule's message names the field key."""
+    out = []
+    for r in reasons:
+        for key in sorted(fields, key=len, reverse=True):
+            if key in r:
+                r = r.replace(key, f"'{fields[key].label}'")
+        out.append(r)
+    return out
+
+
 def evaluate_indicator(ind: Indicator, values: dict) -> IndicatorResult:
     fields = ind.tier.fields
     res = IndicatorResult(ind.id, None, None)
@@ -85,7 +96,7 @@ def evaluate_indicator(ind: Indicator, values: dict) -> IndicatorResult:
             failed = [r for ok, r in rule.conditions(values) + [c for ch in ind.checks for c in ch.conditions(values)]
                       if not ok]
             if failed:
-                reason = "Số liệu không hợp lệ: " + "; ".join(failed)
+                reason = "Số liệu không hợp lệ: " + "; ".join(dict.fromkeys(_labelled(failed, fields)))
             else:
                 verdict, reason = rule.evaluate(values)
         if lvl == 1:

@@ -32,8 +32,9 @@ FIELD_TYPES = ("verdict", "yesno", "level", "count", "number", "percent")
 # ---------------------------------------------------------------------------------------------
 
 def _text_eq(value: Any, expected: str) -> bool:
-    # Excel's "=" on text is case-insensitive and does not trim; mirror exactly that.
-    return isinstance(value, str) and nfc(value).casefold() == expected.casefold()
+    # Excel's "=" on text is case-insensitive, does not trim and does not Unicode-normalise:
+    # mirror exactly that, so the sheet's formulas and Python agree on every dropdown answer.
+    return isinstance(value, str) and value.casefold() == expected.casefold()
 
 
 def _is_number(value: Any) -> bool:
@@ -234,8 +235,9 @@ class Ratio(Rule):
 
     def conditions(self, v):
         num, den = v[self.p.num], v[self.p.den]
-        return [(den > 0, f"Mẫu số ({self.p.den}) bằng 0"),
-                (num <= den, f"{self.p.num} = {fmt_number(num)} lớn hơn {self.p.den} = {fmt_number(den)}")]
+        if not den > 0:  # one reason is enough: every numerator is "above" a zero denominator
+            return [(False, f"{self.p.den} bằng 0 (mẫu số của tỷ lệ)")]
+        return [(num <= den, f"{self.p.num} = {fmt_number(num)} lớn hơn {self.p.den} = {fmt_number(den)}")]
 
     def conditions_excel(self, ref):
         return [f"{ref(self.p.den)}>0", f"{ref(self.p.num)}<={ref(self.p.den)}"]
