@@ -24,6 +24,9 @@ def save_atomic(wb, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".~cdht-", suffix=".xlsx", dir=path.parent)
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it owner-only; an issued template is for sharing
     try:
         wb.save(tmp)
         os.replace(tmp, path)

@@ -22,7 +22,7 @@ from . import __version__
 from . import layout as L
 from . import rules as R
 from .edition import Edition, Tier
-from .fingerprint import digest, layout_items, seal_code
+from .fingerprint import digest, openpyxl_items, seal_code
 from .units import Unit, UnitList
 
 DEFAULT_PASSWORD = "cdht-tt25"
@@ -118,6 +118,7 @@ class _Builder:
             ws.print_title_rows = title_rows
         ws.oddFooter.center.text = "Trang &P / &N"
         ws.oddFooter.left.text = f"CĐHT {self.year} — {self.t.name}"
+        _fit_rows(ws)
 
     def header(self, ws, row: int, titles: list[str], widths: list[int] | None = None) -> None:
         for i, text in enumerate(titles, start=1):
@@ -150,6 +151,8 @@ class _Builder:
             self.merge_log()
         self.results()
         self.guide(guide)
+        # the hidden list sheet after every visible one, then the very hidden _meta
+        self.wb.move_sheet(self.lists_ws, len(self.wb.sheetnames) - 1 - self.wb.index(self.lists_ws))
         self.meta()
         self.wb.active = 0
         self.wb.security = WorkbookProtection(workbookPassword=self.pw, lockStructure=True)
@@ -186,21 +189,27 @@ class _Builder:
             ("Hồ sơ gửi", None, self.t.procedure.dossier_to, False),
         ]
         r = 4
+        required = []  # highlighted while empty, as on the self-assessment sheet
         for label, name, value, is_input in rows:
             ws.cell(r, 1, label).font = BOLD
             c = ws.cell(r, 2, value if value not in ("",) else None)
             if name:
                 if is_input:
                     c.protection, c.fill, c.border = UNLOCKED, FILL_INPUT, THIN
+                    required.append(f"B{r}")
                 self.name(name, ws, f"B{r}")
             r += 1
         for f in self.t.spec.unit_fields:
             ws.cell(r, 1, f.label).font = BOLD
             ws.cell(r, 1).alignment = WRAP
             self.input_cell(ws, f"B{r}", f.key, f.type, f.label, f.min, f.max)
+            required.append(f"B{r}")
             if f.key == "vung_kho_khan" and u is not None:
                 ws.cell(r, 2, R.CO if u.hardship else R.KHONG)
             r += 1
+        if required:
+            ws.conditional_formatting.add(" ".join(required),
+                                          FormulaRule(formula=[f"LEN({required[0]})=0"], fill=FILL_MISSING))
         for label, name in (("Người lập biểu", L.N_PREPARER), ("Ngày lập", L.N_PREPARED_ON)):
             ws.cell(r, 1, label).font = BOLD
             c = ws.cell(r, 2)
@@ -482,7 +491,7 @@ class _Builder:
         keys = ["template_id", "edition_id", "edition_version", "tier", "year", "unit_code", "parent_code",
                 "generator_version", "fingerprint", "seal", "protected_sheets", "sheet_digests"]
         self.name(L.N_SEAL, ws, f"B{keys.index('seal') + 1}")  # before fingerprinting: names are in it
-        items = layout_items(self.wb)
+        items = openpyxl_items(self.wb, self.t)
         fp = digest(items)
         sheet_digests = {k: digest({k: v}) for k, v in items.items()}
         unit = self.unit
@@ -515,6 +524,24 @@ class _Builder:
         self.wb.properties.created = stamp
         self.wb.properties.modified = stamp
         self.meta_values = meta
+
+
+def _fit_rows(ws, line_height: float = 15) -> None:
+    """Rows with wrapped text get the height of their longest cell. LibreOffice keeps the default
+    height of a row the file leaves unset, so printed texts would overlap; the estimate is
+    generous (about one character per unit of column width) so Excel's fonts fit too."""
+    for row in ws.iter_rows():
+        lines = 1
+        for c in row:
+            v = c.value
+            if not isinstance(v, str) or v.startswith("=") or not c.alignment.wrap_text:
+                continue
+            dim = ws.column_dimensions.get(c.column_letter)
+            width = dim.width if dim is not None and dim.width else 8.43
+            per_line = max(1, int(width * (0.9 if c.font.b else 1.0)))
+            lines = max(lines, sum(-(-max(len(part), 1) // per_line) for part in v.split("\n")))
+        if lines > 1:
+            ws.row_dimensions[row[0].row].height = line_height * lines
 
 
 def _abs(ref: str) -> str:

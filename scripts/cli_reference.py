@@ -21,7 +21,8 @@ def reference() -> str:
     for path, cmd in _walk(main, ["cdht"]):
         if isinstance(cmd, click.Group) and len(path) > 1:
             continue
-        ctx = click.Context(cmd, info_name=" ".join(path), terminal_width=100, max_content_width=100)
+        ctx = click.Context(cmd, info_name=" ".join(path), terminal_width=100, max_content_width=100,
+                            help_option_names=["-h", "--help"])  # as main's context_settings
         out.append(f"#### `{' '.join(path)}`\n\n```text\n{cmd.get_help(ctx).rstrip()}\n```\n")
     return "\n".join(out)
 
