@@ -60,6 +60,7 @@ class MergeResult:
     expected: list[str] = field(default_factory=list)
     missing_units: list[str] = field(default_factory=list)
     carried: dict[str, bool] = field(default_factory=dict)  # merged earlier, kept: unit → on time
+    deadline: dt.date | None = None
     parent_level: int | None = None
     derived: dict[str, int] = field(default_factory=dict)
     register: list[Decision] = field(default_factory=list)
@@ -122,7 +123,8 @@ def collect_sources(sources: list[str | Path], parent: Path) -> tuple[list[Path]
     return files, notes
 
 
-def _deadline(tier, year: int) -> dt.date | None:
+def deadline(tier, year: int) -> dt.date | None:
+    """The child tier's filing deadline for assessment year ``year`` (in year + 1)."""
     if not tier.procedure.submit_by:
         return None
     m, d = (int(x) for x in tier.procedure.submit_by.split("-"))
@@ -260,7 +262,7 @@ def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool =
                       parent.unit_code or parent_path.name, frozenset(expected_set))
     judged = judge_all(files, info, progress, workers)
 
-    deadline = _deadline(child_tier, parent.year)
+    result.deadline = deadline(child_tier, parent.year)
     accepted: dict[str, SourceResult] = {}
     by_unit: dict[str, list[SourceResult]] = {}
     for r in judged:
@@ -300,7 +302,11 @@ def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool =
         accepted[unit] = chosen
     for r in accepted.values():
         r.received = dt.datetime.fromtimestamp(r.mtime).date() if r.mtime else now.date()
-        r.on_time = bool(deadline is None or r.received <= deadline)
+        r.on_time = bool(result.deadline is None or r.received <= result.deadline)
+        if not r.on_time:
+            r.findings.append(finding("CDHT-M012", file=r.file.name, unit=r.unit_code,
+                                      received=r.received.strftime("%d/%m/%Y"),
+                                      deadline=result.deadline.strftime("%d/%m/%Y")))
     result.merged = sorted(accepted.values(), key=lambda r: r.unit_code or "")
     all_units = expected + sorted(u for u in accepted if u not in expected_set)
     result.expected = all_units
@@ -339,7 +345,7 @@ def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool =
 
     if dry_run:
         return result
-    _write_parent(wb, parent, child_tier, result, existing, now, deadline)
+    _write_parent(wb, result, child_tier, existing, now)
     problem = save_safely(wb, parent_path)
     if problem is not None:
         result.findings.append(problem)
@@ -396,25 +402,20 @@ def put(cell, value) -> None:
         cell.data_type = "s"
 
 
-def _write_parent(wb, parent: Submission, child_tier, result: MergeResult, existing, now, deadline) -> None:
-    from openpyxl.styles import PatternFill
+def child_rows(result: MergeResult, child_tier, existing: dict[str, dict], stamp: str) -> list[list]:
+    """The rows of "Đơn vị cấp dưới", one per expected unit ("" for an empty cell).
 
-    stamp = now.isoformat(sep=" ")
-    ws, _ = _range_of(wb, L.N_CHILDREN)
+    A row keeps its "merged at" while its file's SHA-256 is unchanged (idempotent merges); a unit
+    merged earlier and not resubmitted keeps its row as it was."""
     cols = L.child_columns(child_tier)
-    if ws.max_row > L.HEADER_ROW:
-        ws.delete_rows(L.HEADER_ROW + 1, ws.max_row - L.HEADER_ROW)
     merged = {r.unit_code: r for r in result.merged}
-    refused_by_unit = {}
+    refused_by_unit: dict[str, SourceResult] = {}
     for r in result.refused:
         if r.unit_code:
             refused_by_unit.setdefault(r.unit_code, r)
-    fills = {L.STATUS_RECEIVED: "C6EFCE", L.STATUS_MISSING: "FFEB9C", L.STATUS_RETURNED: "F8CBAD"}
-    row_stamps = []  # "merged at" of every row: the summary's date changes only when a row does
-    for k, unit in enumerate(result.expected):
-        r = merged.get(unit)
-        prior = existing.get(unit)
-        rownum = L.HEADER_ROW + 1 + k
+    rows = []
+    for unit in result.expected:
+        r, prior = merged.get(unit), existing.get(unit)
         if r is not None:
             keep_stamp = prior and prior.get("sha") == r.sha256[:12] and prior.get("merged_at")
             values = [unit, r.unit_name or (prior or {}).get("name") or "", r.status, r.received,
@@ -423,68 +424,90 @@ def _write_parent(wb, parent: Submission, child_tier, result: MergeResult, exist
             values += [r.indicators.get(i.id, "") for i in child_tier.indicators]
             values += [r.file.name, r.sha256[:12], r.template_version, keep_stamp or stamp, r.reason]
         elif prior and prior.get("sha"):
-            values = list(prior["row"])[:len(cols)]  # merged earlier, not resubmitted: keep as is
+            values = list(prior["row"])[:len(cols)]
             values += [""] * (len(cols) - len(values))
         else:
             ref = refused_by_unit.get(unit)
-            status = L.STATUS_RETURNED if ref else L.STATUS_MISSING
-            values = [unit, (prior or {}).get("name") or (ref.unit_name if ref else "") or "", status]
-            values += [""] * (len(cols) - 3)
+            values = [unit, (prior or {}).get("name") or (ref.unit_name if ref else "") or "",
+                      L.STATUS_RETURNED if ref else L.STATUS_MISSING] + [""] * (len(cols) - 3)
             if ref:
-                values[-5] = ref.file.name
-                values[-1] = ref.message
-        if values[-2] not in (None, ""):
-            row_stamps.append(str(values[-2]))
-        for c, v in enumerate(values, start=1):
-            put(ws.cell(rownum, c), None if v == "" else v)
-        ws.cell(rownum, 4).number_format = "dd/mm/yyyy"
-        ws.cell(rownum, 3).fill = PatternFill("solid", fgColor=fills.get(values[2], "FFFFFF"))
+                values[-5], values[-1] = ref.file.name, ref.message
+        rows.append(["" if v is None else v for v in values])
+    return rows
+
+
+def completeness_text(result: MergeResult, rows: list[list]) -> str:
+    """The one-line completeness and timeliness summary shown above the children's rows."""
     on_time = sum(1 for r in result.merged if r.on_time) + sum(result.carried.values())
     received = len(result.merged) + len(result.carried)
     n_exp = len(result.expected)
-    pct = f"{100 * received / n_exp:.0f}".replace(".", ",") if n_exp else "0"
-    put(ws["A2"], f"Đầy đủ: đã nhận {received}/{n_exp} ({pct} %); đúng hạn {on_time}, muộn "
-                  f"{received - on_time} (hạn {deadline.strftime('%d/%m/%Y') if deadline else '—'}); "
-                  f"chưa nộp: {', '.join(result.missing_units) or 'không'}; trả lại: {len(result.refused)}."
-                  + (f" Cập nhật {max(row_stamps)}." if row_stamps else ""))
+    pct = f"{100 * received / n_exp:.0f}" if n_exp else "0"
+    stamps = [str(row[-2]) for row in rows if row and row[-2] not in (None, "")]
+    d = result.deadline
+    return (f"Đầy đủ: đã nhận {received}/{n_exp} ({pct} %); đúng hạn {on_time}, muộn {received - on_time} "
+            f"(hạn {d.strftime('%d/%m/%Y') if d else '—'}); chưa nộp: {', '.join(result.missing_units) or 'không'}; "
+            f"trả lại: {len(result.refused)}." + (f" Cập nhật {max(stamps)}." if stamps else ""))
 
-    # derived indicators of the parent, by name
-    for name, v in result.derived.items():
-        s, ref = _range_of(wb, name)
-        s[ref].value = v
 
-    # register
-    from .register import write_register
-    write_register(wb, result.register)
-
-    # return list
-    rws, _ = _range_of(wb, L.N_RETURNS)
-    if rws.max_row > L.HEADER_ROW:
-        rws.delete_rows(L.HEADER_ROW + 1, rws.max_row - L.HEADER_ROW)
-    row = L.HEADER_ROW + 1
+def returns_rows(result: MergeResult) -> list[list]:
+    """The return list: every error of every returned or refused source, per unit."""
+    rows = []
     for r in sorted(list(result.merged) + list(result.refused), key=lambda x: (x.unit_code or "~", x.file.name)):
         problems = [f for f in r.findings if f.severity == ERROR]
         if r.status != L.STATUS_RETURNED and not problems:
             continue
         for f in problems or [finding("CDHT-M014", file=r.file.name, missing="?")]:
-            for c, v in enumerate([r.unit_code or "", r.unit_name or "", r.file.name, f.code, f.sheet or "",
-                                   f.cell or (f"dòng {f.row}" if f.row else ""), f.message, f.fix], start=1):
-                put(rws.cell(row, c), v if v != "" else None)
-            row += 1
+            rows.append([r.unit_code or "", r.unit_name or "", r.file.name, f.code, f.sheet or "",
+                         f.cell or (f"dòng {f.row}" if f.row else ""), f.message, f.fix])
+    return rows
 
-    # merge log: append only
-    lws, _ = _range_of(wb, L.N_LOG)
-    row = max(lws.max_row, L.HEADER_ROW) + 1
-    for r in result.merged:
-        for c, v in enumerate([stamp, "Gộp", r.file.name, r.unit_code, r.status, "", r.reason], start=1):
-            put(lws.cell(row, c), v if v != "" else None)
-        row += 1
-    for r in result.refused:
-        for c, v in enumerate([stamp, "Từ chối", r.file.name, r.unit_code or "", L.STATUS_RETURNED, r.code,
-                               r.message], start=1):
-            put(lws.cell(row, c), v if v != "" else None)
-        row += 1
-    for f in result.notes:
-        for c, v in enumerate([stamp, "Bỏ qua", f.file, "", "", f.code, f.message], start=1):
-            put(lws.cell(row, c), v if v != "" else None)
-        row += 1
+
+def log_rows(result: MergeResult, stamp: str) -> list[list]:
+    """Rows appended to the merge log for this run."""
+    rows = [[stamp, "Gộp", r.file.name, r.unit_code, r.status, "", r.reason] for r in result.merged]
+    rows += [[stamp, "Từ chối", r.file.name, r.unit_code or "", L.STATUS_RETURNED, r.code, r.message]
+             for r in result.refused]
+    rows += [[stamp, "Bỏ qua", f.file, "", "", f.code, f.message] for f in result.notes]
+    return rows
+
+
+def _put_rows(ws, first_row: int, rows: list[list]) -> None:
+    for i, values in enumerate(rows):
+        for c, v in enumerate(values, start=1):
+            put(ws.cell(first_row + i, c), None if v == "" else v)
+
+
+def _write_parent(wb, result: MergeResult, child_tier, existing, now) -> None:
+    from openpyxl.styles import PatternFill
+
+    from .register import register_rows
+
+    stamp = now.isoformat(sep=" ")
+    ws, _ = _range_of(wb, L.N_CHILDREN)
+    if ws.max_row > L.HEADER_ROW:
+        ws.delete_rows(L.HEADER_ROW + 1, ws.max_row - L.HEADER_ROW)
+    rows = child_rows(result, child_tier, existing, stamp)
+    _put_rows(ws, L.HEADER_ROW + 1, rows)
+    fills = {L.STATUS_RECEIVED: "C6EFCE", L.STATUS_MISSING: "FFEB9C", L.STATUS_RETURNED: "F8CBAD"}
+    for i, values in enumerate(rows):
+        ws.cell(L.HEADER_ROW + 1 + i, 4).number_format = "dd/mm/yyyy"
+        ws.cell(L.HEADER_ROW + 1 + i, 3).fill = PatternFill("solid", fgColor=fills.get(values[2], "FFFFFF"))
+    put(ws["A2"], completeness_text(result, rows))
+    for name, v in result.derived.items():  # the parent's indicators derived from its children
+        s, ref = _range_of(wb, name)
+        s[ref].value = v
+    rs, ref = _range_of(wb, L.N_REGISTER)
+    for row in rs[ref]:
+        for c in row:
+            c.value = None
+    reg_first = int("".join(ch for ch in ref.split(":")[0] if ch.isdigit()))
+    _put_rows(rs, reg_first, register_rows(result.register))
+    for i in range(len(result.register)):
+        for col in (5, 7, 9):
+            rs.cell(reg_first + i, col).number_format = "dd/mm/yyyy"
+    rws, _ = _range_of(wb, L.N_RETURNS)
+    if rws.max_row > L.HEADER_ROW:
+        rws.delete_rows(L.HEADER_ROW + 1, rws.max_row - L.HEADER_ROW)
+    _put_rows(rws, L.HEADER_ROW + 1, returns_rows(result))
+    lws, _ = _range_of(wb, L.N_LOG)  # append only
+    _put_rows(lws, max(lws.max_row, L.HEADER_ROW) + 1, log_rows(result, stamp))

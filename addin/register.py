@@ -95,22 +95,8 @@ def standing(unit: str, decisions: list[Decision], appraised: int | None) -> int
     return max(best, appraised or 0)
 
 
-def write_register(wb, decisions: list[Decision]) -> None:
-    sheet, ref = next(iter(wb.defined_names[L.N_REGISTER].destinations))
-    ws = wb[sheet]
-    first = int("".join(ch for ch in ref.replace("$", "").split(":")[0] if ch.isdigit()))
-    for k, row in enumerate(ws[ref.replace("$", "")]):
-        for c in row:
-            c.value = None
-    for k, d in enumerate(sorted(decisions, key=lambda d: (d.unit, d.date, d.level))):
-        r = first + k
-        vals = [d.unit, d.name, d.level, d.number, d.date, d.issuer, d.valid_until,
-                "Có" if d.in_force else "Không",
-                d.upgrade_from if d.upgrade_from else None, d.note or None]
-        for c, v in enumerate(vals, start=1):
-            cell = ws.cell(r, c)
-            cell.value = v
-            if isinstance(v, str):
-                cell.data_type = "s"
-            if isinstance(v, dt.date):
-                cell.number_format = "dd/mm/yyyy"
+def register_rows(decisions: list[Decision]) -> list[list]:
+    """The register's rows, sorted by unit and date, with the computed columns filled."""
+    return [[d.unit, d.name, d.level, d.number, d.date, d.issuer, d.valid_until,
+             "Có" if d.in_force else "Không", d.upgrade_from or "", d.note or ""]
+            for d in sorted(decisions, key=lambda d: (d.unit, d.date, d.level))]

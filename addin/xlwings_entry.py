@@ -294,69 +294,14 @@ def _existing_from_book(ws, header: int, width: int) -> dict[str, dict]:
     return out
 
 
-# MOVE TO addin/merge.py: the rows below mirror merge._write_parent so the open book gets the same
-# content as the file the CLI writes. Wanted from the lead (public, no openpyxl objects):
-#   merge.child_rows(result: MergeResult, child_tier, existing: dict[str, dict], now: datetime) -> list[list]
-#   merge.returns_rows(result: MergeResult) -> list[list]
-#   merge.log_rows(result: MergeResult, now: datetime) -> list[list]
-#   merge.completeness_text(result: MergeResult, deadline: date | None, now: datetime) -> str
-#   (and MergeResult.deadline, or a public merge.deadline(tier, year))
-def _child_rows(result, child_tier, existing: dict, stamp: str) -> list[list]:
-    cols = L.child_columns(child_tier)
-    merged = {r.unit_code: r for r in result.merged}
-    refused_by_unit: dict = {}
-    for r in result.refused:
-        if r.unit_code:
-            refused_by_unit.setdefault(r.unit_code, r)
-    rows = []
-    for unit in result.expected:
-        r, prior = merged.get(unit), existing.get(unit)
-        if r is not None:
-            keep_stamp = prior and prior.get("sha") == r.sha256[:12] and prior.get("merged_at")
-            values = [unit, r.unit_name or (prior or {}).get("name") or "", r.status, r.received,
-                      "Có" if r.on_time else "Không", level_label(r.level) if r.level is not None else "",
-                      r.appraised_level if r.appraised_level is not None else "", r.evidence_errors]
-            values += [r.indicators.get(i.id, "") for i in child_tier.indicators]
-            values += [r.file.name, r.sha256[:12], r.template_version, keep_stamp or stamp, r.reason]
-        elif prior and prior.get("sha"):
-            values = list(prior["row"])[:len(cols)]
-        else:
-            ref = refused_by_unit.get(unit)
-            values = [unit, (prior or {}).get("name") or (ref.unit_name if ref else "") or "",
-                      L.STATUS_RETURNED if ref else L.STATUS_MISSING] + [""] * (len(cols) - 3)
-            if ref:
-                values[-5], values[-1] = ref.file.name, ref.message
-        rows.append(values)
-    return rows
-
-
-def _returns_rows(result) -> list[list]:  # MOVE TO addin/merge.py (see above)
-    rows = []
-    for r in sorted(list(result.merged) + list(result.refused), key=lambda x: (x.unit_code or "~", x.file.name)):
-        problems = [f for f in r.findings if f.severity == ERROR]
-        if r.status != L.STATUS_RETURNED and not problems:
-            continue
-        for f in problems or [finding("CDHT-M014", file=r.file.name, missing="?")]:
-            rows.append([r.unit_code or "", r.unit_name or "", r.file.name, f.code, f.sheet or "",
-                         f.cell or (f"dòng {f.row}" if f.row else ""), f.message, f.fix])
-    return rows
-
-
-def _log_rows(result, stamp: str) -> list[list]:  # MOVE TO addin/merge.py (see above)
-    rows = [[stamp, "Gộp", r.file.name, r.unit_code, r.status, "", r.reason] for r in result.merged]
-    rows += [[stamp, "Từ chối", r.file.name, r.unit_code or "", L.STATUS_RETURNED, r.code, r.message]
-             for r in result.refused]
-    rows += [[stamp, "Bỏ qua", f.file, "", "", f.code, f.message] for f in result.notes]
-    return rows
-
-
 def gop_bao_cao(folder: str | Path | None = None, book=None, path: str | Path | None = None) -> None:
     """Nút "Gộp báo cáo cấp dưới": judge every child workbook in ``folder`` against the saved
     parent file (``merge(..., dry_run=True)``, so the file Excel holds open is never rewritten),
     then write the children / return list / log / derived indicators into the open book."""
     def body(b):
-        from .merge import merge
+        from .merge import child_rows, completeness_text, log_rows, merge, returns_rows
         from .reader import read_workbook
+        from .register import register_rows
 
         if folder is None or not Path(folder).is_dir():
             raise _Stop(finding("CDHT-A004", folder=str(folder or "")))
@@ -379,23 +324,23 @@ def gop_bao_cao(folder: str | Path | None = None, book=None, path: str | Path | 
         ws = b.sheets[L.SHEET_CHILDREN]
         header = _header_row(b, L.N_CHILDREN)
         existing = _existing_from_book(ws, header, width)
-        _write_block(ws, header + 1, _child_rows(result, child_tier, existing, stamp), width)
+        rows = child_rows(result, child_tier, existing, stamp)
+        _write_block(ws, header + 1, rows, width)
+        ws.range("A2").value = _text(completeness_text(result, rows))
         on_time = sum(1 for r in result.merged if r.on_time)
         n_exp, n_got = len(result.expected), len(result.merged)
-        pct = f"{100 * n_got / n_exp:.0f}" if n_exp else "0"
-        ws.range("A2").value = _text(
-            f"Đầy đủ: đã nhận {n_got}/{n_exp} ({pct} %); đúng hạn {on_time}, muộn {n_got - on_time}; "
-            f"chưa nộp: {', '.join(result.missing_units) or 'không'}; trả lại: {len(result.refused)}. "
-            f"Cập nhật {stamp}.")
 
         for name, v in result.derived.items():  # unlocked inputs derived from the children
             b.names[name].refers_to_range.value = v
 
+        reg = b.names[L.N_REGISTER].refers_to_range
+        _write_block(b.sheets[L.SHEET_REGISTER], reg.row, register_rows(result.register), len(L.REGISTER_COLUMNS))
+
         rws = b.sheets[L.SHEET_RETURNS]
-        _write_block(rws, _header_row(b, L.N_RETURNS) + 1, _returns_rows(result), len(L.RETURNS_COLUMNS))
+        _write_block(rws, _header_row(b, L.N_RETURNS) + 1, returns_rows(result), len(L.RETURNS_COLUMNS))
 
         lws = b.sheets[L.SHEET_LOG]
-        log = _log_rows(result, stamp)
+        log = log_rows(result, stamp)
         if log:  # append only
             start = max(_last_row(lws), _header_row(b, L.N_LOG)) + 1
             lws.range((start, 1)).value = [[_text(v) for v in row] for row in log]
