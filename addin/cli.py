@@ -189,7 +189,9 @@ def check(file, as_json, write):
               show_default=True, help="Khi một đơn vị nộp nhiều tệp.")
 @click.option("--register-from", type=click.Path(dir_okay=False, path_type=Path),
               help="Sổ tổng hợp năm trước: chuyển Sổ công nhận sang.")
-def merge(parent, sources, dry_run, as_json, on_duplicate, register_from):
+@click.option("--return-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Ghi một sổ tính trả lại cho mỗi đơn vị có lỗi vào thư mục này.")
+def merge(parent, sources, dry_run, as_json, on_duplicate, register_from, return_dir):
     """Gộp các sổ tính cấp dưới (tệp hoặc thư mục) vào sổ tổng hợp cấp trên."""
     from addin.merge import merge as run
     from addin.render import merge_text
@@ -209,10 +211,16 @@ def merge(parent, sources, dry_run, as_json, on_duplicate, register_from):
     finally:
         if bar is not None:
             bar.close()
+    returned = []
+    if return_dir and not dry_run and result.parent_tier is not None:
+        from addin.returns import write_return_workbooks
+        returned = write_return_workbooks(result, return_dir)
     if as_json:
-        _dump(result.as_dict())
+        _dump({**result.as_dict(), "return_workbooks": [str(p) for p in returned]})
     else:
         click.echo(merge_text(result))
+        if returned:
+            click.echo(f"Đã ghi {len(returned)} sổ tính trả lại vào {return_dir}.")
     if result.parent_tier is None or (not dry_run and not result.written):
         sys.exit(2)
 

@@ -1,0 +1,45 @@
+"""Small return workbooks, one per child unit, to send back with the findings to fix (xlsxwriter)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import xlsxwriter
+
+from generator import layout as L
+
+
+def write_return_workbooks(result, out_dir: str | Path) -> list[Path]:
+    """One ``TRA-LAI_<year>_<unit>.xlsx`` per unit on the return list; returns the paths written."""
+    from .merge import returns_rows
+
+    by_unit: dict[str, list[list]] = {}
+    for row in returns_rows(result):
+        by_unit.setdefault(row[0] or Path(row[2]).stem, []).append(row)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for unit, rows in sorted(by_unit.items()):
+        path = out_dir / f"TRA-LAI_{result.year}_{unit}.xlsx"
+        wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+        ws = wb.add_worksheet("Trả lại")
+        bold = wb.add_format({"bold": True})
+        head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+        wrap = wb.add_format({"text_wrap": True, "valign": "top", "border": 1})
+        ws.write(0, 0, f"TRẢ LẠI HỒ SƠ — {unit} {rows[0][1]} — năm đánh giá {result.year}", bold)
+        ws.write(1, 0, f"Tệp đã nộp: {rows[0][2]}. Sửa các lỗi dưới đây trên biểu mẫu gốc rồi nộp lại.")
+        cols = L.RETURNS_COLUMNS[2:]
+        for c, h in enumerate(cols):
+            ws.write(3, c, h, head)
+        for r, row in enumerate(rows, start=4):
+            for c, v in enumerate(row[2:]):
+                ws.write_string(r, c, str(v or ""), wrap)
+        for c, w in enumerate([30, 12, 16, 10, 60, 60]):
+            ws.set_column(c, c, w)
+        ws.freeze_panes(4, 0)
+        ws.set_paper(9)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(3)
+        wb.close()
+        paths.append(path)
+    return paths
