@@ -99,7 +99,14 @@ class XlwingsVersionError(AddinBuildError):
 
 def default_macros_dir() -> Path:
     """The ``macros`` folder next to the ``addin`` package (repository layout)."""
-    return Path(__file__).resolve().parent.parent / "macros"
+    repo = Path(__file__).resolve().parent.parent / "macros"
+    if repo.is_dir():
+        return repo
+    try:  # an installed (non-editable) package ships macros/ as the data package cdht_macros
+        from importlib.resources import files
+        return Path(str(files("cdht_macros")))
+    except (ModuleNotFoundError, TypeError):
+        return repo
 
 
 def xlwings_package_dir() -> Path:
