@@ -445,7 +445,7 @@ def completeness_text(result: MergeResult, rows: list[list]) -> str:
     stamps = [str(row[-2]) for row in rows if row and row[-2] not in (None, "")]
     d = result.deadline
     return (f"Đầy đủ: đã nhận {received}/{n_exp} ({pct} %); đúng hạn {on_time}, muộn {received - on_time} "
-            f"(hạn {d.strftime('%d/%m/%Y') if d else '—'}); chưa nộp: {', '.join(result.missing_units) or 'không'}; "
+            f"(hạn {d.strftime('%d/%m/%Y') if d else '—'}); chưa có hồ sơ hợp lệ: {', '.join(result.missing_units) or 'không'}; "
             f"trả lại: {len(result.refused)}." + (f" Cập nhật {max(stamps)}." if stamps else ""))
 
 

@@ -1,6 +1,7 @@
 """Render the README's pictures of the templates: a filled sample of every tier, through LibreOffice.
 
-    python scripts/render_docs.py        # writes docs/template-<tier>.png and docs/template-<tier>-ban-tong-hop.png
+    python scripts/render_docs.py        # docs/template-<tier>.png, docs/template-<tier>-ban-tong-hop.png,
+                                         # docs/merged-huyen.png (a district after `cdht demo`'s merge)
 
 For each tier the sample unit's workbook (generator/catalogue/don-vi-mau.csv) is filled by defined
 name, every picture gets a temporary copy in which only its sheet is visible and fits one page,
@@ -124,6 +125,18 @@ def render(out_dir: Path = DOCS, width: int = 1000) -> list[Path]:
             for sheet, suffix in SHEETS.items():
                 copies[f"template-{code}{suffix}"] = only_sheet(
                     filled, sheet, tmp / "filled" / f"template-{code}{suffix}.xlsx")
+        # a merged district: the demo's MAU-H01 after its communes were merged
+        from addin.demo import run_demo
+        demo = run_demo(tmp / "demo", YEAR)
+        merged = only_sheet(demo.districts["MAU-H02"], L.SHEET_CHILDREN, tmp / "filled" / "merged-huyen.xlsx")
+        wb = openpyxl.load_workbook(merged)  # readable on one page: hide the per-indicator columns
+        ws = wb[L.SHEET_CHILDREN]
+        n_ind = len(edition.tier("xa").indicators)
+        for col in range(len(L.CHILD_FIXED_COLUMNS) + 1, len(L.CHILD_FIXED_COLUMNS) + n_ind + 1):
+            ws.column_dimensions[openpyxl.utils.get_column_letter(col)].hidden = True
+        ws.column_dimensions[openpyxl.utils.get_column_letter(len(L.CHILD_FIXED_COLUMNS) + n_ind + 5)].width = 60
+        wb.save(merged)
+        copies["merged-huyen"] = merged
         values = recalc(list(copies.values()), tmp / "recalculated")
         pdfs = to_pdf(list(values.values()), tmp / "pdf")
         for stem, src in copies.items():
