@@ -34,7 +34,32 @@ def _dump(obj) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _SafeGroup(click.Group):
+    """The last safety net: an unexpected error is a coded Vietnamese message, never a traceback
+    (the traceback goes to the log file named in the message)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+            raise
+        except OSError as e:
+            from generator.messages import finding
+            click.echo(finding("CDHT-W023", file=getattr(e, "filename", None) and Path(e.filename).name,
+                               detail=e.strerror or str(e)).text(), err=True)
+            sys.exit(2)
+        except Exception as e:  # noqa: BLE001 — reported with a code, logged in full
+            import traceback
+
+            from addin.xlwings_entry import _log, log_path
+            from generator.messages import finding
+            _log(40, f"cdht {' '.join(sys.argv[1:])}\n{traceback.format_exc()}")
+            click.echo(finding("CDHT-A001", operation=ctx.invoked_subcommand or "cdht",
+                               detail=f"{type(e).__name__}: {e}"[:200], log=str(log_path())).text(), err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_SafeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cdht", message="%(prog)s %(version)s")
 def main():
     """Cộng đồng học tập (Thông tư 25/2023/TT-BGDĐT): biểu mẫu Excel, kiểm tra và tổng hợp."""
