@@ -126,12 +126,29 @@ def catalogue_show(edition_path, tier, as_json):
 @click.option("--password", help="Mật khẩu bảo vệ trang tính (mặc định: cdht-tt25, xem README).")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Thư mục ghi biểu mẫu.")
-def generate(tier, year, edition_path, units_path, unit_code, password, out_dir):
+@click.option("--contributor", "contributor", metavar="CODE",
+              help="Tạo phiếu số liệu cho một sở/ngành (mã trong 'contributors' của bộ tiêu chí, "
+                   "hoặc 'all'); chỉ dùng với --tier tinh.")
+def generate(tier, year, edition_path, units_path, unit_code, password, out_dir, contributor):
     """Phát hành biểu mẫu Excel đã khóa, có kiểm tra dữ liệu, cho một cấp và một năm."""
     from generator.api import GenerateError, generate as run
     from generator.units import read_units
 
     edition = _edition_or_exit(edition_path)
+    if contributor:
+        from generator.contributor import generate_contributor_form
+        if tier != "tinh" or units_path or unit_code:
+            raise click.UsageError("--contributor chỉ dùng với --tier tinh, không kèm --units/--unit.")
+        codes = [c.code for c in edition.spec.contributors] if contributor == "all" else [contributor]
+        try:
+            paths = [generate_contributor_form(edition, year, c, out_dir, password=password) for c in codes]
+        except GenerateError as e:
+            _echo_findings(e.findings)
+            sys.exit(1)
+        for p in paths:
+            click.echo(str(p))
+        click.echo(f"Đã tạo {len(paths)} phiếu số liệu sở/ngành năm {year} trong {out_dir}.")
+        return
     units = None
     if unit_code and not units_path:
         raise click.UsageError("--unit cần đi kèm --units.")
@@ -216,7 +233,10 @@ def check(file, as_json, write):
               help="Sổ tổng hợp năm trước: chuyển Sổ công nhận sang.")
 @click.option("--return-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Ghi một sổ tính trả lại cho mỗi đơn vị có lỗi vào thư mục này.")
-def merge(parent, sources, dry_run, as_json, on_duplicate, register_from, return_dir):
+@click.option("--prefer", type=click.Choice(["workbook", "file"]), default="workbook", show_default=True,
+              help="Sổ tỉnh: khi phiếu sở/ngành khác số đã nhập, giữ số trong sổ (workbook) hay lấy số "
+                   "trong phiếu (file). Mọi khác biệt đều được báo.")
+def merge(parent, sources, dry_run, as_json, on_duplicate, register_from, return_dir, prefer):
     """Gộp các sổ tính cấp dưới (tệp hoặc thư mục) vào sổ tổng hợp cấp trên."""
     from addin.merge import merge as run
     from addin.render import merge_text
@@ -232,7 +252,7 @@ def merge(parent, sources, dry_run, as_json, on_duplicate, register_from, return
 
     try:
         result = run(parent, list(sources), dry_run=dry_run, on_duplicate=on_duplicate,
-                     register_from=register_from, progress=progress)
+                     register_from=register_from, progress=progress, prefer=prefer)
     finally:
         if bar is not None:
             bar.close()

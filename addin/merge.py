@@ -66,6 +66,7 @@ class MergeResult:
     register: list[Decision] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)  # about the parent / register
     written: bool = False
+    contributions: "ContribResult | None" = None  # departments' forms (tỉnh only)
 
     def as_dict(self) -> dict:
         def src(s: SourceResult) -> dict:
@@ -89,6 +90,7 @@ class MergeResult:
             "derived": self.derived, "parent_level": self.parent_level,
             "register": [d.as_dict() for d in self.register],
             "findings": [f.as_dict() for f in self.findings], "written": self.written,
+            "contributions": self.contributions.as_dict() if self.contributions else None,
         }
 
 
@@ -238,7 +240,7 @@ def judge(sub: Submission, parent: ParentInfo, child_tier, expected: set[str]) -
 def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool = False,
           on_duplicate: str = "newest", register_from: str | Path | None = None,
           now: dt.datetime | None = None, progress: Callable[[int, int], None] | None = None,
-          workers: int | None = None) -> MergeResult:
+          workers: int | None = None, prefer: str = "workbook") -> MergeResult:
     parent_path = Path(parent_path)
     now = (now or dt.datetime.now()).replace(microsecond=0)
     result = MergeResult(parent_path)
@@ -258,6 +260,9 @@ def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool =
     expected_set = set(expected)
 
     files, result.notes = collect_sources(sources, parent_path)
+    from .contrib import apply_contributions, is_contribution_path
+    forms = [f for f in files if is_contribution_path(f)]
+    files = [f for f in files if f not in forms]
     info = ParentInfo(str(edition.path), edition.id, parent.tier.code, child_tier.code, parent.year,
                       parent.unit_code or parent_path.name, frozenset(expected_set))
     judged = judge_all(files, info, progress, workers)
@@ -336,6 +341,10 @@ def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool =
     n1 = sum(1 for lv in levels.values() if (lv >= 1 if counts_l2_as_l1 else lv == 1))
     n2 = sum(1 for lv in levels.values() if lv >= 2)
     values = dict(parent.values)
+    if forms or parent.tier.code == "tinh":
+        result.contributions = apply_contributions(wb, parent, forms, prefer=prefer)
+        result.findings += result.contributions.findings
+        values.update(result.contributions.values)
     for ind in parent.tier.indicators:
         fc = ind.from_children
         if fc is not None and fc.tier == child_tier.code:
@@ -468,6 +477,9 @@ def log_rows(result: MergeResult, stamp: str) -> list[list]:
     rows += [[stamp, "Từ chối", r.file.name, r.unit_code or "", L.STATUS_RETURNED, r.code, r.message]
              for r in result.refused]
     rows += [[stamp, "Bỏ qua", f.file, "", "", f.code, f.message] for f in result.notes]
+    if result.contributions is not None:
+        from .contrib import log_rows as contrib_log_rows
+        rows += contrib_log_rows(result.contributions, stamp)
     return rows
 
 

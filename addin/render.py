@@ -98,6 +98,10 @@ def merge_text(res) -> str:
         lines.append(f"Ghi chú: {f.text()}")
     for f in res.findings:
         lines.append(f.text())
+    if res.contributions is not None:
+        for c in res.contributions.as_dict()["contributors"]:
+            lines.append(f"Sở/ngành {c['name']}: {c['status']}" + (" (muộn)" if c.get("late") else "")
+                         + (f", {len(c['conflicts'])} khác biệt" if c.get("conflicts") else ""))
     if res.derived:
         lines.append("Chỉ tiêu tính từ cấp dưới: " + ", ".join(f"{k} = {v}" for k, v in res.derived.items()))
     lines.append(f"Mức độ của sổ tổng hợp: {level_label(res.parent_level)}")

@@ -10,7 +10,7 @@ _CELL_REF = re.compile(r"^[A-Za-z]{1,3}[0-9]+$")
 _NAME = re.compile(r"^[A-Za-z_\\][A-Za-z0-9_.]{0,254}$")
 
 
-def lint(wb) -> list[str]:
+def lint(wb, required: tuple[str, ...] = (L.SHEET_META, L.SHEET_SELF, L.SHEET_RESULTS)) -> list[str]:
     """Problems of a built workbook; empty when it may be written."""
     problems: list[str] = []
     named_inputs: set[tuple[str, str]] = set()
@@ -60,7 +60,7 @@ def lint(wb) -> list[str]:
         if ws.max_row > max(last_row, L.HEADER_ROW + L.EVIDENCE_ROWS if ws.title == L.SHEET_EVIDENCE else 0) + 1 \
                 and ws.title not in (L.SHEET_EVIDENCE, L.SHEET_REGISTER):
             problems.append(f"trang '{ws.title}' có vùng sử dụng thừa (tới dòng {ws.max_row})")
-    if ws_missing := [s for s in (L.SHEET_META, L.SHEET_SELF, L.SHEET_RESULTS) if s not in wb.sheetnames]:
+    if ws_missing := [s for s in required if s not in wb.sheetnames]:
         problems.append(f"thiếu trang {ws_missing}")
     if not (wb.security and wb.security.lockStructure):
         problems.append("cấu trúc sổ tính chưa được bảo vệ")
