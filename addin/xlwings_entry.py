@@ -332,6 +332,11 @@ def gop_bao_cao(folder: str | Path | None = None, book=None, path: str | Path | 
 
         for name, v in result.derived.items():  # unlocked inputs derived from the children
             b.names[name].refers_to_range.value = v
+        contributions = result.contributions
+        if contributions is not None:  # departments' figures (tỉnh): one write per filled cell
+            for form in contributions.forms:
+                for key in form.filled:
+                    b.names[key].refers_to_range.value = _text(contributions.values.get(key))
 
         reg = b.names[L.N_REGISTER].refers_to_range
         _write_block(b.sheets[L.SHEET_REGISTER], reg.row, register_rows(result.register), len(L.REGISTER_COLUMNS))
@@ -356,6 +361,11 @@ def gop_bao_cao(folder: str | Path | None = None, book=None, path: str | Path | 
                  "Hãy lưu sổ tính (Ctrl+S) để giữ kết quả."]
         if result.notes:
             lines.insert(4, f"Bỏ qua: {len(result.notes)} tệp không phải biểu mẫu")
+        if contributions is not None:
+            got = [d for d in contributions.departments if d["status"] == "đã nộp"]
+            conflicts = sum(len(d.get("conflicts") or []) for d in contributions.departments)
+            lines.insert(-2, f"Phiếu sở/ngành: {len(got)}/{len(contributions.departments)} đã nộp, "
+                             f"{conflicts} khác biệt (giữ số trong sổ; xem trang '{L.SHEET_LOG}')")
         _alert(b, "\n".join(lines))
     return _run("Gộp báo cáo cấp dưới", book, body)
 

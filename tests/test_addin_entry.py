@@ -287,3 +287,29 @@ def test_lite_module_imports_and_computes_from_values(templates, tmp_path):
     block = _writes_on(actions, _sheet_pos(path, L.SHEET_RESULTS))[0]
     assert "Mức độ (tính lại từ số liệu): Mức độ 2" in [v for row in block["values"] for v in row]
     assert "Mức độ 2" in _alerts(actions)[0]
+
+
+def test_province_merge_button_takes_department_forms(tmp_path):
+    """The ribbon's merge on a province book writes the departments' figures by name, in the open book."""
+    from generator.contributor import generate_contributor_form
+    units = read_units(Path(__file__).resolve().parent.parent / "generator" / "catalogue" / "don-vi-mau.csv")[0]
+    province = generate(EDITION, "tinh", YEAR, tmp_path / "tinh", units=units, unit_code="MAU-T01")[0]
+    form = generate_contributor_form(EDITION, YEAR, "so_vhtt", tmp_path / "forms")
+    folder = tmp_path / "nop"
+    fill(form, folder / "so_vhtt.xlsx", {"tinh_3_3": "Đạt", "tinh_3_4_so_chuong_trinh": 6,
+                                         "nguoi_ky": "Nguyễn Văn A", "chuc_vu": "Phó Giám đốc"})
+    before = province.read_bytes()
+    book = _book(province)
+    addin.gop_bao_cao(str(folder), book=book)
+    actions = xlwings_remote.actions(book)
+    assert province.read_bytes() == before and len(actions) <= MAX_ACTIONS
+    wb = openpyxl.load_workbook(province)
+    from openpyxl.utils.cell import coordinate_from_string
+    written = {(a["sheet_position"], a["start_row"], a["start_column"]): a["values"][0][0]
+               for a in actions if a["func"] == "setValues" and a["row_count"] == 1 and a["column_count"] == 1}
+    for name, v in (("tinh_3_3", "Đạt"), ("tinh_3_4_so_chuong_trinh", 6)):
+        sheet, ref = next(iter(wb.defined_names[name].destinations))
+        col, row = coordinate_from_string(ref.replace("$", ""))
+        from openpyxl.utils import column_index_from_string
+        assert written[(wb.sheetnames.index(sheet), row - 1, column_index_from_string(col) - 1)] == v
+    assert "Phiếu sở/ngành: 1/5 đã nộp" in _alerts(actions)[0]
