@@ -187,14 +187,7 @@ class _FormBuilder(_Builder):
             ("Không sửa, xóa hay đổi tên trang, ô công thức: phần mềm kiểm tra dấu vân tay biểu mẫu và sẽ trả lại "
              "phiếu bị sửa.", None),
         ]
-        ws.column_dimensions["A"].width = 120
-        for i, (text, font) in enumerate(lines, start=1):
-            c = ws.cell(i, 1, text)
-            c.alignment = WRAP
-            if font:
-                c.font = font
-        self.print_setup(ws)
-        self.protect(ws)
+        self.text_sheet(ws, lines)
 
     def form_meta(self) -> None:
         """The template keys written by ``meta()`` (outside the fingerprint), re-labelled for the form."""

@@ -477,6 +477,10 @@ class _Builder:
              "hồ sơ bị sửa.", None),
             (f"Phiên bản phần mềm tạo biểu mẫu: cdht {__version__}.", None),
         ]
+        self.text_sheet(ws, lines)
+
+    def text_sheet(self, ws, lines: list[tuple[str, object]]) -> None:
+        """A protected, printable sheet of wrapped lines (text, font or None): the guides."""
         ws.column_dimensions["A"].width = 120
         for i, (text, font) in enumerate(lines, start=1):
             c = ws.cell(i, 1, text)
