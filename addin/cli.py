@@ -300,7 +300,7 @@ def demo(out_dir, year):
 
     from addin.demo import demo_table, run_demo
 
-    steps = tqdm(total=4, desc="Chạy thử", file=sys.stderr, disable=None)
+    steps = tqdm(total=5, desc="Chạy thử", file=sys.stderr, disable=None)
 
     def progress(msg):
         steps.set_description(msg)

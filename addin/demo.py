@@ -155,11 +155,27 @@ def run_demo(out: str | Path = "cdht-demo", year: int = 2026,
         from addin.assess import compute
         lvl = compute(parent).level
         _fill(parent, out / "nop-tinh" / parent.name, _appraisal(huyen, lvl), when=DISTRICT_SENT)
+    note("Sở/ngành gửi phiếu số liệu")
+    from generator.contributor import generate_contributor_form
+    figures = {"tinh_3_3": "Đạt", "tinh_3_4_so_chuong_trinh": 6, "tinh_3_5_so_chuong_trinh": 5,
+               "tinh_3_5_hoc_lieu_mo": "Có", "tinh_4_2_nam_nay": 3.1, "tinh_4_2_nam_truoc": 3.9,
+               "tinh_4_3_nam_nay": 125400.0, "tinh_4_3_nam_truoc": 117800.0, "tinh_3_1": "Đạt", "tinh_3_2": "Đạt"}
+    contributed = set()
+    for con in edition.spec.contributors:
+        if con.code == "cuc_thong_ke":
+            continue  # the statistics office has not sent its form yet: the province typed GRDP itself
+        form = generate_contributor_form(edition, year, con.code, tpl / "phieu-so-nganh")
+        keys = [f.key for i in con.indicators for f in tinh.indicator(i).fields]
+        contributed |= set(keys)
+        _fill(form, out / "nop-tinh" / "so-nganh" / form.name,
+              {**{k: figures[k] for k in keys}, "nguoi_ky": "Phạm Thị D", "chuc_vu": "Phó Giám đốc",
+               "ngay_ky": dt.datetime(year + 1, 4, 20)},
+              [[f"{con.code.upper()}-{k}", ind, f"Báo cáo số liệu {ind} năm {year}", f"{k}/BC", dt.date(year, 12, 20),
+                con.name, None, None] for k, ind in enumerate(con.indicators, start=1)], when=DISTRICT_SENT)
     province = out / "tong-hop-tinh" / t_path.name
-    _fill(t_path, province, {**_verdicts(tinh), "tinh_3_4_so_chuong_trinh": 6, "tinh_3_5_so_chuong_trinh": 5,
-                             "tinh_3_5_hoc_lieu_mo": "Có", "tinh_4_2_nam_nay": 3.1, "tinh_4_2_nam_truoc": 3.9,
-                             "tinh_4_3_nam_nay": 125400.0, "tinh_4_3_nam_truoc": 117800.0,
-                             L.N_PREPARER: "Lê Văn C"}, _evidence(tinh, year))
+    own = {k: v for k, v in _verdicts(tinh).items() if k not in contributed}
+    own.update({k: v for k, v in figures.items() if k not in contributed})
+    _fill(t_path, province, {**own, L.N_PREPARER: "Lê Văn C"}, _evidence(tinh, year))
     res.province_merge = merge(province, [out / "nop-tinh"], now=dt.datetime(year + 1, 5, 20, 8, 0))
     res.province = province
     return res
@@ -191,6 +207,9 @@ def demo_table(res: DemoResult) -> str:
         d = pm.as_dict()["completeness"]
         lines.append(f"Tỉnh: nhận {d['received']}/{d['expected']} huyện, từ chối {len(pm.refused)} → tỉnh: "
                      f"{level_label(pm.parent_level)}")
+        if pm.contributions is not None:
+            deps = pm.contributions.departments
+            lines.append("Phiếu sở/ngành: " + "; ".join(f"{x['name']}: {x['status']}" for x in deps))
     lines += ["", "Mở các tệp:", f"  Biểu mẫu đã phát hành: {res.out / 'bieu-mau'}"]
     for code, p in res.districts.items():
         lines.append(f"  Sổ tổng hợp huyện {code}: {p}")

@@ -25,8 +25,12 @@ def test_demo_end_to_end(tmp_path):
     assert "chỉ tiêu 4.1: 6/6 xã mức độ 1 trở lên → huyện: Mức độ 1" in text
     assert "chỉ tiêu 4.1: 2/6 xã mức độ 1 trở lên → huyện: Chưa đạt" in text
     assert "Tỉnh: nhận 2/2 huyện, từ chối 0 → tỉnh: Chưa đạt" in text
+    assert "Sở Văn hóa và Thể thao: đã nộp" in text and "Cục Thống kê tỉnh: chưa nộp" in text
     province = out / "tong-hop-tinh" / "CDHT_2026_tinh_MAU-T01.xlsx"
-    assert province.exists()
+    from addin.assess import compute
+    rep = compute(province)
+    assert rep.sub.values["tinh_3_4_so_chuong_trinh"] == 6  # from the culture department's form
+    assert rep.sub.values["tinh_4_1_tong_so_huyen"] == 2 and not rep.sub.tampered
     # re-running is safe and gives the same summary
     r2 = CliRunner().invoke(main, ["demo", "--out", str(out)])
     assert r2.exit_code == 0
