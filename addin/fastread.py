@@ -23,6 +23,7 @@ _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _NAME = re.compile(rb'<definedName\b([^>]*)>(.*?)</definedName>', re.S)
 _REL = re.compile(rb'<Relationship\b([^>]*)/>')
 _F = re.compile(rb'<f\b([^>]*?)(?:/>|>(.*?)</f>)', re.S)
+_PLAIN_F = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*><f>([^<]*)</f>')  # the common case, one pass
 _ECELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?\bt="e"[^>]*?(?<!/)>(?:<f\b[^>]*?(?:/>|>.*?</f>))?<v>(.*?)</v>', re.S)
 _PROT = re.compile(rb'<sheetProtection\b([^>]*)/>')
 _CUSTOM = re.compile(rb'<property\b[^>]*name="([^"]+)"[^>]*>\s*<vt:\w+>(.*?)</vt:\w+>', re.S)
@@ -66,11 +67,16 @@ def _formulas(xml: bytes, sheet: RawSheet) -> None:
             sheet.errors[coord.decode()] = html.unescape(v.decode()) or "#VALUE!"
     if b"<f" not in xml:
         return
+    if b"<f " not in xml:  # no shared / array formulas: every formula is a plain <f>text</f>
+        for coord, text in _PLAIN_F.findall(xml):
+            text = text.decode("utf-8")
+            sheet.formulas[coord.decode()] = "=" + (html.unescape(text) if "&" in text else text)
+        return
     shared: dict[str, tuple[str, str]] = {}
     for m in _F.finditer(xml):  # find formulas, then the cell each one sits in (skips empty cells fast)
         start = xml.rfind(b'<c r="', 0, m.start()) + 6
         coord = xml[start:xml.index(b'"', start)].decode()
-        fa = _attrs(m.group(1))
+        fa = _attrs(m.group(1)) if b"t=" in m.group(1) else {}
         text = html.unescape(m.group(2).decode("utf-8")) if m.group(2) is not None else ""
         if fa.get("t") == "shared":
             si = fa.get("si", "")

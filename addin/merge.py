@@ -163,27 +163,33 @@ def _judge_path(args) -> SourceResult:
     return judge(read_workbook(path, edition), info, edition.tier(info.child_tier), info.expected)
 
 
-def judge_all(files: list[Path], info: ParentInfo, progress=None, workers: int | None = None) -> list[SourceResult]:
-    """Judge every source; large batches use worker processes where the OS forks them cheaply."""
+def judge_all(files: list[Path], info: ParentInfo, progress=None, workers: int | None = None,
+              meanwhile: Callable[[], object] | None = None) -> tuple[list[SourceResult], object]:
+    """Judge every source, and run ``meanwhile()`` (the parent's own loading) alongside.
+
+    Large batches use worker processes where the OS forks them cheaply (Linux); elsewhere, or
+    for small batches, everything runs in this process."""
     import multiprocessing as mp
     if workers is None:
         workers = min(2, os.cpu_count() or 1) if len(files) >= 60 and mp.get_start_method() == "fork" else 1
     jobs = [(f, info) for f in files]
+    out = []
     if workers <= 1:
-        out = []
+        side = meanwhile() if meanwhile else None
         for k, job in enumerate(jobs, start=1):
             out.append(_judge_path(job))
             if progress:
                 progress(k, len(files))
-        return out
+        return out, side
     from concurrent.futures import ProcessPoolExecutor
-    out = []
     with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
-        for k, r in enumerate(pool.map(_judge_path, jobs, chunksize=max(1, len(jobs) // (workers * 8))), start=1):
+        results = pool.map(_judge_path, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
+        side = meanwhile() if meanwhile else None  # while the workers read the sources
+        for k, r in enumerate(results, start=1):
             out.append(r)
             if progress:
                 progress(k, len(files))
-    return out
+    return out, side
 
 
 def judge(sub: Submission, parent: ParentInfo, child_tier, expected: set[str]) -> SourceResult:
@@ -254,9 +260,9 @@ def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool =
     result.parent_tier, result.child_tier, result.year = parent.tier.code, child_tier.code, parent.year
     result.findings += [f for f in parent.findings if f.code in TAMPER_CODES]
 
-    wb = load_for_write(parent_path)
-    existing = _existing_rows(wb)
-    expected = [code for code in existing]
+    from .fastread import read_raw
+    parent_raw = read_raw(parent_path)  # the tool sheets too: rows merged before, the register
+    expected = expected_units(parent_raw)
     expected_set = set(expected)
 
     files, result.notes = collect_sources(sources, parent_path)
@@ -265,7 +271,10 @@ def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool =
     files = [f for f in files if f not in forms]
     info = ParentInfo(str(edition.path), edition.id, parent.tier.code, child_tier.code, parent.year,
                       parent.unit_code or parent_path.name, frozenset(expected_set))
-    judged = judge_all(files, info, progress, workers)
+    # the parent is loaded for writing only when it will be written, while the workers read sources
+    judged, wb = judge_all(files, info, progress, workers,
+                           meanwhile=None if dry_run else (lambda: load_for_write(parent_path)))
+    existing = _existing_rows(parent_raw)
 
     result.deadline = deadline(child_tier, parent.year)
     accepted: dict[str, SourceResult] = {}
@@ -320,10 +329,9 @@ def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool =
                       if u not in accepted and row.get("sha")}
 
     # register and derived indicators
-    decisions, reg_findings = read_register(wb, parent_path.name)
+    decisions, reg_findings = read_register(parent_raw, parent_path.name)
     if register_from:
-        prev_wb = load_for_write(Path(register_from))
-        prev, prev_findings = read_register(prev_wb, Path(register_from).name)
+        prev, prev_findings = read_register(read_raw(Path(register_from)), Path(register_from).name)
         keys = {(d.unit, d.level, d.number) for d in decisions}
         decisions += [d for d in prev if (d.unit, d.level, d.number) not in keys]
         reg_findings += prev_findings
@@ -342,6 +350,8 @@ def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool =
     n2 = sum(1 for lv in levels.values() if lv >= 2)
     values = dict(parent.values)
     if forms or parent.tier.code == "tinh":
+        if wb is None:  # a dry run: the forms are still applied, to an in-memory copy
+            wb = load_for_write(parent_path)
         result.contributions = apply_contributions(wb, parent, forms, prefer=prefer)
         result.findings += result.contributions.findings
         values.update(result.contributions.values)
@@ -377,13 +387,45 @@ def _range_of(wb, name: str):
     return wb[sheet], ref.replace("$", "")
 
 
-def _existing_rows(wb) -> dict[str, dict]:
+def named_rows(rb, name: str) -> tuple[str | None, int, list[list]]:
+    """(sheet, first row number, rows) of a named range in a raw read; integral floats as ints."""
+    from generator.fingerprint import parse_ref
+    ref = parse_ref(rb.names.get(name, ""))
+    if ref is None or ref[0] not in rb.sheets:
+        return None, 0, []
+    sheet, r1, c1, r2, c2 = ref
+    rows = []
+    for row in (rb.sheets[sheet].values or [])[r1 - 1:r2]:
+        vals = [None if v == "" else (int(v) if isinstance(v, float) and v.is_integer() else v)
+                for v in row[c1 - 1:c2]]
+        rows.append(vals + [None] * (c2 - c1 + 1 - len(vals)))
+    return sheet, r1, rows
+
+
+def expected_units(rb) -> list[str]:
+    """The unit codes listed in column A of the parent's "Đơn vị cấp dưới", in order."""
+    codes = []
+    for row in named_rows(rb, L.N_CHILDREN)[2][1:]:  # after the header row
+        if row and row[0] not in (None, ""):
+            code = str(row[0]).strip()
+            if code not in codes:
+                codes.append(code)
+    return codes
+
+
+def _existing_rows(rb) -> dict[str, dict]:
     """Rows of "Đơn vị cấp dưới" by unit code (expected units and what was merged before)."""
-    ws, _ = _range_of(wb, L.N_CHILDREN)
-    header = [c.value for c in ws[L.HEADER_ROW]]
+    _, _, rows = named_rows(rb, L.N_CHILDREN)
+    if not rows:
+        return {}
+    header = rows[0]
     col = {h: i for i, h in enumerate(header) if h}
     out: dict[str, dict] = {}
-    for row in ws.iter_rows(min_row=L.HEADER_ROW + 1, values_only=True):
+    for row in rows[1:]:
+        while row and row[-1] is None:
+            row = row[:-1]
+        if not row:
+            continue
         code = row[0]
         if code in (None, ""):
             continue

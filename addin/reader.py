@@ -177,14 +177,25 @@ def _read_loaded(sub: Submission, rb, edition: Edition | None) -> None:
     _read_evidence(sub, rb)
 
 
+_NAMES_CACHE: dict = {}
+
+
 def _resolve_names(sub: Submission, rb) -> None:
-    for name, text in rb.names.items():
-        ref = parse_ref(text)
-        if ref is None:
-            continue
-        sheet, r1, c1, r2, c2 = ref
-        a = f"{_letters(c1)}{r1}"
-        sub.cells[name] = (sheet, a if (r1, c1) == (r2, c2) else f"{a}:{_letters(c2)}{r2}")
+    key = tuple(rb.names.items())  # every file of one template has the same names: resolve once
+    cells = _NAMES_CACHE.get(key)
+    if cells is None:
+        cells = {}
+        for name, text in rb.names.items():
+            ref = parse_ref(text)
+            if ref is None:
+                continue
+            sheet, r1, c1, r2, c2 = ref
+            a = f"{_letters(c1)}{r1}"
+            cells[name] = (sheet, a if (r1, c1) == (r2, c2) else f"{a}:{_letters(c2)}{r2}")
+        if len(_NAMES_CACHE) > 64:
+            _NAMES_CACHE.clear()
+        _NAMES_CACHE[key] = cells
+    sub.cells.update(cells)
 
 
 def _cell(rb, sub: Submission, name: str):

@@ -59,16 +59,16 @@ def _date(v) -> dt.date | None:
     return None
 
 
-def read_register(wb, file_name: str) -> tuple[list[Decision], list[Finding]]:
-    """Decisions typed in (or carried into) a parent workbook's register, with coded problems."""
-    if L.N_REGISTER not in wb.defined_names:
+def read_register(rb, file_name: str) -> tuple[list[Decision], list[Finding]]:
+    """Decisions typed in (or carried into) a parent workbook's register (a raw read,
+    ``addin.fastread.read_raw``), with coded problems."""
+    from .merge import named_rows
+
+    if L.N_REGISTER not in rb.names:
         return [], [finding("CDHT-W009", file=file_name, name=L.N_REGISTER)]
-    sheet, ref = next(iter(wb.defined_names[L.N_REGISTER].destinations))
-    ws = wb[sheet]
-    first = int("".join(ch for ch in ref.replace("$", "").split(":")[0] if ch.isdigit()))
+    sheet, first, rows = named_rows(rb, L.N_REGISTER)
     out, problems = [], []
-    for k, row in enumerate(ws[ref.replace("$", "")]):
-        vals = [c.value for c in row]
+    for k, vals in enumerate(rows):
         if all(v in (None, "") for v in vals[:6]):
             continue
         rownum = first + k
