@@ -23,7 +23,7 @@ from .register import Decision, read_register, standing
 from .writeback import load_for_write, save_safely
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
-TAMPER_CODES = {"CDHT-W018", "CDHT-W019", "CDHT-W020", "CDHT-W021"}
+TAMPER_CODES = {"CDHT-W018", "CDHT-W019", "CDHT-W020", "CDHT-W021", "CDHT-W026"}
 UNREADABLE_CODES = {"CDHT-W001", "CDHT-W002", "CDHT-W003", "CDHT-W004", "CDHT-W006", "CDHT-W007", "CDHT-W024"}
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from generator import layout as L
 from generator import rules as R
 from generator.edition import Edition, Tier, find_edition
-from generator.fingerprint import digest, openpyxl_items, parse_ref
+from generator.fingerprint import FINGERPRINT_SCHEME, digest, openpyxl_items, parse_ref
 
 from .fastread import _letters, raw_items
 from generator.messages import ERROR, Finding, finding, nfc
@@ -212,6 +212,11 @@ def _check_layout(sub: Submission, rb) -> None:
         stored = json.loads(sub.meta.get("sheet_digests") or "{}")
     except json.JSONDecodeError:
         protected, stored = [], {}
+    scheme = sub.meta.get("fingerprint_scheme") or "1"
+    if scheme != FINGERPRINT_SCHEME:
+        sub.add("CDHT-W026", found=scheme)
+        sub.tampered = True
+        return
     for s in protected:
         if s not in rb.sheets:
             sub.add("CDHT-W020", sheet=s)

@@ -111,6 +111,9 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "Kiểm tra quyền ghi thư mục và dung lượng đĩa; tệp gốc không bị thay đổi."),
     "CDHT-W024": (ERROR, "Tệp quá lớn khi giải nén ({size} MB > {limit} MB), có thể là tệp hỏng hoặc độc hại.",
                   "Nộp lại biểu mẫu gốc đã điền; không chèn ảnh hay dữ liệu lớn vào biểu mẫu."),
+    "CDHT-W026": (ERROR, "Biểu mẫu dùng cách tính dấu vân tay '{found}' mà phiên bản phần mềm này không biết; "
+                  "không kiểm tra được biểu mẫu có bị sửa hay không.",
+                  "Cập nhật phần mềm cdht lên phiên bản đã phát hành biểu mẫu, hoặc dùng biểu mẫu năm hiện hành."),
     "CDHT-W025": (ERROR, "Biểu mẫu là cấp '{found}', không phải cấp '{expected}'.",
                   "Dùng biểu mẫu đúng cấp."),
     # --- evidence (minh chứng) -----------------------------------------------------------------

@@ -22,7 +22,7 @@ from . import __version__
 from . import layout as L
 from . import rules as R
 from .edition import Edition, Tier
-from .fingerprint import digest, openpyxl_items, seal_code
+from .fingerprint import FINGERPRINT_SCHEME, digest, openpyxl_items, seal_code
 from .units import Unit, UnitList
 
 DEFAULT_PASSWORD = "cdht-tt25"
@@ -493,7 +493,8 @@ class _Builder:
     def meta(self) -> None:
         ws = self.wb.create_sheet(L.SHEET_META)
         keys = ["template_id", "edition_id", "edition_version", "tier", "year", "unit_code", "parent_code",
-                "generator_version", "fingerprint", "seal", "protected_sheets", "sheet_digests"]
+                "generator_version", "fingerprint", "seal", "protected_sheets", "sheet_digests",
+                "fingerprint_scheme"]
         self.name(L.N_SEAL, ws, f"B{keys.index('seal') + 1}")  # before fingerprinting: names are in it
         items = openpyxl_items(self.wb, self.t)
         fp = digest(items)
@@ -513,6 +514,7 @@ class _Builder:
             "seal": seal_code(fp),
             "protected_sheets": json.dumps(protected, ensure_ascii=False),
             "sheet_digests": json.dumps(sheet_digests, ensure_ascii=False),
+            "fingerprint_scheme": FINGERPRINT_SCHEME,
         }
         assert list(meta) == keys
         for i, (k, v) in enumerate(meta.items(), start=1):

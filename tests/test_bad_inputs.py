@@ -292,3 +292,24 @@ def test_real_process_prints_no_traceback(corpus):
         assert f"[{case.code}]" in proc.stdout
         assert "Traceback" not in proc.stdout + proc.stderr
         assert sha(path) == digest
+
+
+def test_unknown_fingerprint_scheme_is_refused_not_called_tampered(tmp_path):
+    """A template from a future fingerprint definition: W026, not a false W019/W021."""
+    import openpyxl
+
+    from addin.reader import read_workbook
+    from generator.api import generate
+    from generator.edition import load_edition
+    from tests.support.fill import fill
+    path = generate(load_edition(), "xa", 2026, tmp_path / "t")[0]
+    out = fill(path, tmp_path / "x.xlsx", {"xa_1_1": "Đạt"})
+    wb = openpyxl.load_workbook(out)
+    meta = wb[L.SHEET_META]
+    row = next(r for r in meta.iter_rows() if r[0].value == "fingerprint_scheme")
+    row[1].value = "99"
+    wb.save(out)
+    sub = read_workbook(out)
+    codes = [f.code for f in sub.findings]
+    assert "CDHT-W026" in codes and sub.tampered
+    assert not {"CDHT-W019", "CDHT-W021"} & set(codes)
