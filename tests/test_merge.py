@@ -616,3 +616,21 @@ def test_cli_exit_2_when_parent_is_not_an_upper_tier_workbook(kit, tmp_path, whi
     assert d["written"] is False
     if before:
         assert sha256(bad_parent) == before
+
+
+def test_worker_processes_judge_exactly_like_one_process(kit, tmp_path):
+    """Large merges fork two workers; their verdicts must equal the single-process ones."""
+    inbox = tmp_path / "inbox"
+    kit.commune(inbox / "a.xlsx", "MAU-X0101")
+    kit.commune(inbox / "b.xlsx", "MAU-X0102", overrides={"xa_5_2_so_dai_hoc": None})
+    kit.commune(inbox / "c.xlsx", "MAU-X0103", evidence=False)
+    kit.commune(inbox / "d.xlsx", "MAU-X0201")  # another district's commune: M004
+    (inbox / "e.xlsx").write_text("không phải sổ tính")
+    p1, p2 = kit.parent(tmp_path / "p1.xlsx"), kit.parent(tmp_path / "p2.xlsx")
+    now = dt.datetime(YEAR + 1, 3, 1, 8, 0)
+    one = merge(p1, [inbox], dry_run=True, now=now, workers=1).as_dict()
+    two = merge(p2, [inbox], dry_run=True, now=now, workers=2).as_dict()
+    for d in (one, two):
+        d.pop("parent")
+    assert one == two
+    assert {x["code"] for x in two["refused"]} == {"CDHT-M004", "CDHT-W002"}
