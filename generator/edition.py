@@ -368,7 +368,12 @@ class _Lines(dict):
 
 def _load_yaml(path: Path) -> tuple[Any, _Lines]:
     text = path.read_text(encoding="utf-8")
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)  # libyaml when present: one fast parse
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
     lines = _Lines()
 
     def walk(n, p):
@@ -384,7 +389,6 @@ def _load_yaml(path: Path) -> tuple[Any, _Lines]:
 
     if node is not None:
         walk(node, ())
-    data = yaml.safe_load(text)
     return _nfc_deep(data), lines
 
 
