@@ -11,7 +11,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from generator import layout as L
 from generator.evaluate import evaluate, level_label
@@ -21,6 +21,9 @@ from .assess import check_evidence, compute_submission
 from .reader import Submission, read_workbook
 from .register import Decision, read_register, standing
 from .writeback import load_for_write, save_safely
+
+if TYPE_CHECKING:
+    from .contrib import ContribResult
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 TAMPER_CODES = {"CDHT-W018", "CDHT-W019", "CDHT-W020", "CDHT-W021", "CDHT-W026"}

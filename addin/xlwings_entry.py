@@ -37,7 +37,7 @@ from typing import Callable
 from generator import __version__
 from generator import layout as L
 from generator.evaluate import level_label
-from generator.messages import ERROR, INFO, MESSAGES, WARNING, Finding, finding
+from generator.messages import ERROR, INFO, WARNING, Finding, finding
 
 TITLE = "Cộng đồng học tập"
 MAX_HIGHLIGHTS = 50          # cell colours per run (one xlwings call each)

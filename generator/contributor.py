@@ -21,7 +21,6 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Font
 from openpyxl.utils import quote_sheetname
 from openpyxl.workbook.protection import WorkbookProtection
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import layout as L
 from . import rules as R
@@ -29,8 +28,8 @@ from .api import GenerateError, save_atomic
 from .edition import Contributor, Edition, FieldSpec, Tier
 from .lint import lint
 from .messages import finding
-from .workbook import (BOLD, DEFAULT_PASSWORD, FILL_FAIL, FILL_INPUT, FILL_MISSING, FILL_PASS, THIN, TITLE,
-                       UNLOCKED, WRAP, _Builder, _deadline, file_name, indicator_formula)
+from .workbook import (BOLD, DEFAULT_PASSWORD, FILL_FAIL, FILL_MISSING, FILL_PASS, THIN, TITLE, WRAP, _Builder,
+                       _deadline, file_name, indicator_formula)
 
 TIER = "tinh"                 # contributing departments supply province (cấp tỉnh) indicators
 SHEET_DATA = "Số liệu"
@@ -155,16 +154,7 @@ class _FormBuilder(_Builder):
         for label, name in (("Người ký (họ và tên)", N_SIGNER), ("Chức vụ", N_SIGNER_TITLE),
                             ("Ngày ký", N_SIGNED_ON)):
             ws.cell(r, 3, label).font = BOLD
-            c = ws.cell(r, 4)
-            c.protection, c.fill, c.border = UNLOCKED, FILL_INPUT, THIN
-            if name == N_SIGNED_ON:
-                c.number_format = "dd/mm/yyyy"
-                dv = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True,
-                                    showErrorMessage=True, errorTitle="Ngày không hợp lệ",
-                                    error="Nhập ngày dạng dd/mm/yyyy.")
-                ws.add_data_validation(dv)
-                dv.add(c.coordinate)
-            self.name(name, ws, f"D{r}")
+            self.free_input(ws, f"D{r}", name, is_date=name == N_SIGNED_ON)
             r += 1
         ws.cell(r + 1, 2, f'="Mã niêm phong: "&{L.N_SEAL}').font = Font(italic=True, size=9)
         self.print_setup(ws, f"{L.HEADER_ROW}:{L.HEADER_ROW}", landscape=True)

@@ -84,6 +84,19 @@ class _Builder:
         self.name(name, ws, ref)
         self.validate(ws, ref, spec_type, prompt_label, lo, hi)
 
+    def free_input(self, ws, ref: str, name: str, is_date: bool = False) -> None:
+        """A named, unlocked cell outside the catalogue's fields (preparer, signer, dates)."""
+        c = ws[ref]
+        c.protection, c.fill, c.border = UNLOCKED, FILL_INPUT, THIN
+        if is_date:
+            c.number_format = "dd/mm/yyyy"
+            dv = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True,
+                                showErrorMessage=True, errorTitle="Ngày không hợp lệ",
+                                error="Nhập ngày dạng dd/mm/yyyy.")
+            ws.add_data_validation(dv)
+            dv.add(ref)
+        self.name(name, ws, ref)
+
     def validate(self, ws, ref, spec_type, label, lo=None, hi=None):
         if spec_type == "level":
             key = f"{ws.title}|level|{lo}|{hi}"
@@ -212,16 +225,7 @@ class _Builder:
                                           FormulaRule(formula=[f"LEN({required[0]})=0"], fill=FILL_MISSING))
         for label, name in (("Người lập biểu", L.N_PREPARER), ("Ngày lập", L.N_PREPARED_ON)):
             ws.cell(r, 1, label).font = BOLD
-            c = ws.cell(r, 2)
-            c.protection, c.fill, c.border = UNLOCKED, FILL_INPUT, THIN
-            if name == L.N_PREPARED_ON:
-                c.number_format = "dd/mm/yyyy"
-                dv = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True,
-                                    showErrorMessage=True, errorTitle="Ngày không hợp lệ",
-                                    error="Nhập ngày dạng dd/mm/yyyy.")
-                ws.add_data_validation(dv)
-                dv.add(c.coordinate)
-            self.name(name, ws, f"B{r}")
+            self.free_input(ws, f"B{r}", name, is_date=name == L.N_PREPARED_ON)
             r += 1
         self.print_setup(ws)
         self.protect(ws)
