@@ -176,3 +176,19 @@ def raw_items(rb: RawBook, tier) -> dict[str, list[str]]:
 
     return layout_items(((s.name, s.state, cells(s)) for s in rb.sheets.values() if s.values is not None),
                         rb.names, tier)
+
+
+def named_rows(rb, name: str) -> tuple[str | None, int, list[list]]:
+    """(sheet, first row number, rows) of a named range in a raw read; integral floats as ints."""
+    from generator.fingerprint import parse_ref
+
+    ref = parse_ref(rb.names.get(name, ""))
+    if ref is None or ref[0] not in rb.sheets:
+        return None, 0, []
+    sheet, r1, c1, r2, c2 = ref
+    rows = []
+    for row in (rb.sheets[sheet].values or [])[r1 - 1:r2]:
+        vals = [None if v == "" else (int(v) if isinstance(v, float) and v.is_integer() else v)
+                for v in row[c1 - 1:c2]]
+        rows.append(vals + [None] * (c2 - c1 + 1 - len(vals)))
+    return sheet, r1, rows

@@ -20,6 +20,7 @@ from generator.messages import ERROR, Finding, finding
 from .assess import check_evidence, compute_submission
 from .reader import Submission, read_workbook
 from .register import Decision, read_register, standing
+from .fastread import named_rows
 from .writeback import load_for_write, save_safely
 
 if TYPE_CHECKING:
@@ -388,21 +389,6 @@ def _refuse(r: SourceResult, f: Finding) -> None:
 def _range_of(wb, name: str):
     sheet, ref = next(iter(wb.defined_names[name].destinations))
     return wb[sheet], ref.replace("$", "")
-
-
-def named_rows(rb, name: str) -> tuple[str | None, int, list[list]]:
-    """(sheet, first row number, rows) of a named range in a raw read; integral floats as ints."""
-    from generator.fingerprint import parse_ref
-    ref = parse_ref(rb.names.get(name, ""))
-    if ref is None or ref[0] not in rb.sheets:
-        return None, 0, []
-    sheet, r1, c1, r2, c2 = ref
-    rows = []
-    for row in (rb.sheets[sheet].values or [])[r1 - 1:r2]:
-        vals = [None if v == "" else (int(v) if isinstance(v, float) and v.is_integer() else v)
-                for v in row[c1 - 1:c2]]
-        rows.append(vals + [None] * (c2 - c1 + 1 - len(vals)))
-    return sheet, r1, rows
 
 
 def expected_units(rb) -> list[str]:

@@ -62,7 +62,7 @@ def _date(v) -> dt.date | None:
 def read_register(rb, file_name: str) -> tuple[list[Decision], list[Finding]]:
     """Decisions typed in (or carried into) a parent workbook's register (a raw read,
     ``addin.fastread.read_raw``), with coded problems."""
-    from .merge import named_rows
+    from .fastread import named_rows
 
     if L.N_REGISTER not in rb.names:
         return [], [finding("CDHT-W009", file=file_name, name=L.N_REGISTER)]
