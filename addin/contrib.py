@@ -22,7 +22,7 @@ from generator.fingerprint import digest, parse_ref
 from generator.messages import ERROR, Finding, finding, nfc
 
 from .fastread import raw_items, read_raw
-from .reader import Submission, _cell, _read_evidence, _resolve_names, preflight, read_meta, validate_value
+from .reader import Submission, cell_value, read_evidence, resolve_names, preflight, read_meta, validate_value
 
 STATUS_RECEIVED = "đã nộp"
 STATUS_MISSING = "chưa nộp"
@@ -136,7 +136,7 @@ def read_form(path: str | Path, edition: Edition | None = None) -> Form:
         form.refuse("CDHT-W006")
         return form
     sub.readable = True
-    _resolve_names(sub, rb)
+    resolve_names(sub, rb)
     # tamper: protection still on, sheets present, fingerprint (with the form's wrapper) unchanged
     import json
     try:
@@ -152,16 +152,16 @@ def read_form(path: str | Path, edition: Edition | None = None) -> Form:
         return form
     for ind_id in con.indicators:
         for spec in sub.tier.indicator(ind_id).fields:
-            raw, present = _cell(rb, sub, spec.key)
+            raw, present = cell_value(rb, sub, spec.key)
             if not present:
                 sub.add("CDHT-W009", name=spec.key)
                 form.values[spec.key] = None
                 continue
             form.values[spec.key] = validate_value(sub, spec.key, spec, raw)
     for key in SIGNER_NAMES:
-        v, _ = _cell(rb, sub, key)
+        v, _ = cell_value(rb, sub, key)
         form.signer[key] = nfc(v) if isinstance(v, str) else v
-    _read_evidence(sub, rb)
+    read_evidence(sub, rb)
     form.evidence = [e for e in sub.evidence]
     form.findings += sub.findings
     return form

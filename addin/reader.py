@@ -170,17 +170,17 @@ def _read_loaded(sub: Submission, rb, edition: Edition | None) -> None:
         sub.add("CDHT-W006")
         return
     sub.readable = True
-    _resolve_names(sub, rb)
+    resolve_names(sub, rb)
     _check_layout(sub, rb)
     _read_inputs(sub, rb, tier)
     _read_appraisal(sub, rb, tier)
-    _read_evidence(sub, rb)
+    read_evidence(sub, rb)
 
 
 _NAMES_CACHE: dict = {}
 
 
-def _resolve_names(sub: Submission, rb) -> None:
+def resolve_names(sub: Submission, rb) -> None:
     key = tuple(rb.names.items())  # every file of one template has the same names: resolve once
     cells = _NAMES_CACHE.get(key)
     if cells is None:
@@ -198,7 +198,7 @@ def _resolve_names(sub: Submission, rb) -> None:
     sub.cells.update(cells)
 
 
-def _cell(rb, sub: Submission, name: str):
+def cell_value(rb, sub: Submission, name: str):
     sheet, ref = sub.cells.get(name, (None, None))
     if sheet is None or sheet not in rb.sheets or rb.sheets[sheet].values is None:
         return None, False
@@ -278,20 +278,20 @@ def _first_changed_cell(sub: Submission, sheet: str, now: list[str]) -> str | No
 
 
 def _read_inputs(sub: Submission, rb, tier: Tier) -> None:
-    code, ok = _cell(rb, sub, L.N_UNIT_CODE)
+    code, ok = cell_value(rb, sub, L.N_UNIT_CODE)
     sub.unit_code = nfc(str(code)).strip() if code not in (None, "") else (sub.meta.get("unit_code") or None)
     meta_code = sub.meta.get("unit_code") or ""
     if meta_code and sub.unit_code != meta_code:  # a pre-filled identity re-typed behind the protection
         sheet, cell = sub.where(L.N_UNIT_CODE)
         sub.add("CDHT-W019", sheet=sheet, cell=cell)
         sub.tampered = True
-    name, _ = _cell(rb, sub, L.N_UNIT_NAME)
+    name, _ = cell_value(rb, sub, L.N_UNIT_NAME)
     sub.unit_name = nfc(str(name)).strip() if name not in (None, "") else None
     for key in (L.N_UNIT_CODE, L.N_UNIT_NAME, L.N_YEAR, L.N_LEVEL):
         if key not in sub.cells:
             sub.add("CDHT-W009", name=key)
     for key, spec in tier.fields.items():
-        raw, present = _cell(rb, sub, key)
+        raw, present = cell_value(rb, sub, key)
         if not present:
             sub.add("CDHT-W009", name=key)
             sub.values[key] = None
@@ -372,13 +372,13 @@ def check_ratios(sub: Submission, tier: Tier) -> None:
 def _read_appraisal(sub: Submission, rb, tier: Tier) -> None:
     for ind in tier.indicators:
         for name in (L.appraisal_name(ind.id), L.appraisal_reason_name(ind.id)):
-            v, _ = _cell(rb, sub, name)
+            v, _ = cell_value(rb, sub, name)
             sub.appraisal[name] = nfc(v) if isinstance(v, str) else v
-    v, _ = _cell(rb, sub, L.N_APPRAISAL_TARGET)
+    v, _ = cell_value(rb, sub, L.N_APPRAISAL_TARGET)
     sub.appraisal[L.N_APPRAISAL_TARGET] = v
 
 
-def _read_evidence(sub: Submission, rb) -> None:
+def read_evidence(sub: Submission, rb) -> None:
     sheet, ref = sub.cells.get(L.N_EVIDENCE, (None, None))
     if sheet is None or sheet not in rb.sheets or ":" not in (ref or ""):
         sub.add("CDHT-W009", name=L.N_EVIDENCE)
