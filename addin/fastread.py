@@ -14,8 +14,6 @@ import zipfile
 from dataclasses import dataclass, field
 from posixpath import join as pjoin, normpath
 
-from python_calamine import CalamineWorkbook
-
 from generator.fingerprint import coord_of
 
 _SHEET = re.compile(rb'<sheet\b([^>]*)/>')
@@ -130,15 +128,39 @@ def read_raw(source, skip=()) -> RawBook:
             pm = _PROT.search(xml)
             sheet.protected = bool(pm and re.search(rb'\bsheet="(1|true)"', pm.group(1)))
             _formulas(xml, sheet)
+    wanted = [s for n, s in sheets.items() if n not in skip]
+    try:
+        from python_calamine import CalamineWorkbook
+    except ImportError:  # e.g. xlwings Lite (Pyodide) has no calamine wheel: openpyxl reads the values
+        _values_with_openpyxl(data, wanted)
+        return RawBook(sheets, names, custom, structure_locked)
     cal = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    for name, sheet in sheets.items():
-        if name in skip:
-            continue
+    for sheet in wanted:
         try:
-            sheet.values = cal.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            sheet.values = cal.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
         except Exception:
             sheet.values = []
     return RawBook(sheets, names, custom, structure_locked)
+
+
+def _values_with_openpyxl(data: bytes, sheets: list[RawSheet]) -> None:
+    """Cell values from A1, shaped like calamine's (``""`` for empty), read with openpyxl."""
+    import warnings
+
+    import openpyxl
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        for sheet in sheets:
+            if sheet.name not in wb.sheetnames:
+                sheet.values = []
+                continue
+            rows = [["" if v is None else v for v in row] for row in wb[sheet.name].iter_rows(values_only=True)]
+            width = max((len(r) for r in rows), default=0)
+            sheet.values = [r + [""] * (width - len(r)) for r in rows]
+    finally:
+        wb.close()
 
 
 _LETTERS = [""]

@@ -29,9 +29,10 @@ from generator.edition import find_edition
 from generator.evaluate import level_label
 from generator.messages import ERROR, INFO, WARNING, finding
 
-from ..assess import check_evidence, compute_submission
-from ..reader import Submission, validate_value
-from ..writeback import result_rows, summary_rows
+# absolute imports: in xlwings Lite this file is pasted into the editor as a standalone main.py
+from addin.assess import check_evidence, compute_submission
+from addin.reader import Submission, validate_value
+from addin.writeback import result_rows, summary_rows
 
 DATA = Path("/data")
 TITLE = "Cộng đồng học tập"
