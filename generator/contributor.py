@@ -16,20 +16,17 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from openpyxl import Workbook
-from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Font
 from openpyxl.utils import quote_sheetname
 from openpyxl.workbook.protection import WorkbookProtection
 
 from . import layout as L
-from . import rules as R
 from .api import GenerateError, save_atomic
 from .edition import Contributor, Edition, FieldSpec, Tier
 from .lint import lint
 from .messages import finding
-from .workbook import (BOLD, DEFAULT_PASSWORD, FILL_FAIL, FILL_MISSING, FILL_PASS, THIN, TITLE, WRAP, _Builder,
-                       _deadline, file_name, indicator_formula)
+from .workbook import BOLD, DEFAULT_PASSWORD, THIN, TITLE, WRAP, _Builder, _deadline, file_name, indicator_formula
 
 TIER = "tinh"                 # contributing departments supply province (cấp tỉnh) indicators
 SHEET_DATA = "Số liệu"
@@ -140,13 +137,7 @@ class _FormBuilder(_Builder):
             ws.cell(ir, 6, f'=COUNTIF({ev_range},"*{ind.id}*")')
             r = ir + max(len(ind.fields), 1)
         last = r - 1
-        if input_refs:
-            ws.conditional_formatting.add(" ".join(input_refs),
-                                          FormulaRule(formula=[f"LEN({input_refs[0]})=0"], fill=FILL_MISSING))
-        ws.conditional_formatting.add(f"E{L.HEADER_ROW + 1}:E{last}",
-                                      CellIsRule(operator="equal", formula=[f'"{R.KHONG_DAT}"'], fill=FILL_FAIL))
-        ws.conditional_formatting.add(f"E{L.HEADER_ROW + 1}:E{last}",
-                                      CellIsRule(operator="equal", formula=[f'"{R.DAT}"'], fill=FILL_PASS))
+        self.result_formats(ws, input_refs, f"E{L.HEADER_ROW + 1}:E{last}")
         # signer block
         r += 1
         ws.cell(r, 2, "XÁC NHẬN CỦA ĐƠN VỊ CUNG CẤP SỐ LIỆU").font = BOLD

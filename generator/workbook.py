@@ -84,6 +84,15 @@ class _Builder:
         self.name(name, ws, ref)
         self.validate(ws, ref, spec_type, prompt_label, lo, hi)
 
+    def result_formats(self, ws, input_refs: list[str], results: str) -> None:
+        """Conditional formats: empty required input (amber), Không đạt (red), Đạt (green)."""
+        if input_refs:
+            ws.conditional_formatting.add(" ".join(input_refs),
+                                          FormulaRule(formula=[f"LEN({input_refs[0]})=0"], fill=FILL_MISSING))
+        ws.conditional_formatting.add(results, CellIsRule(operator="equal", formula=[f'"{R.KHONG_DAT}"'],
+                                                          fill=FILL_FAIL))
+        ws.conditional_formatting.add(results, CellIsRule(operator="equal", formula=[f'"{R.DAT}"'], fill=FILL_PASS))
+
     def free_input(self, ws, ref: str, name: str, is_date: bool = False) -> None:
         """A named, unlocked cell outside the catalogue's fields (preparer, signer, dates)."""
         c = ws[ref]
@@ -287,13 +296,7 @@ class _Builder:
         ws.cell(r + 1, 4, "=" + level_text_formula(L.N_LEVEL))
         self.level_text_ref = f"{quote_sheetname(ws.title)}!$D${r + 1}"
         # conditional formats: empty input, không đạt, đạt without evidence
-        if input_refs:
-            ws.conditional_formatting.add(" ".join(input_refs),
-                                          FormulaRule(formula=[f"LEN({input_refs[0]})=0"], fill=FILL_MISSING))
-        ws.conditional_formatting.add(f"E{L.HEADER_ROW + 1}:F{last}",
-                                      CellIsRule(operator="equal", formula=[f'"{R.KHONG_DAT}"'], fill=FILL_FAIL))
-        ws.conditional_formatting.add(f"E{L.HEADER_ROW + 1}:F{last}",
-                                      CellIsRule(operator="equal", formula=[f'"{R.DAT}"'], fill=FILL_PASS))
+        self.result_formats(ws, input_refs, f"E{L.HEADER_ROW + 1}:F{last}")
         ev_rows = " ".join(f"G{x}" for x in ind_rows)
         ws.conditional_formatting.add(ev_rows, FormulaRule(
             formula=[f'AND(OR($E{ind_rows[0]}="{R.DAT}",$F{ind_rows[0]}="{R.DAT}"),G{ind_rows[0]}=0)'],

@@ -4,7 +4,6 @@ by ``--write`` either."""
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import subprocess
 import sys
@@ -13,27 +12,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
 from addin.assess import compute
-from addin.cli import main
 from addin.reader import read_workbook
 from generator import layout as L
 from generator.edition import load_edition
 from generator.messages import ERROR, MESSAGES
 from tests import corpus as C
-
-
-def sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def run(*args):
-    res = CliRunner().invoke(main, [str(a) for a in args])
-    # a clean exit (status via sys.exit) or none — never an escaped exception
-    assert res.exception is None or isinstance(res.exception, SystemExit), res.output
-    assert "Traceback" not in res.output
-    return res
+from tests.support.cli import run, sha
 
 
 @pytest.fixture(scope="module")

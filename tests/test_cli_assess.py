@@ -4,32 +4,19 @@ fingerprint intact, ``.bak`` kept, refusal while the workbook is open)."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
 from addin.assess import compute
-from addin.cli import main
 from addin.writeback import FILL_FLAG, FILL_INPUT
 from generator import layout as L
 from tests import corpus as C
+from tests.support.cli import run, sha
 
 TAMPER = {"CDHT-W018", "CDHT-W019", "CDHT-W020", "CDHT-W021"}
-
-
-def sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def run(*args):
-    res = CliRunner().invoke(main, [str(a) for a in args])
-    assert res.exception is None or isinstance(res.exception, SystemExit), res.output
-    assert "Traceback" not in res.output
-    return res
 
 
 @pytest.fixture(scope="module")
