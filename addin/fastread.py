@@ -19,12 +19,18 @@ from generator.fingerprint import coord_of
 _SHEET = re.compile(rb'<sheet\b([^>]*)/>')
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _NAME = re.compile(rb'<definedName\b([^>]*)>(.*?)</definedName>', re.S)
+_NAME_ATTR = re.compile(rb'\bname="([^"]*)"')
 _REL = re.compile(rb'<Relationship\b([^>]*)/>')
 _F = re.compile(rb'<f\b([^>]*?)(?:/>|>(.*?)</f>)', re.S)
 _PLAIN_F = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*><f>([^<]*)</f>')  # the common case, one pass
 _ECELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?\bt="e"[^>]*?(?<!/)>(?:<f\b[^>]*?(?:/>|>.*?</f>))?<v>(.*?)</v>', re.S)
 _PROT = re.compile(rb'<sheetProtection\b([^>]*)/>')
 _CUSTOM = re.compile(rb'<property\b[^>]*name="([^"]+)"[^>]*>\s*<vt:\w+>(.*?)</vt:\w+>', re.S)
+
+
+def _text(raw: bytes) -> str:
+    s = raw.decode("utf-8")
+    return html.unescape(s) if "&" in s else s
 
 
 def _attrs(raw: bytes) -> dict[str, str]:
@@ -63,9 +69,10 @@ def _formulas(xml: bytes, sheet: RawSheet) -> None:
     if b't="e"' in xml:
         for coord, v in _ECELL.findall(xml):
             sheet.errors[coord.decode()] = html.unescape(v.decode()) or "#VALUE!"
-    if b"<f" not in xml:
+    plain, other = b"<f>" in xml, b"<f " in xml  # (not b"<f": <formula1> of a validation matches that)
+    if not (plain or other):
         return
-    if b"<f " not in xml:  # no shared / array formulas: every formula is a plain <f>text</f>
+    if not other:  # no shared / array formulas: every formula is a plain <f>text</f>
         for coord, text in _PLAIN_F.findall(xml):
             text = text.decode("utf-8")
             sheet.formulas[coord.decode()] = "=" + (html.unescape(text) if "&" in text else text)
@@ -109,11 +116,12 @@ def read_raw(source, skip=()) -> RawBook:
             targets[name] = target.lstrip("/") if target.startswith("/") else normpath(pjoin("xl", target))
         names = {}
         for attrs, text in _NAME.findall(wb_xml):
-            a = _attrs(attrs)
-            n = a.get("name", "")
-            if "localSheetId" in a or n.startswith("_xlnm."):
+            if b"localSheetId" in attrs:
                 continue
-            names[n] = html.unescape(text.decode("utf-8"))
+            m = _NAME_ATTR.search(attrs)
+            n = _text(m.group(1)) if m else ""
+            if not n.startswith("_xlnm."):
+                names[n] = _text(text)
         structure_locked = bool(re.search(rb'<workbookProtection\b[^>]*lockStructure="(1|true)"', wb_xml))
         custom = {}
         if "docProps/custom.xml" in z.namelist():
@@ -184,17 +192,15 @@ def raw_items(rb: RawBook, tier) -> dict[str, list[str]]:
     """Layout items of a raw read, in the same canonical form as the generator's (openpyxl) ones."""
     from generator.fingerprint import layout_items
 
-    def cells(s: RawSheet):
-        for coord, f in s.formulas.items():
-            row, col = coord_of(coord)
-            yield row, col, coord, "f", f
-        for r, row in enumerate(s.values or [], start=1):
-            for c, v in enumerate(row, start=1):
-                if v == "" or v is None:
-                    continue
-                coord = f"{_letters(c)}{r}"
-                if coord not in s.formulas and coord not in s.errors:
-                    yield r, c, coord, "c", v
+    def cells(s: RawSheet) -> list:
+        out = [(*coord_of(coord), coord, "f", f) for coord, f in s.formulas.items()]
+        taken = s.formulas.keys() | s.errors.keys()
+        letters = [_letters(c) for c in range(max(map(len, s.values), default=0) + 1)]
+        for r, row in enumerate(s.values, start=1):
+            rs = str(r)
+            out += [(r, c, letters[c] + rs, "c", v) for c, v in enumerate(row, start=1)
+                    if v != "" and v is not None and letters[c] + rs not in taken]
+        return out
 
     return layout_items(((s.name, s.state, cells(s)) for s in rb.sheets.values() if s.values is not None),
                         rb.names, tier)

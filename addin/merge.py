@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from generator import layout as L
+from generator.contributor import META_CONTRIBUTOR
 from generator.evaluate import evaluate, level_label
 from generator.messages import ERROR, Finding, finding
 
 from .assess import check_evidence, compute_submission
-from .reader import Submission, read_workbook
+from .reader import Submission, read_workbook, read_workbook_raw
 from .register import Decision, read_register, standing
-from .fastread import named_rows
+from .fastread import named_rows, read_raw
 from .writeback import load_for_write, save_safely
 
 if TYPE_CHECKING:
@@ -50,6 +51,12 @@ class SourceResult:
     sha256: str = ""
     template_version: str = ""
     mtime: float = 0.0
+    form: bool = False  # a department's data form (routed to addin.contrib, not a child unit)
+    tier: str | None = None        # what the source says it is (None: unreadable)
+    year: int | None = None
+    edition_id: str | None = None
+    tamper: str | None = None      # the first tamper finding's message
+    read_findings: int = 0         # findings of the reading itself (kept when refused)
 
 
 @dataclass
@@ -103,8 +110,8 @@ def collect_sources(sources: list[str | Path], parent: Path) -> tuple[list[Path]
     files, notes, seen = [], [], set()
     parent_r = parent.resolve()
 
-    def consider(p: Path):
-        rp = p.resolve()
+    def consider(p: Path, rp: Path | None = None):
+        rp = rp or p.resolve()
         if rp == parent_r or rp in seen:
             return
         seen.add(rp)
@@ -119,9 +126,12 @@ def collect_sources(sources: list[str | Path], parent: Path) -> tuple[list[Path]
     for s in sources:
         p = Path(s)
         if p.is_dir():
-            for q in sorted(p.rglob("*")):
-                if q.is_file() and not q.name.startswith(".~cdht-"):
-                    consider(q)
+            root, found = p.resolve(), []
+            for dirpath, _dirs, names in os.walk(p):  # one directory listing each, no stat per file
+                rel = Path(dirpath).relative_to(p)
+                found += [(Path(dirpath, n), root / rel / n) for n in names if not n.startswith(".~cdht-")]
+            for q, rq in sorted(found):
+                consider(q, rq)
         elif p.exists():
             consider(p)
         else:
@@ -160,26 +170,44 @@ class ParentInfo:
     expected: frozenset
 
 
+_EDITIONS: dict = {}  # edition path → Edition, per (worker) process
+
+
 def _judge_path(args) -> SourceResult:
-    path, info = args
-    from generator.edition import load_edition
-    edition = load_edition(info.edition_path)
-    return judge(read_workbook(path, edition), info, edition.tier(info.child_tier), info.expected)
+    path, edition_path = args
+    edition = _EDITIONS.get(edition_path)
+    if edition is None:
+        from generator.edition import load_edition
+        edition = _EDITIONS[edition_path] = load_edition(edition_path)
+    return assess_source(read_workbook(path, edition))
 
 
-def judge_all(files: list[Path], info: ParentInfo, progress=None, workers: int | None = None,
-              meanwhile: Callable[[], object] | None = None) -> tuple[list[SourceResult], object]:
-    """Judge every source, and run ``meanwhile()`` (the parent's own loading) alongside.
+def judge_all(files: list[Path], edition_path: str | None = None, progress=None, workers: int | None = None,
+              meanwhile: Callable[[], object] | None = None,
+              abort: Callable[[object], bool] | None = None) -> tuple[list[SourceResult], object]:
+    """Read and assess every source (:func:`assess_source`), and run ``meanwhile()`` alongside —
+    the parent's own reading, which the assessment does not need. When ``abort(meanwhile())`` is
+    true (an unusable parent) the rest is cancelled and no result is returned.
 
     Large batches use worker processes where the OS forks them cheaply (Linux); elsewhere, or
-    for small batches, everything runs in this process."""
+    for small batches, everything runs in this process. ``edition_path``: the edition to read
+    with (a source naming another edition is read with that one); default the shipped one."""
     import multiprocessing as mp
+    from generator.edition import DEFAULT_EDITION, shipped_editions, load_edition
+    for p in shipped_editions():  # loaded once here, inherited by forked workers
+        try:
+            load_edition(p)
+        except Exception:
+            pass
+    edition_path = str(edition_path or DEFAULT_EDITION)
     if workers is None:
         workers = min(2, os.cpu_count() or 1) if len(files) >= 60 and mp.get_start_method() == "fork" else 1
-    jobs = [(f, info) for f in files]
+    jobs = [(f, edition_path) for f in files]
     out = []
     if workers <= 1:
         side = meanwhile() if meanwhile else None
+        if abort is not None and abort(side):
+            return [], side
         for k, job in enumerate(jobs, start=1):
             out.append(_judge_path(job))
             if progress:
@@ -189,6 +217,9 @@ def judge_all(files: list[Path], info: ParentInfo, progress=None, workers: int |
     with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
         results = pool.map(_judge_path, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
         side = meanwhile() if meanwhile else None  # while the workers read the sources
+        if abort is not None and abort(side):
+            pool.shutdown(wait=True, cancel_futures=True)
+            return [], side
         for k, r in enumerate(results, start=1):
             out.append(r)
             if progress:
@@ -196,8 +227,9 @@ def judge_all(files: list[Path], info: ParentInfo, progress=None, workers: int |
     return out, side
 
 
-def judge(sub: Submission, parent: ParentInfo, child_tier, expected: set[str]) -> SourceResult:
-    """Read, identify and assess one source; ``status``/``code`` say whether it is refused."""
+def assess_source(sub: Submission) -> SourceResult:
+    """Everything about one source that does not depend on the parent: identity, tamper, level,
+    evidence. :func:`place` then decides, against the parent, whether it is accepted."""
     res = SourceResult(sub.path, sub.unit_code, sub.unit_name, sha256=sub.sha256,
                        template_version=sub.meta.get("generator_version", ""))
     try:
@@ -205,30 +237,20 @@ def judge(sub: Submission, parent: ParentInfo, child_tier, expected: set[str]) -
     except OSError:
         pass
     res.findings = list(sub.findings)
-
-    def refuse(code, **facts):
-        f = finding(code, file=sub.path.name, **facts)
-        res.findings.append(f)
-        res.status, res.code, res.message = L.STATUS_RETURNED, code, f.message
-        res.reason = f.message
-        return res
-
     if not sub.readable:
         first = next((f for f in sub.findings if f.code in UNREADABLE_CODES), sub.findings[0] if sub.findings else None)
         res.status, res.code = L.STATUS_RETURNED, first.code if first else "CDHT-W006"
         res.message = res.reason = first.message if first else ""
         return res
-    if sub.tier.code != child_tier.code:
-        return refuse("CDHT-M001", found=sub.tier.code, expected=child_tier.code, parent=parent.tier)
-    if sub.year != parent.year:
-        return refuse("CDHT-M002", found=sub.year, expected=parent.year)
-    if sub.edition.id != parent.edition_id:
-        return refuse("CDHT-M003", found=sub.edition.id, expected=parent.edition_id)
-    if expected and sub.unit_code not in expected:
-        return refuse("CDHT-M004", unit=sub.unit_code, parent=parent.label)
+    if sub.meta.get(META_CONTRIBUTOR):  # routed by merge() to the department forms
+        res.form = True
+        return res
+    res.tier, res.year, res.edition_id = sub.tier.code, sub.year, sub.edition.id
+    res.read_findings = len(res.findings)
     tamper = [f for f in sub.findings if f.code in TAMPER_CODES]
     if tamper:
-        return refuse("CDHT-M008", detail=tamper[0].message)
+        res.tamper = tamper[0].message
+        return res
     rep = compute_submission(sub)
     ev = check_evidence(sub, rep.assessment)
     res.findings += ev
@@ -247,6 +269,40 @@ def judge(sub: Submission, parent: ParentInfo, child_tier, expected: set[str]) -
     return res
 
 
+def place(res: SourceResult, parent: ParentInfo) -> SourceResult:
+    """Refuse an assessed source that does not belong under ``parent`` (wrong tier, year, edition,
+    unit) or was tampered with; a refused source keeps only the findings of its reading."""
+    if res.code or res.form or res.tier is None:
+        return res
+
+    def refuse(code, **facts):
+        f = finding(code, file=res.file.name, **facts)
+        res.findings = res.findings[:res.read_findings] + [f]
+        res.level = res.appraised_level = None
+        res.indicators, res.evidence_errors = {}, 0
+        res.status, res.code, res.message = L.STATUS_RETURNED, code, f.message
+        res.reason = f.message
+        return res
+
+    if res.tier != parent.child_tier:
+        return refuse("CDHT-M001", found=res.tier, expected=parent.child_tier, parent=parent.tier)
+    if res.year != parent.year:
+        return refuse("CDHT-M002", found=res.year, expected=parent.year)
+    if res.edition_id != parent.edition_id:
+        return refuse("CDHT-M003", found=res.edition_id, expected=parent.edition_id)
+    if parent.expected and res.unit_code not in parent.expected:
+        return refuse("CDHT-M004", unit=res.unit_code, parent=parent.label)
+    if res.tamper is not None:
+        return refuse("CDHT-M008", detail=res.tamper)
+    return res
+
+
+def judge(sub: Submission, parent: ParentInfo, child_tier=None, expected=None) -> SourceResult:
+    """Read, identify and assess one source against its parent; ``status``/``code`` say whether
+    it is refused. (``child_tier``/``expected`` are taken from ``parent``; kept for callers.)"""
+    return place(assess_source(sub), parent)
+
+
 def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool = False,
           on_duplicate: str = "newest", register_from: str | Path | None = None,
           now: dt.datetime | None = None, progress: Callable[[int, int], None] | None = None,
@@ -254,8 +310,23 @@ def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool =
     parent_path = Path(parent_path)
     now = (now or dt.datetime.now()).replace(microsecond=0)
     result = MergeResult(parent_path)
-    parent = read_workbook(parent_path)
-    if not parent.readable or not parent.tier.children:
+    files, result.notes = collect_sources(sources, parent_path)
+    loaded: dict = {}
+
+    def read_parent():  # while the workers read the sources: the parent's reading, loading for write
+        loaded["sub"], loaded["raw"] = read_workbook_raw(parent_path, tool_sheets=True)  # + rows merged before, register
+        p = loaded["sub"]
+        if p.readable and p.tier.children and not dry_run:
+            return load_for_write(parent_path)
+        return None
+
+    def unusable(_wb) -> bool:
+        p = loaded["sub"]
+        return not p.readable or not p.tier.children
+
+    judged, wb = judge_all(files, None, progress, workers, meanwhile=read_parent, abort=unusable)
+    parent, parent_raw = loaded["sub"], loaded["raw"]
+    if unusable(None):
         detail = parent.findings[0].message if parent.findings else "không phải sổ cấp huyện hoặc cấp tỉnh"
         result.findings.append(finding("CDHT-M009", file=parent_path.name, detail=detail))
         return result
@@ -264,20 +335,14 @@ def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool =
     result.parent_tier, result.child_tier, result.year = parent.tier.code, child_tier.code, parent.year
     result.findings += [f for f in parent.findings if f.code in TAMPER_CODES]
 
-    from .fastread import read_raw
-    parent_raw = read_raw(parent_path)  # the tool sheets too: rows merged before, the register
     expected = expected_units(parent_raw)
     expected_set = set(expected)
-
-    files, result.notes = collect_sources(sources, parent_path)
-    from .contrib import apply_contributions, is_contribution_path
-    forms = [f for f in files if is_contribution_path(f)]
-    files = [f for f in files if f not in forms]
+    from .contrib import apply_contributions
     info = ParentInfo(str(edition.path), edition.id, parent.tier.code, child_tier.code, parent.year,
                       parent.unit_code or parent_path.name, frozenset(expected_set))
-    # the parent is loaded for writing only when it will be written, while the workers read sources
-    judged, wb = judge_all(files, info, progress, workers,
-                           meanwhile=None if dry_run else (lambda: load_for_write(parent_path)))
+    judged = [place(r, info) for r in judged]
+    forms = [r.file for r in judged if r.form]  # told apart by their identity, in the same read
+    judged = [r for r in judged if not r.form]
     existing = _existing_rows(parent_raw)
 
     result.deadline = deadline(child_tier, parent.year)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import zipfile
 from dataclasses import dataclass, field
@@ -69,16 +70,22 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def preflight(path: Path, max_mb: int = 200) -> Finding | None:
-    """Cheap checks before any parser touches the file (lock file, legacy, encrypted, zip, size)."""
+def preflight(path: Path, max_mb: int = 200, data: bytes | None = None) -> Finding | None:
+    """Cheap checks before any parser touches the file (lock file, legacy, encrypted, zip, size).
+
+    ``data``: the file's bytes when the caller has read them already (one read per file)."""
     name = path.name
     if name.startswith("~$"):
         return finding("CDHT-W005", file=name)
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(8)
-    except OSError as e:
-        return finding("CDHT-W001", file=name, detail=e.strerror or str(e))
+    if data is not None:
+        head = data[:8]
+    else:
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(8)
+        except OSError as e:
+            return finding("CDHT-W001", file=name, detail=e.strerror or str(e))
+    src = io.BytesIO(data) if data is not None else path
     if head == OLE_MAGIC:
         # An OLE compound file is either a legacy .xls or an encrypted (password-to-open) .xlsx.
         if path.suffix.lower() == ".xls":
@@ -92,10 +99,10 @@ def preflight(path: Path, max_mb: int = 200) -> Finding | None:
         return finding("CDHT-W003", file=name) if encrypted else finding("CDHT-W004", file=name)
     if path.suffix.lower() == ".xls":
         return finding("CDHT-W004", file=name)
-    if not zipfile.is_zipfile(path):
+    if not zipfile.is_zipfile(src):
         return finding("CDHT-W002", file=name, detail="không phải tệp nén Office Open XML")
     try:
-        with zipfile.ZipFile(path) as z:
+        with zipfile.ZipFile(src) as z:
             # Declared sizes first: a zip bomb is refused before anything is decompressed (a member
             # never inflates past its declared size — zipfile stops there and fails the CRC).
             size = sum(i.file_size for i in z.infolist())
@@ -126,23 +133,36 @@ def read_meta(rb) -> dict[str, str]:
 
 def read_workbook(path: str | Path, edition: Edition | None = None) -> Submission:
     """Read and validate one workbook, opening it once. Always returns; problems are in ``.findings``."""
+    return read_workbook_raw(path, edition)[0]
+
+
+def read_workbook_raw(path: str | Path, edition: Edition | None = None, tool_sheets: bool = False):
+    """:func:`read_workbook`, also returning the raw read (``addin.fastread.RawBook``, None when the
+    file could not be read); ``tool_sheets`` reads the values of the tool sheets too (a parent's)."""
     from .fastread import read_raw
 
     path = Path(path)
     sub = Submission(path)
-    pre = preflight(path, edition.settings.max_uncompressed_mb if edition else 200)
+    max_mb = edition.settings.max_uncompressed_mb if edition else 200
+    data = None
+    try:  # read once, unless the file is too big to hold (then preflight refuses it from the disk)
+        if not path.name.startswith("~$") and path.stat().st_size <= max_mb * 1024 * 1024:
+            data = path.read_bytes()
+    except OSError:
+        pass  # preflight reports it (W001)
+    pre = preflight(path, max_mb, data)
     if pre is not None:
         sub.findings.append(pre)
-        return sub
+        return sub, None
     try:
-        data = path.read_bytes()
+        data = path.read_bytes() if data is None else data
         sub.sha256 = hashlib.sha256(data).hexdigest()
-        rb = read_raw(data, skip=L.TOOL_SHEETS)
+        rb = read_raw(data, skip=() if tool_sheets else L.TOOL_SHEETS)
     except Exception as e:  # any parser failure is a corrupt or foreign file, reported not raised
         sub.add("CDHT-W002", detail=f"{type(e).__name__}: {str(e)[:150]}")
-        return sub
+        return sub, None
     _read_loaded(sub, rb, edition)
-    return sub
+    return sub, rb
 
 
 def _read_loaded(sub: Submission, rb, edition: Edition | None) -> None:
@@ -386,12 +406,15 @@ def read_evidence(sub: Submission, rb) -> None:
     _, r1, c1, r2, c2 = parse_ref(f"'{sheet}'!{ref}")
     ws = rb.sheets[sheet]
     values = ws.values or []
+    width = c2 - c1 + 1
     for r in range(r1, min(r2, len(values)) + 1):
-        vals = list(values[r - 1][c1 - 1:c2]) + [None] * max(0, c2 - max(c1 - 1, len(values[r - 1])))
+        vals = list(values[r - 1][c1 - 1:c2])
+        vals += [None] * (width - len(vals))
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in vals):
             continue
-        vals = [ws.value(f"{_letters(c)}{r}") for c in range(c1, c2 + 1)]  # errors, empty → None
-        vals = [nfc(v) if isinstance(v, str) else v for v in vals]
+        if ws.errors:  # error values as their text (what RawSheet.value gives)
+            vals = [ws.errors.get(f"{_letters(c)}{r}", v) for c, v in enumerate(vals, start=c1)]
+        vals = [None if v == "" else nfc(v) if isinstance(v, str) else v for v in vals]
         rec = dict(zip(("code", "indicators", "title", "number", "date", "issuer", "attachment", "note"), vals))
         rec["row"] = r
         sub.evidence.append(rec)

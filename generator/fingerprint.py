@@ -30,8 +30,18 @@ def col_index(letters: str) -> int:
 
 
 def coord_of(coord: str) -> tuple[int, int]:
-    i = next(k for k, ch in enumerate(coord) if ch.isdigit())
-    return int(coord[i:]), col_index(coord[:i])
+    """``"B12"`` → (12, 2). Memoised: every file of a template repeats the same coordinates."""
+    rc = _COORDS.get(coord)
+    if rc is None:
+        i = next(k for k, ch in enumerate(coord) if ch.isdigit())
+        rc = int(coord[i:]), col_index(coord[:i])
+        if len(_COORDS) > 200_000:
+            _COORDS.clear()
+        _COORDS[coord] = rc
+    return rc
+
+
+_COORDS: dict[str, tuple[int, int]] = {}
 
 
 def parse_ref(text: str) -> tuple[str, int, int, int, int] | None:
@@ -91,16 +101,17 @@ def layout_items(sheets: Iterable[tuple[str, str, Iterable[tuple[int, int, str, 
     for title, state, cells in sheets:
         if title in TOOL_SHEETS or title == SHEET_META:
             continue
-        single, rects = singles.get(title, set()), ranges.get(title, [])
+        single, rects = singles.get(title, ()), ranges.get(title)
         items = []
+        append = items.append
         for row, col, coord, kind, v in cells:
-            if v is None or v == "" or (row, col) in single:
+            if v is None or v == "" or (single and (row, col) in single):
                 continue
             if rects and any(r1 <= row <= r2 and c1 <= col <= c2 for r1, c1, r2, c2 in rects):
                 continue
-            items.append(((row, col), f"{'F' if kind == 'f' else 'C'}|{coord}|{v if kind == 'f' else _norm(v)}"))
+            append((row, col, ("F|" + coord + "|" + (v if type(v) is str else str(v))) if kind == "f" else ("C|" + coord + "|" + _norm(v))))
         items.sort()
-        out[title] = [f"S|{title}|{state}"] + [it for _, it in items]
+        out[title] = [f"S|{title}|{state}"] + [it[2] for it in items]
     out["#names"] = sorted(f"N|{n}|{t}" for n, t in names.items())
     return out
 
@@ -118,11 +129,10 @@ def openpyxl_items(wb, tier) -> dict[str, list[str]]:
 
 
 def digest(items: dict[str, list[str]]) -> str:
-    h = hashlib.sha256()
+    h = hashlib.sha256()  # of every item followed by a newline, sheets in name order
     for key in sorted(items):
-        for it in items[key]:
-            h.update(it.encode("utf-8"))
-            h.update(b"\n")
+        if items[key]:
+            h.update(("\n".join(items[key]) + "\n").encode("utf-8"))
     return h.hexdigest()
 
 

@@ -71,7 +71,7 @@ def _with_cached_values(src: Path, dst: Path, cached: dict[str, str]) -> Path:
                 for ref, value in cached.items():
                     kind = "" if re.fullmatch(r"[\d.]+", value) else ' t="str"'
                     xml, count = re.subn(
-                        rf'<c r="{ref}"([^>]*)>(<f>.*?</f>)<v\s*/>',
+                        rf'<c r="{ref}"([^>]*)>(<f>.*?</f>)(?:<v\s*/>|<v></v>)',  # openpyxl without / with lxml
                         rf'<c r="{ref}"\1{kind}>\2<v>{value}</v>',
                         xml,
                     )
