@@ -22,6 +22,7 @@ _NAME = re.compile(rb'<definedName\b([^>]*)>(.*?)</definedName>', re.S)
 _NAME_ATTR = re.compile(rb'\bname="([^"]*)"')
 _REL = re.compile(rb'<Relationship\b([^>]*)/>')
 _F = re.compile(rb'<f\b([^>]*?)(?:/>|>(.*?)</f>)', re.S)
+_ANY_F = re.compile(rb'<f[ >/]')
 _PLAIN_F = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*><f>([^<]*)</f>')  # the common case, one pass
 _ECELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?\bt="e"[^>]*?(?<!/)>(?:<f\b[^>]*?(?:/>|>.*?</f>))?<v>(.*?)</v>', re.S)
 _PROT = re.compile(rb'<sheetProtection\b([^>]*)/>')
@@ -69,16 +70,16 @@ def _formulas(xml: bytes, sheet: RawSheet) -> None:
     if b't="e"' in xml:
         for coord, v in _ECELL.findall(xml):
             sheet.errors[coord.decode()] = html.unescape(v.decode()) or "#VALUE!"
-    plain, other = b"<f>" in xml, b"<f " in xml  # (not b"<f": <formula1> of a validation matches that)
-    if not (plain or other):
+    first = _ANY_F.search(xml)  # (not b"<f": <formula1> of a validation matches that)
+    if first is None:
         return
-    if not other:  # no shared / array formulas: every formula is a plain <f>text</f>
-        for coord, text in _PLAIN_F.findall(xml):
+    if b"<f " not in xml and b"<f/" not in xml:  # no shared / array formulas: all plain <f>text</f>
+        for coord, text in _PLAIN_F.findall(xml, max(0, xml.rfind(b"<c ", 0, first.start()))):
             text = text.decode("utf-8")
             sheet.formulas[coord.decode()] = "=" + (html.unescape(text) if "&" in text else text)
         return
     shared: dict[str, tuple[str, str]] = {}
-    for m in _F.finditer(xml):  # find formulas, then the cell each one sits in (skips empty cells fast)
+    for m in _F.finditer(xml, first.start()):  # find formulas, then the cell each one sits in (skips empty cells fast)
         start = xml.rfind(b'<c r="', 0, m.start()) + 6
         coord = xml[start:xml.index(b'"', start)].decode()
         fa = _attrs(m.group(1)) if b"t=" in m.group(1) else {}
@@ -94,16 +95,17 @@ def _formulas(xml: bytes, sheet: RawSheet) -> None:
         sheet.formulas[coord] = "=" + text
 
 
-def read_raw(source, skip=()) -> RawBook:
+def read_raw(source, skip=(), zipped: zipfile.ZipFile | None = None) -> RawBook:
     """Read names, sheet states, protection, formulas, errors and values of a workbook in one pass.
 
-    ``source`` is a path or the file's bytes; sheets named in ``skip`` are listed but not read."""
+    ``source`` is a path or the file's bytes; sheets named in ``skip`` are listed but not read;
+    ``zipped``: ``source`` (bytes) already opened as a zip."""
     if isinstance(source, (bytes, bytearray)):
         data = bytes(source)
     else:
         with open(source, "rb") as fh:
             data = fh.read()
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
+    with (zipped or zipfile.ZipFile(io.BytesIO(data))) as z:
         wb_xml = z.read("xl/workbook.xml")
         rels = {a.get("Id"): a.get("Target") for a in (_attrs(r) for r in _REL.findall(z.read("xl/_rels/workbook.xml.rels")))}
         sheets: dict[str, RawSheet] = {}
@@ -133,7 +135,8 @@ def read_raw(source, skip=()) -> RawBook:
                 xml = z.read(targets[name])
             except KeyError:
                 continue
-            pm = _PROT.search(xml)
+            at = xml.rfind(b"<sheetProtection")  # after the cells: found from the end at once
+            pm = _PROT.match(xml, at) if at >= 0 else None
             sheet.protected = bool(pm and re.search(rb'\bsheet="(1|true)"', pm.group(1)))
             _formulas(xml, sheet)
     wanted = [s for n, s in sheets.items() if n not in skip]

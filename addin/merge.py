@@ -215,7 +215,8 @@ def judge_all(files: list[Path], edition_path: str | None = None, progress=None,
         return out, side
     from concurrent.futures import ProcessPoolExecutor
     with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
-        results = pool.map(_judge_path, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
+        # small chunks: the workers finish together (a big last chunk would leave one core idle)
+        results = pool.map(_judge_path, jobs, chunksize=max(1, min(24, len(jobs) // (workers * 8))))
         side = meanwhile() if meanwhile else None  # while the workers read the sources
         if abort is not None and abort(side):
             pool.shutdown(wait=True, cancel_futures=True)
@@ -596,10 +597,12 @@ def _write_parent(wb, result: MergeResult, child_tier, existing, now) -> None:
         ws.delete_rows(L.HEADER_ROW + 1, ws.max_row - L.HEADER_ROW)
     rows = child_rows(result, child_tier, existing, stamp)
     _put_rows(ws, L.HEADER_ROW + 1, rows)
-    fills = {L.STATUS_RECEIVED: "C6EFCE", L.STATUS_MISSING: "FFEB9C", L.STATUS_RETURNED: "F8CBAD"}
+    # one fill object per colour: openpyxl finds a reused object in its style table by identity
+    fills = {k: PatternFill("solid", fgColor=c) for k, c in
+             ((L.STATUS_RECEIVED, "C6EFCE"), (L.STATUS_MISSING, "FFEB9C"), (L.STATUS_RETURNED, "F8CBAD"), ("", "FFFFFF"))}
     for i, values in enumerate(rows):
         ws.cell(L.HEADER_ROW + 1 + i, 4).number_format = "dd/mm/yyyy"
-        ws.cell(L.HEADER_ROW + 1 + i, 3).fill = PatternFill("solid", fgColor=fills.get(values[2], "FFFFFF"))
+        ws.cell(L.HEADER_ROW + 1 + i, 3).fill = fills.get(values[2], fills[""])
     put(ws["A2"], completeness_text(result, rows))
     for name, v in result.derived.items():  # the parent's indicators derived from its children
         s, ref = _range_of(wb, name)

@@ -70,10 +70,12 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def preflight(path: Path, max_mb: int = 200, data: bytes | None = None) -> Finding | None:
+def preflight(path: Path, max_mb: int = 200, data: bytes | None = None,
+              zipped: zipfile.ZipFile | None = None) -> Finding | None:
     """Cheap checks before any parser touches the file (lock file, legacy, encrypted, zip, size).
 
-    ``data``: the file's bytes when the caller has read them already (one read per file)."""
+    ``data``: the file's bytes when the caller has read them already (one read per file);
+    ``zipped``: those bytes already opened as a zip (its directory is parsed once)."""
     name = path.name
     if name.startswith("~$"):
         return finding("CDHT-W005", file=name)
@@ -99,16 +101,18 @@ def preflight(path: Path, max_mb: int = 200, data: bytes | None = None) -> Findi
         return finding("CDHT-W003", file=name) if encrypted else finding("CDHT-W004", file=name)
     if path.suffix.lower() == ".xls":
         return finding("CDHT-W004", file=name)
-    if not zipfile.is_zipfile(src):
+    if zipped is None and not zipfile.is_zipfile(src):
         return finding("CDHT-W002", file=name, detail="không phải tệp nén Office Open XML")
     try:
-        with zipfile.ZipFile(src) as z:
-            # Declared sizes first: a zip bomb is refused before anything is decompressed (a member
-            # never inflates past its declared size — zipfile stops there and fails the CRC).
-            size = sum(i.file_size for i in z.infolist())
-            if size > max_mb * 1024 * 1024:
-                return finding("CDHT-W024", file=name, size=size // (1024 * 1024), limit=max_mb)
-            # a damaged member fails its CRC when the reader decompresses it: reported as W002 there
+        z = zipped or zipfile.ZipFile(src)
+        # Declared sizes first: a zip bomb is refused before anything is decompressed (a member
+        # never inflates past its declared size — zipfile stops there and fails the CRC).
+        size = sum(i.file_size for i in z.infolist())
+        if z is not zipped:
+            z.close()
+        if size > max_mb * 1024 * 1024:
+            return finding("CDHT-W024", file=name, size=size // (1024 * 1024), limit=max_mb)
+        # a damaged member fails its CRC when the reader decompresses it: reported as W002 there
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as e:
         return finding("CDHT-W002", file=name, detail=f"tệp nén bị hỏng ({e})")
     return None
@@ -150,14 +154,20 @@ def read_workbook_raw(path: str | Path, edition: Edition | None = None, tool_she
             data = path.read_bytes()
     except OSError:
         pass  # preflight reports it (W001)
-    pre = preflight(path, max_mb, data)
+    zipped = None
+    if data is not None and data[:4] == b"PK\x03\x04":
+        try:  # opened once for the size check and the read
+            zipped = zipfile.ZipFile(io.BytesIO(data))
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+            zipped = None  # preflight says what is wrong with it
+    pre = preflight(path, max_mb, data, zipped)
     if pre is not None:
         sub.findings.append(pre)
         return sub, None
     try:
         data = path.read_bytes() if data is None else data
         sub.sha256 = hashlib.sha256(data).hexdigest()
-        rb = read_raw(data, skip=() if tool_sheets else L.TOOL_SHEETS)
+        rb = read_raw(data, skip=() if tool_sheets else L.TOOL_SHEETS, zipped=zipped)
     except Exception as e:  # any parser failure is a corrupt or foreign file, reported not raised
         sub.add("CDHT-W002", detail=f"{type(e).__name__}: {str(e)[:150]}")
         return sub, None

@@ -101,15 +101,20 @@ def layout_items(sheets: Iterable[tuple[str, str, Iterable[tuple[int, int, str, 
     for title, state, cells in sheets:
         if title in TOOL_SHEETS or title == SHEET_META:
             continue
-        single, rects = singles.get(title, ()), ranges.get(title)
+        single, rects = singles.get(title, ()), ranges.get(title, ())
         items = []
         append = items.append
-        for row, col, coord, kind, v in cells:
+        for row, col, coord, kind, v in cells:  # (the hot loop of every read: kept flat)
             if v is None or v == "" or (single and (row, col) in single):
                 continue
-            if rects and any(r1 <= row <= r2 and c1 <= col <= c2 for r1, c1, r2, c2 in rects):
-                continue
-            append((row, col, ("F|" + coord + "|" + (v if type(v) is str else str(v))) if kind == "f" else ("C|" + coord + "|" + _norm(v))))
+            for r1, c1, r2, c2 in rects:
+                if r1 <= row <= r2 and c1 <= col <= c2:
+                    break
+            else:
+                if kind == "f":
+                    append((row, col, "F|" + coord + "|" + (v if type(v) is str else str(v))))
+                else:
+                    append((row, col, "C|" + coord + "|" + (v if type(v) is str else _norm(v))))
         items.sort()
         out[title] = [f"S|{title}|{state}"] + [it[2] for it in items]
     out["#names"] = sorted(f"N|{n}|{t}" for n, t in names.items())
