@@ -581,9 +581,11 @@ def log_rows(result: MergeResult, stamp: str) -> list[list]:
 
 
 def _put_rows(ws, first_row: int, rows: list[list]) -> None:
+    """Write rows into cells that are empty (new rows, or cleared): "" leaves a cell untouched."""
     for i, values in enumerate(rows):
         for c, v in enumerate(values, start=1):
-            put(ws.cell(first_row + i, c), None if v == "" else v)
+            if v != "" and v is not None:
+                put(ws.cell(first_row + i, c), v)
 
 
 def _write_parent(wb, result: MergeResult, child_tier, existing, now) -> None:
