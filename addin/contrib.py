@@ -19,6 +19,7 @@ from generator import layout as L
 from generator.contributor import FORM_DEADLINE, META_CONTRIBUTOR, SIGNER_NAMES, TIER, form_tier, known_codes
 from generator.edition import Edition, find_edition
 from generator.fingerprint import digest, parse_ref
+from generator.workbook import writable_cell
 from generator.messages import ERROR, Finding, finding, nfc
 
 from .fastread import raw_items, read_raw
@@ -383,7 +384,7 @@ def _append_evidence(wb, form: Form) -> int:
         vals = [rec.get(k2) for k2 in EVIDENCE_KEYS[:-1]] + [f"{source}; {note}" if note else source]
         for j, v in enumerate(vals):
             if v is not None:
-                _put(ws.cell(last, c1 + j), v)
+                _put(writable_cell(ws, last, c1 + j), v)
         present.add(k)
         added += 1
     return added

@@ -20,6 +20,7 @@ from generator import layout as L
 from generator.api import generate
 from generator.edition import load_edition
 from generator.units import SAMPLE_UNITS, read_units
+from generator.workbook import writable_cell
 
 from .merge import MergeResult, merge
 from .writeback import load_for_write
@@ -73,7 +74,7 @@ def _fill(template: Path, out: Path, values: dict, evidence: list[list] | None =
         first = int("".join(ch for ch in ref.split(":")[0] if ch.isdigit()))
         for i, row in enumerate(evidence):
             for j, v in enumerate(row, start=1):
-                wb[sheet].cell(first + i, j, v)
+                writable_cell(wb[sheet], first + i, j).value = v
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     if when:

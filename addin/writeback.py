@@ -79,6 +79,9 @@ def write_results(report) -> Finding | None:
     """Refresh the results sheet and flag the cells findings point at. Returns a finding on failure."""
     from openpyxl.styles import PatternFill
 
+    from generator.fingerprint import coord_of
+    from generator.workbook import writable_cell
+
     path = report.sub.path
     wb = load_for_write(path)
     if L.SHEET_RESULTS not in wb.sheetnames:
@@ -101,7 +104,8 @@ def write_results(report) -> Finding | None:
     for f in report.findings:
         if f.sheet in wb.sheetnames and f.cell and f.cell[0].isalpha():
             try:
-                wb[f.sheet][f.cell].fill = PatternFill("solid", fgColor=FILL_FLAG)
-            except ValueError:
+                row, col = coord_of(f.cell)
+                writable_cell(wb[f.sheet], row, col).fill = PatternFill("solid", fgColor=FILL_FLAG)
+            except (ValueError, StopIteration):  # not a single cell
                 pass
     return save_safely(wb, path)

@@ -72,9 +72,16 @@ def _input_area(names, tier):
     out = []
     for n in input_names(tier) + input_ranges():
         ref = parse_ref(names[n]) if n in names else None
+        if ref and n in input_ranges():
+            # the register's rows are unlocked whole (row formats): whatever is typed right of
+            # its last column is outside the template too (the readers ignore it)
+            ref = (ref[0], ref[1], 1, ref[3], MAX_COLUMN)
         if ref:
             out.append(ref)
     return out
+
+
+MAX_COLUMN = 16384  # XFD
 
 
 def _norm(v) -> str:

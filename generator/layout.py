@@ -45,6 +45,7 @@ N_LIST_LEVEL = "DS_MUC_DO"
 EVIDENCE_ROWS = 300
 EVIDENCE_COLUMNS = ["Mã minh chứng", "Chỉ tiêu", "Tên minh chứng", "Số / ký hiệu", "Ngày ban hành",
                     "Cơ quan ban hành", "Tệp đính kèm", "Ghi chú"]
+EVIDENCE_DATE_COLUMN = 5  # "Ngày ban hành"
 
 REGISTER_ROWS = 500
 REGISTER_COLUMNS = ["Mã đơn vị", "Tên đơn vị", "Mức độ", "Số quyết định", "Ngày quyết định",

@@ -36,6 +36,10 @@ def lint(wb, required: tuple[str, ...] = (L.SHEET_META, L.SHEET_SELF, L.SHEET_RE
             if dv.formula1 and dv.formula1.startswith("="):
                 problems.append(f"{ws.title}: công thức kiểm tra dữ liệu bắt đầu bằng '='")
         protected = ws.protection.sheet
+        if protected and ws.title not in L.TOOL_SHEETS:  # whole rows unlocked: the evidence register only
+            for r, rd in ws.row_dimensions.items():
+                if rd.has_style and not rd.protection.locked and not _in_evidence(ws.title, r):
+                    problems.append(f"{ws.title}: dòng {r} không khóa (chỉ sổ minh chứng được mở khóa cả dòng)")
         last_row = 0
         for row in ws.iter_rows():
             for c in row:

@@ -7,6 +7,7 @@ building names first and formulas over those names; readers find cells through t
 from __future__ import annotations
 
 import datetime as dt
+from copy import copy
 import json
 
 from openpyxl import Workbook
@@ -47,6 +48,16 @@ _VALIDATION = {  # type → (kind, operator, formula1, formula2, prompt)
     "number": ("decimal", "greaterThanOrEqual", "0", None, "Nhập số ≥ 0 (không kèm đơn vị)."),
     "percent": ("decimal", "between", "0", "100", "Nhập tỷ lệ phần trăm từ 0 đến 100 (ví dụ 62,5)."),
 }
+
+
+def writable_cell(ws, row: int, column: int):
+    """The cell at (row, column) to write a value into. A cell that does not exist yet in a row
+    formatted as input (the evidence register, see ``_Builder.evidence``) takes that row's
+    protection, as Excel does when someone types there — openpyxl would create it locked."""
+    c = ws.cell(row, column)
+    if not c.has_style and row in ws.row_dimensions and ws.row_dimensions[row].has_style:
+        c.protection = copy(ws.row_dimensions[row].protection)
+    return c
 
 
 def template_id(edition: Edition, tier: str, year: int, unit_code: str | None) -> str:
@@ -312,11 +323,13 @@ class _Builder:
                    "so với sổ tính, hoặc liên kết.")
         self.header(ws, L.HEADER_ROW, L.EVIDENCE_COLUMNS, [14, 18, 50, 18, 14, 30, 36, 24])
         first, last = L.HEADER_ROW + 1, L.HEADER_ROW + L.EVIDENCE_ROWS
-        for row in ws.iter_rows(min_row=first, max_row=last, max_col=len(L.EVIDENCE_COLUMNS)):
-            for c in row:
-                c.protection = UNLOCKED
-        for c in ws.iter_rows(min_row=first, max_row=last, min_col=5, max_col=5):
-            c[0].number_format = "dd/mm/yyyy"
+        # The register's rows are unlocked as ROW formats (Excel and LibreOffice give a typed cell
+        # its row's format): 300 empty rows cost no cell elements, which every reader would parse.
+        # Only the date column has cells of its own, for the dd/mm/yyyy format.
+        for r in range(first, last + 1):
+            ws.row_dimensions[r].protection = UNLOCKED
+            c = ws.cell(r, L.EVIDENCE_DATE_COLUMN)
+            c.protection, c.number_format = UNLOCKED, "dd/mm/yyyy"
         self.name(L.N_EVIDENCE, ws, f"A{first}:H{last}")
         dv = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True,
                             showErrorMessage=True, errorTitle="Ngày không hợp lệ",

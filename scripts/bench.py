@@ -119,6 +119,7 @@ def merge_corpus(n: int, folder: Path) -> tuple[Path, Path]:
     from generator import layout as L
     from generator.api import generate
     from generator.edition import load_edition
+    from generator.workbook import writable_cell
     from tests.corpus import PASSING
     from tests.support.fill import cell_of, evidence_for
 
@@ -136,7 +137,7 @@ def merge_corpus(n: int, folder: Path) -> tuple[Path, Path]:
     first = int("".join(ch for ch in ref.split(":")[0] if ch.isdigit()))
     for i, ev in enumerate(evidence_for(xa, dt.date(MERGE_YEAR, 6, 1))):
         for j, v in enumerate(ev, start=1):
-            wb[sheet].cell(first + i, j, v)
+            writable_cell(wb[sheet], first + i, j).value = v
     inbox = folder / "inbox"
     inbox.mkdir(parents=True, exist_ok=True)
     received = dt.datetime(MERGE_YEAR + 1, 2, 10, 9).timestamp()

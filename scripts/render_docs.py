@@ -27,6 +27,7 @@ from generator import layout as L  # noqa: E402
 from generator.api import generate  # noqa: E402
 from generator.edition import load_edition  # noqa: E402
 from generator.units import SAMPLE_UNITS, read_units  # noqa: E402
+from generator.workbook import writable_cell  # noqa: E402
 from tests.support.libreoffice import recalc, soffice_path  # noqa: E402
 
 YEAR = 2026
@@ -68,12 +69,12 @@ def fill_sample(wb, tier) -> None:
     sheet, ref = next(iter(wb.defined_names[L.N_EVIDENCE].destinations))
     ws, first = wb[sheet], int("".join(ch for ch in ref.split(":")[0] if ch.isdigit()))
     for k, ind in enumerate(tier.indicators[:-1], start=1):  # the last one has no evidence yet
-        ws.cell(first + k - 1, 1, f"MC{k:02d}")
-        ws.cell(first + k - 1, 2, ind.id)
-        ws.cell(first + k - 1, 3, (ind.evidence or [f"Văn bản minh chứng {ind.id}"])[0])
-        ws.cell(first + k - 1, 4, f"{k}/KH-UBND")
-        ws.cell(first + k - 1, 5, dt.date(YEAR, 3, 1))
-        ws.cell(first + k - 1, 6, "Ủy ban nhân dân")
+        writable_cell(ws, first + k - 1, 1).value = f"MC{k:02d}"
+        writable_cell(ws, first + k - 1, 2).value = ind.id
+        writable_cell(ws, first + k - 1, 3).value = (ind.evidence or [f"Văn bản minh chứng {ind.id}"])[0]
+        writable_cell(ws, first + k - 1, 4).value = f"{k}/KH-UBND"
+        writable_cell(ws, first + k - 1, 5).value = dt.date(YEAR, 3, 1)
+        writable_cell(ws, first + k - 1, 6).value = "Ủy ban nhân dân"
     for ind in tier.indicators:
         _cell(wb, L.appraisal_name(ind.id)).value = DAT
     _cell(wb, L.N_APPRAISAL_TARGET).value = TARGET[tier.code]

@@ -148,7 +148,8 @@ def test_form_is_locked_linted_and_names_match_the_province(kit, code):
         assert not cell_of(wb, name).protection.locked
     ev = wb[L.SHEET_EVIDENCE]
     assert [ev.cell(L.HEADER_ROW, c).value for c in range(1, 9)] == L.EVIDENCE_COLUMNS
-    assert not ev.cell(L.HEADER_ROW + L.EVIDENCE_ROWS, 8).protection.locked
+    last = L.HEADER_ROW + L.EVIDENCE_ROWS
+    assert not ev.row_dimensions[last].protection.locked and not ev.cell(last, L.EVIDENCE_DATE_COLUMN).protection.locked
 
     # the written file: meta read back, fingerprint recomputed the reader's way
     path = forms[code]
@@ -194,6 +195,12 @@ def test_round_trip_one_department(kit, tmp_path, code):
     rows = evidence_rows(province)
     assert len(rows) == before + len(EDITION.contributor(code).indicators)
     assert all(f"Do {EDITION.contributor(code).name} cung cấp" == r[7] for r in rows[before:])
+    # the appended rows stay typeable for the clerk (cells created in the register's unlocked rows)
+    wb = openpyxl.load_workbook(province)
+    ev = wb[L.SHEET_EVIDENCE]
+    added = range(L.HEADER_ROW + 1 + before, L.HEADER_ROW + 1 + len(rows))
+    assert all(not ev.cell(r, c).protection.locked for r in added for c in range(1, 9) if ev.cell(r, c).value is not None)
+    wb.close()
     # other departments: missing
     others = [d for d in res.as_dict()["contributors"] if d["code"] != code]
     assert {d["status"] for d in others} == {STATUS_MISSING}

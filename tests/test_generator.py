@@ -27,7 +27,7 @@ from generator.edition import CATALOGUE_DIR, load_edition
 from generator.fingerprint import layout_fingerprint, seal_code
 from generator.lint import lint
 from generator.units import SAMPLE_UNITS, read_units
-from generator.workbook import DEFAULT_PASSWORD, build_workbook
+from generator.workbook import DEFAULT_PASSWORD, build_workbook, writable_cell
 
 YEAR = 2026
 EDITION = load_edition(None)
@@ -211,8 +211,18 @@ def test_result_names_evidence_range_and_formula_locking(books, tier, kind):
     c1, r1, c2, r2 = range_boundaries(ref.replace("$", ""))
     assert sheet == L.SHEET_EVIDENCE and r2 - r1 + 1 >= 300 and c2 - c1 + 1 >= 8
     ws = wb[sheet]
-    assert all(not c.protection.locked for row in ws.iter_rows(min_row=r1, max_row=r2, min_col=c1, max_col=c2)
-               for c in row)
+    # typeable everywhere: a cell's own format, else its row's (what Excel gives a typed cell; the
+    # LibreOffice check is tests/test_template_recalc.py::test_libreoffice_evidence_rows_unlocked)
+    for r in range(r1, r2 + 1):
+        assert ws.row_dimensions[r].protection.locked is False, f"row {r} of the register is locked"
+        for col in range(c1, c2 + 1):
+            c = ws.cell(r, col)
+            assert not (c.protection.locked if c.has_style else ws.row_dimensions[r].protection.locked), c.coordinate
+        assert ws.cell(r, L.EVIDENCE_DATE_COLUMN).number_format == "dd/mm/yyyy"
+    assert ws.row_dimensions[r2 + 1].protection.locked and ws.row_dimensions[r1 - 1].protection.locked
+    # our own writers (demo, department forms, flags) create cells the way Excel does: row format kept
+    assert not writable_cell(ws, r1 + 3, 2).protection.locked and not writable_cell(ws, r2, 8).protection.locked
+    assert writable_cell(ws, r2 + 1, 2).protection.locked and writable_cell(ws, r1 - 2, 2).protection.locked
     n_formulas = 0
     for ws in wb.worksheets:
         for row in ws.iter_rows():

@@ -268,7 +268,8 @@ def computed(tmp_path_factory):
         filled[case.id] = path
     out = recalc(list(filled.values()), tmp / "recalculated")
     results = {c.id: _read(out[filled[c.id]], c.tier, where[c.tier]) for c in ALL_CASES}
-    return {"results": results, "seals": seals}
+    saved = {t: out[filled[next(c.id for c in CASES if c.tier == t)]] for t in ("xa", "huyen", "tinh")}
+    return {"results": results, "seals": seals, "saved": saved}
 
 
 ALL_CASES = CASES + [case for case, _ in KNOWN_DISAGREEMENTS]
@@ -320,6 +321,30 @@ def test_libreoffice_agrees_with_python(case, computed):
     assert got["conclusion"] == level_label(res.level)
     want_td = appraised_level(tier, case_appraisal(case), case.target)
     assert _level(got["appraised"]) == want_td, f"td_ket_qua_muc_do {got['appraised']!r} vs Python {want_td}"
+
+
+@pytest.mark.parametrize("tier", ["xa", "huyen", "tinh"])
+def test_libreoffice_evidence_rows_unlocked(computed, tier):
+    """The evidence register is unlocked by ROW formats (no cell elements): LibreOffice applies them
+    to every cell of those rows — after its own save, an untouched cell of the register is still
+    typeable (its format or its row's unlocked) and the rows around it are not."""
+    wb = openpyxl.load_workbook(computed["saved"][tier])
+    ws = wb[L.SHEET_EVIDENCE]
+    assert ws.protection.sheet
+
+    def locked(row: int, col: int) -> bool:
+        c = ws.cell(row, col)
+        if c.has_style:
+            return c.protection.locked
+        rd = ws.row_dimensions[row]
+        return rd.protection.locked if rd.has_style else True  # the default format is locked
+
+    first, last = L.HEADER_ROW + 1, L.HEADER_ROW + L.EVIDENCE_ROWS
+    for row in (first, first + 1, last):
+        assert not any(locked(row, col) for col in range(1, len(L.EVIDENCE_COLUMNS) + 1)), row
+    assert all(locked(L.HEADER_ROW, col) for col in range(1, len(L.EVIDENCE_COLUMNS) + 1))
+    assert locked(last + 1, 1) and locked(last + 1, 2)
+    wb.close()
 
 
 @pytest.mark.parametrize("tier", ["xa", "huyen", "tinh"])

@@ -1,7 +1,7 @@
 """The committed blank templates (workbook_templates/<year>/) are what the generator makes today.
 
 Regenerates them into a temporary folder with ``scripts/build_templates.py`` and compares every
-sheet's cells (values and formulas, locking), the defined names, the data validations, the sheet
+sheet's cells (values and formulas, locking), the number of formatted cells, the row formats, the defined names, the data validations, the sheet
 states and the identity properties. A difference means the committed files are stale.
 """
 from __future__ import annotations
@@ -33,6 +33,9 @@ def contents(path: Path) -> dict[str, object]:
     for ws in wb.worksheets:
         out[f"cells of '{ws.title}'"] = [(c.coordinate, c.value, c.protection.locked)
                                          for row in ws.iter_rows() for c in row if c.value is not None]
+        out[f"formatted cells and rows of '{ws.title}'"] = (
+            sum(1 for row in ws.iter_rows() for c in row if c.has_style),
+            [(r, d.protection.locked, d.number_format) for r, d in sorted(ws.row_dimensions.items()) if d.has_style])
         out[f"validations of '{ws.title}'"] = sorted(
             repr((dv.type, dv.operator, dv.formula1, dv.formula2, str(dv.sqref), dv.errorTitle, dv.error,
                   dv.promptTitle, dv.prompt)) for dv in ws.data_validations.dataValidation)

@@ -7,6 +7,7 @@ from pathlib import Path
 import openpyxl
 
 from generator import layout as L
+from generator.workbook import writable_cell
 
 
 def cell_of(wb, name: str):
@@ -26,7 +27,7 @@ def fill(template: str | Path, out: str | Path, values: dict, evidence: list[lis
         ws = wb[sheet]
         for i, row in enumerate(evidence):
             for j, v in enumerate(row, start=1):
-                ws.cell(first + i, j, v)
+                writable_cell(ws, first + i, j).value = v
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
