@@ -182,17 +182,25 @@ def _judge_path(args) -> SourceResult:
     return assess_source(read_workbook(path, edition))
 
 
+FORK_MIN_FILES = 60    # from this many sources, two forked workers (Linux: a fork is cheap)
+SPAWN_MIN_FILES = 500  # where workers are spawned (Windows, macOS) each starts a fresh Python first (~0.5 s)
+
+
 def judge_all(files: list[Path], edition_path: str | None = None, progress=None, workers: int | None = None,
               meanwhile: Callable[[], object] | None = None,
-              abort: Callable[[object], bool] | None = None) -> tuple[list[SourceResult], object]:
+              abort: Callable[[object], bool] | None = None,
+              start_method: str | None = None) -> tuple[list[SourceResult], object]:
     """Read and assess every source (:func:`assess_source`), and run ``meanwhile()`` alongside —
     the parent's own reading, which the assessment does not need. When ``abort(meanwhile())`` is
     true (an unusable parent) the rest is cancelled and no result is returned.
 
-    Large batches use worker processes where the OS forks them cheaply (Linux); elsewhere, or
-    for small batches, everything runs in this process. ``edition_path``: the edition to read
-    with (a source naming another edition is read with that one); default the shipped one."""
+    Large batches use two worker processes (forked on Linux from :data:`FORK_MIN_FILES` sources,
+    spawned elsewhere from :data:`SPAWN_MIN_FILES`); if the workers cannot start or die, the rest
+    is read in this process. ``edition_path``: the edition to read with (a source naming another
+    edition is read with that one); default the shipped one. ``start_method``: multiprocessing's,
+    default the platform's."""
     import multiprocessing as mp
+    from concurrent.futures.process import BrokenProcessPool
     from generator.edition import DEFAULT_EDITION, shipped_editions, load_edition
     for p in shipped_editions():  # loaded once here, inherited by forked workers
         try:
@@ -200,32 +208,52 @@ def judge_all(files: list[Path], edition_path: str | None = None, progress=None,
         except Exception:
             pass
     edition_path = str(edition_path or DEFAULT_EDITION)
+    method = start_method or mp.get_start_method()
     if workers is None:
-        workers = min(2, os.cpu_count() or 1) if len(files) >= 60 and mp.get_start_method() == "fork" else 1
+        enough = FORK_MIN_FILES if method == "fork" else SPAWN_MIN_FILES
+        workers = min(2, os.cpu_count() or 1) if len(files) >= enough else 1
     jobs = [(f, edition_path) for f in files]
-    out = []
-    if workers <= 1:
-        side = meanwhile() if meanwhile else None
-        if abort is not None and abort(side):
-            return [], side
-        for k, job in enumerate(jobs, start=1):
+    out: list[SourceResult] = []
+    state = {"side": None, "ran": False}
+
+    def side_once() -> bool:
+        """Run ``meanwhile`` once; True when the caller must stop (unusable parent)."""
+        if not state["ran"]:
+            state["ran"] = True
+            state["side"] = meanwhile() if meanwhile else None
+        return abort is not None and abort(state["side"])
+
+    def in_process() -> tuple[list[SourceResult], object]:
+        if side_once():
+            return [], state["side"]
+        for job in jobs[len(out):]:
             out.append(_judge_path(job))
             if progress:
-                progress(k, len(files))
-        return out, side
+                progress(len(out), len(files))
+        return out, state["side"]
+
+    if workers <= 1:
+        return in_process()
     from concurrent.futures import ProcessPoolExecutor
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
-        # small chunks: the workers finish together (a big last chunk would leave one core idle)
-        results = pool.map(_judge_path, jobs, chunksize=max(1, min(24, len(jobs) // (workers * 8))))
-        side = meanwhile() if meanwhile else None  # while the workers read the sources
-        if abort is not None and abort(side):
-            pool.shutdown(wait=True, cancel_futures=True)
-            return [], side
-        for k, r in enumerate(results, start=1):
-            out.append(r)
-            if progress:
-                progress(k, len(files))
-    return out, side
+    try:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method))
+    except (OSError, ValueError, NotImplementedError):  # no worker processes here: one process
+        return in_process()
+    with pool:
+        try:
+            # small chunks: the workers finish together (a big last chunk would leave one core idle)
+            results = pool.map(_judge_path, jobs, chunksize=max(1, min(24, len(jobs) // (workers * 8))))
+            if side_once():  # while the workers read the sources
+                pool.shutdown(wait=True, cancel_futures=True)
+                return [], state["side"]
+            for r in results:
+                out.append(r)
+                if progress:
+                    progress(len(out), len(files))
+        except (BrokenProcessPool, OSError):  # a worker could not start or died: go on here
+            pool.shutdown(wait=False, cancel_futures=True)
+            return in_process()
+    return out, state["side"]
 
 
 def assess_source(sub: Submission) -> SourceResult:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import json
 import shutil
 from pathlib import Path
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 
 import generator.edition as edition_mod
 from addin.cli import main
+import addin.merge as merge_mod
 from addin.merge import merge
 from addin.register import Decision, add_months, standing
 from generator import layout as L
@@ -633,3 +635,60 @@ def test_worker_processes_judge_exactly_like_one_process(kit, tmp_path):
         d.pop("parent")
     assert one == two
     assert {x["code"] for x in two["refused"]} == {"CDHT-M004", "CDHT-W002"}
+
+
+def _summary(results) -> list[tuple]:
+    return [(r.file.name, r.unit_code, r.level, r.appraised_level, r.code, r.status, r.indicators,
+             [(f.code, f.sheet, f.cell, f.row) for f in r.findings]) for r in results]
+
+
+def _judge_or_die(job):
+    """Stands in for addin.merge._judge_path: kills any worker process, judges in the main one."""
+    if os.getpid() != _MAIN_PID:
+        os._exit(3)
+    return _REAL_JUDGE(job)
+
+
+def _judge_in_workers_only(job):
+    """Stands in for addin.merge._judge_path: refuses to run in the process that started the pool."""
+    assert os.getpid() != int(os.environ["CDHT_TEST_MAIN_PID"]), "judged in the main process"
+    return _REAL_JUDGE(job)
+
+
+_MAIN_PID = os.getpid()
+_REAL_JUDGE = merge_mod._judge_path
+
+
+def _inbox_of_five(kit, tmp_path) -> list:
+    inbox = tmp_path / "inbox"
+    kit.commune(inbox / "a.xlsx", "MAU-X0101")
+    kit.commune(inbox / "b.xlsx", "MAU-X0102", overrides={"xa_5_2_so_dai_hoc": None})
+    kit.commune(inbox / "c.xlsx", "MAU-X0103", evidence=False)
+    kit.commune(inbox / "d.xlsx", "MAU-X0201")
+    (inbox / "e.xlsx").write_text("không phải sổ tính")
+    return sorted(inbox.iterdir())
+
+
+def test_spawned_workers_judge_exactly_like_one_process(kit, tmp_path, monkeypatch):
+    """Windows and macOS spawn their workers (fresh interpreters that import cdht): same verdicts,
+    and they really come from the workers (the stand-in refuses to judge in this process)."""
+    files = _inbox_of_five(kit, tmp_path)
+    one, _ = merge_mod.judge_all(files, workers=1)
+    monkeypatch.setenv("CDHT_TEST_MAIN_PID", str(os.getpid()))
+    monkeypatch.setattr(merge_mod, "_judge_path", _judge_in_workers_only)
+    two, _ = merge_mod.judge_all(files, workers=2, start_method="spawn")
+    assert _summary(one) == _summary(two)
+    assert [r.code for r in two] == [None, None, None, None, "CDHT-W002"]
+
+
+def test_dead_workers_fall_back_to_this_process(kit, tmp_path, monkeypatch):
+    """A worker that cannot run (an embedded interpreter, a killed process) costs speed, not the
+    merge: what the pool did not return is read in the calling process."""
+    files = _inbox_of_five(kit, tmp_path)
+    one, _ = merge_mod.judge_all(files, workers=1)
+    monkeypatch.setattr(merge_mod, "_judge_path", _judge_or_die)
+    seen = []
+    two, side = merge_mod.judge_all(files, workers=2, start_method="fork", meanwhile=lambda: "parent read",
+                                    progress=lambda k, n: seen.append((k, n)))
+    assert _summary(one) == _summary(two) and side == "parent read"
+    assert seen[-1] == (5, 5)
