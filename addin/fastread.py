@@ -66,6 +66,9 @@ class RawBook:
     structure_locked: bool
 
 
+_DECODED: tuple[dict[bytes, str], dict[bytes, str]] = ({}, {})  # b"B7" → "B7"; formula text → "=…"
+
+
 def _formulas(xml: bytes, sheet: RawSheet) -> None:
     if b't="e"' in xml:
         for coord, v in _ECELL.findall(xml):
@@ -74,9 +77,18 @@ def _formulas(xml: bytes, sheet: RawSheet) -> None:
     if first is None:
         return
     if b"<f " not in xml and b"<f/" not in xml:  # no shared / array formulas: all plain <f>text</f>
+        coords, texts = _DECODED
+        if len(texts) > 50_000:
+            coords.clear(), texts.clear()
         for coord, text in _PLAIN_F.findall(xml, max(0, xml.rfind(b"<c ", 0, first.start()))):
-            text = text.decode("utf-8")
-            sheet.formulas[coord.decode()] = "=" + (html.unescape(text) if "&" in text else text)
+            # every file of a template repeats the same coordinates and formula texts: decode once
+            c, f = coords.get(coord), texts.get(text)
+            if c is None:
+                c = coords[coord] = coord.decode()
+            if f is None:
+                f = text.decode("utf-8")
+                f = texts[text] = "=" + (html.unescape(f) if "&" in f else f)
+            sheet.formulas[c] = f
         return
     shared: dict[str, tuple[str, str]] = {}
     for m in _F.finditer(xml, first.start()):  # find formulas, then the cell each one sits in (skips empty cells fast)
@@ -95,6 +107,43 @@ def _formulas(xml: bytes, sheet: RawSheet) -> None:
         sheet.formulas[coord] = "=" + text
 
 
+def _block(xml: bytes, tag: bytes) -> bytes:
+    """The ``<tag>…</tag>`` element of workbook.xml (empty when absent)."""
+    start = xml.find(b"<" + tag)
+    end = xml.find(b"</" + tag + b">", start)
+    return xml[start:end] if start >= 0 and end >= 0 else b""
+
+
+def _workbook_parts(sheets_xml: bytes, names_xml: bytes, rels_xml: bytes) -> tuple[list, dict]:
+    """([(sheet, state, part path)], workbook-scoped names): memoised, since every file of one
+    template lists the same sheets and names."""
+    key = (sheets_xml, names_xml, rels_xml)
+    hit = _WB_PARTS.get(key)
+    if hit is None:
+        rels = {a.get("Id"): a.get("Target") for a in (_attrs(r) for r in _REL.findall(rels_xml))}
+        listed = []
+        for raw in _SHEET.findall(sheets_xml):
+            a = _attrs(raw)
+            target = rels.get(a.get("r:id", ""), "")
+            listed.append((a.get("name", ""), a.get("state", "visible"),
+                           target.lstrip("/") if target.startswith("/") else normpath(pjoin("xl", target))))
+        names = {}
+        for attrs, text in _NAME.findall(names_xml):
+            if b"localSheetId" in attrs:
+                continue
+            m = _NAME_ATTR.search(attrs)
+            n = _text(m.group(1)) if m else ""
+            if not n.startswith("_xlnm."):
+                names[n] = _text(text)
+        if len(_WB_PARTS) > 64:
+            _WB_PARTS.clear()
+        hit = _WB_PARTS[key] = (listed, names)
+    return hit[0], dict(hit[1])
+
+
+_WB_PARTS: dict = {}
+
+
 def read_raw(source, skip=(), zipped: zipfile.ZipFile | None = None) -> RawBook:
     """Read names, sheet states, protection, formulas, errors and values of a workbook in one pass.
 
@@ -107,23 +156,10 @@ def read_raw(source, skip=(), zipped: zipfile.ZipFile | None = None) -> RawBook:
             data = fh.read()
     with (zipped or zipfile.ZipFile(io.BytesIO(data))) as z:
         wb_xml = z.read("xl/workbook.xml")
-        rels = {a.get("Id"): a.get("Target") for a in (_attrs(r) for r in _REL.findall(z.read("xl/_rels/workbook.xml.rels")))}
-        sheets: dict[str, RawSheet] = {}
-        targets: dict[str, str] = {}
-        for raw in _SHEET.findall(wb_xml):
-            a = _attrs(raw)
-            name = a.get("name", "")
-            sheets[name] = RawSheet(name, a.get("state", "visible"))
-            target = rels.get(a.get("r:id", ""), "")
-            targets[name] = target.lstrip("/") if target.startswith("/") else normpath(pjoin("xl", target))
-        names = {}
-        for attrs, text in _NAME.findall(wb_xml):
-            if b"localSheetId" in attrs:
-                continue
-            m = _NAME_ATTR.search(attrs)
-            n = _text(m.group(1)) if m else ""
-            if not n.startswith("_xlnm."):
-                names[n] = _text(text)
+        listed, names = _workbook_parts(_block(wb_xml, b"sheets"), _block(wb_xml, b"definedNames"),
+                                        z.read("xl/_rels/workbook.xml.rels"))
+        sheets = {name: RawSheet(name, state) for name, state, _ in listed}
+        targets = {name: target for name, _, target in listed}
         structure_locked = bool(re.search(rb'<workbookProtection\b[^>]*lockStructure="(1|true)"', wb_xml))
         custom = {}
         if "docProps/custom.xml" in z.namelist():

@@ -462,7 +462,7 @@ def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool =
 
     if dry_run:
         return result
-    _write_parent(wb, result, child_tier, existing, now)
+    _write_parent(wb, result, child_tier, existing, now, parent_raw)
     problem = save_safely(wb, parent_path)
     if problem is not None:
         result.findings.append(problem)
@@ -616,7 +616,9 @@ def _put_rows(ws, first_row: int, rows: list[list]) -> None:
                 put(ws.cell(first_row + i, c), v)
 
 
-def _write_parent(wb, result: MergeResult, child_tier, existing, now) -> None:
+def _write_parent(wb, result: MergeResult, child_tier, existing, now, raw=None) -> None:
+    """Everything a merge writes into the parent ``wb`` (openpyxl); ``raw``: the parent's raw read,
+    which says which register cells hold something (only those are cleared)."""
     from openpyxl.styles import PatternFill
 
     from .register import register_rows
@@ -638,10 +640,18 @@ def _write_parent(wb, result: MergeResult, child_tier, existing, now) -> None:
         s, ref = _range_of(wb, name)
         s[ref].value = v
     rs, ref = _range_of(wb, L.N_REGISTER)
-    for row in rs[ref]:
-        for c in row:
-            c.value = None
     reg_first = int("".join(ch for ch in ref.split(":")[0] if ch.isdigit()))
+    if raw is not None:  # clear what the register holds (touching all 5,000 cells would create them)
+        _, r1, rows = named_rows(raw, L.N_REGISTER)
+        c1 = rs[ref.split(":")[0]].column
+        for i, row in enumerate(rows):
+            for j, v in enumerate(row):
+                if v is not None:
+                    rs.cell(r1 + i, c1 + j).value = None
+    else:
+        for row in rs[ref]:
+            for c in row:
+                c.value = None
     _put_rows(rs, reg_first, register_rows(result.register))
     for i in range(len(result.register)):
         for col in (5, 7, 9):

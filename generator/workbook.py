@@ -448,8 +448,8 @@ class _Builder:
                             showErrorMessage=True, errorTitle="Mức độ không hợp lệ", error="Nhập 1 hoặc 2.")
         ws.add_data_validation(dv)
         dv.add(f"C{first}:C{last}")
-        for c in ws.iter_rows(min_row=first, max_row=last, min_col=5, max_col=5):
-            c[0].number_format = "dd/mm/yyyy"
+        # the decision dates: a COLUMN format (the sheet is not protected), not 500 empty cells
+        ws.column_dimensions["E"].number_format = "dd/mm/yyyy"
         self.name(L.N_REGISTER, ws, f"A{first}:J{last}")
         self.print_setup(ws, f"{L.HEADER_ROW}:{L.HEADER_ROW}", landscape=True)
 

@@ -104,7 +104,9 @@ def bench_compute(workdir: Path, runs: int) -> list[Row]:
 # merge: N commune workbooks into a blank district parent (every file accepted)
 # -------------------------------------------------------------------------------------------------
 
-MERGE_SIZES = [150]  # files per merge run; --n adds sizes (N=3321, a real province, is slow today)
+MERGE_SIZES = [150]  # files per merge run; --n replaces them (--n 3321: every commune; ~2 min to build)
+MERGE_RATIO_TARGET = 2.0                      # merge ÷ bare calamine read of the same files
+MERGE_SECONDS_TARGET = {150: 1.5, 3321: 10.0}  # seconds, on a 2-core machine
 MERGE_YEAR = 2026
 
 
@@ -177,9 +179,15 @@ def bench_merge(n: int, workdir: Path | None = None) -> dict:
     ok = len(dry.merged) == n and not dry.refused and len(real.merged) == n and real.written
     out = {"files": n, "bare_s": bare, "dry_run_s": t_dry, "merge_s": t_real,
            "dry_ratio": t_dry / bare, "merge_ratio": t_real / bare, "all_accepted": ok}
+    limit = MERGE_SECONDS_TARGET.get(n)
+    verdicts = [f"dry-run ≤ {MERGE_RATIO_TARGET:g}×: {'yes' if out['dry_ratio'] <= MERGE_RATIO_TARGET else 'NO'}",
+                f"merge ≤ {MERGE_RATIO_TARGET:g}×: {'yes' if out['merge_ratio'] <= MERGE_RATIO_TARGET else 'NO'}"]
+    if limit:
+        verdicts.append(f"merge < {limit:g} s: {'yes' if t_real < limit else 'NO'}")
+    out["targets_met"] = not any(v.endswith("NO") for v in verdicts)
     print(f"merge: files={n}  calamine {bare:.2f} s  dry-run {t_dry:.2f} s ({out['dry_ratio']:.1f}×)  "
-          f"merge {t_real:.2f} s ({out['merge_ratio']:.1f}×)  {1000 * t_real / n:.0f} ms/file  "
-          f"all accepted: {ok}")
+          f"merge {t_real:.2f} s ({out['merge_ratio']:.1f}×)  {1000 * t_real / n:.1f} ms/file  "
+          f"all accepted: {ok}  targets: {'; '.join(verdicts)}")
     if not ok:
         raise AssertionError(f"benchmark files refused: {[(r.file.name, r.code) for r in dry.refused][:5]}")
     return out

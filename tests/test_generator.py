@@ -212,7 +212,7 @@ def test_result_names_evidence_range_and_formula_locking(books, tier, kind):
     assert sheet == L.SHEET_EVIDENCE and r2 - r1 + 1 >= 300 and c2 - c1 + 1 >= 8
     ws = wb[sheet]
     # typeable everywhere: a cell's own format, else its row's (what Excel gives a typed cell; the
-    # LibreOffice check is tests/test_template_recalc.py::test_libreoffice_evidence_rows_unlocked)
+    # LibreOffice check is tests/test_template_recalc.py::test_libreoffice_keeps_row_and_column_formats)
     for r in range(r1, r2 + 1):
         assert ws.row_dimensions[r].protection.locked is False, f"row {r} of the register is locked"
         for col in range(c1, c2 + 1):
@@ -601,6 +601,17 @@ def test_province_lists_its_districts(books):
     assert [c for c, _, _ in _children(books["tinh", "unit"])] == ["MAU-H01", "MAU-H02"]
     header = [c.value for c in books["tinh", "unit"][L.SHEET_CHILDREN][L.HEADER_ROW]]
     assert header == L.child_columns(EDITION.tier("huyen"))
+
+
+@pytest.mark.parametrize("tier", ["huyen", "tinh"])
+def test_register_dates_are_a_column_format(books, tier):
+    """The clerk's decision dates show as dd/mm/yyyy through the column's format (Excel and
+    LibreOffice give a typed cell its column's format), not 500 empty formatted cells."""
+    ws = books[tier, "blank"][L.SHEET_REGISTER]
+    col = L.REGISTER_COLUMNS.index("Ngày quyết định") + 1
+    assert ws.column_dimensions["E"].number_format == "dd/mm/yyyy" and col == 5
+    assert not ws.protection.sheet  # typed freely: the register is the clerk's own
+    assert ws.max_row == L.HEADER_ROW
 
 
 def test_blank_upper_templates_list_no_units(books):

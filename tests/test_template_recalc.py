@@ -324,7 +324,7 @@ def test_libreoffice_agrees_with_python(case, computed):
 
 
 @pytest.mark.parametrize("tier", ["xa", "huyen", "tinh"])
-def test_libreoffice_evidence_rows_unlocked(computed, tier):
+def test_libreoffice_keeps_row_and_column_formats(computed, tier):
     """The evidence register is unlocked by ROW formats (no cell elements): LibreOffice applies them
     to every cell of those rows — after its own save, an untouched cell of the register is still
     typeable (its format or its row's unlocked) and the rows around it are not."""
@@ -344,6 +344,8 @@ def test_libreoffice_evidence_rows_unlocked(computed, tier):
         assert not any(locked(row, col) for col in range(1, len(L.EVIDENCE_COLUMNS) + 1)), row
     assert all(locked(L.HEADER_ROW, col) for col in range(1, len(L.EVIDENCE_COLUMNS) + 1))
     assert locked(last + 1, 1) and locked(last + 1, 2)
+    if tier != "xa":  # the register's decision dates: a column format, kept by LibreOffice too
+        assert wb[L.SHEET_REGISTER].column_dimensions["E"].number_format == "dd/mm/yyyy"
     wb.close()
 
 
