@@ -208,7 +208,10 @@ def judge_all(files: list[Path], edition_path: str | None = None, progress=None,
         except Exception:
             pass
     edition_path = str(edition_path or DEFAULT_EDITION)
-    method = start_method or mp.get_start_method()
+    try:
+        method = start_method or mp.get_start_method()
+    except Exception:  # an interpreter without processes (Pyodide): everything in this one
+        method, workers = "spawn", 1
     if workers is None:
         enough = FORK_MIN_FILES if method == "fork" else SPAWN_MIN_FILES
         workers = min(2, os.cpu_count() or 1) if len(files) >= enough else 1
@@ -237,7 +240,7 @@ def judge_all(files: list[Path], edition_path: str | None = None, progress=None,
     from concurrent.futures import ProcessPoolExecutor
     try:
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method))
-    except (OSError, ValueError, NotImplementedError):  # no worker processes here: one process
+    except Exception:  # no worker processes here (sandbox, embedded interpreter): one process
         return in_process()
     with pool:
         try:
