@@ -13,6 +13,7 @@ from generator import rules as R
 from generator.evaluate import Assessment, appraised_level, evaluate, level_label
 from generator.messages import ERROR, Finding, finding
 
+from .fastread import _letters as _col_letter
 from .reader import Submission, read_workbook
 
 _ID_SPLIT = re.compile(r"[,;\s]+")
@@ -121,6 +122,11 @@ def check_evidence(sub: Submission, a: Assessment) -> list[Finding]:
     def add(code, row, **facts):
         out.append(finding(code, file=sub.path.name, sheet=sheet, row=row, **facts))
 
+    columns = f"A–{_col_letter(len(L.EVIDENCE_COLUMNS))}"
+    for row, cell, value in sub.evidence_outside:
+        text = str(value)
+        out.append(finding("CDHT-E010", file=sub.path.name, sheet=sheet, cell=cell, row=row,
+                           value=text if len(text) <= 40 else text[:39] + "…", columns=columns))
     for rec in sub.evidence:
         row = rec["row"]
         ids_text = str(rec.get("indicators") or "").strip()

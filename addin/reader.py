@@ -44,6 +44,7 @@ class Submission:
     cells: dict[str, tuple[str, str]] = field(default_factory=dict)  # defined name → (sheet, cell)
     appraisal: dict[str, Any] = field(default_factory=dict)  # td_* → value
     evidence: list[dict] = field(default_factory=list)      # rows of the register with their row number
+    evidence_outside: list[tuple] = field(default_factory=list)  # (row, cell, value) right of the register
     sha256: str = ""
     tampered: bool = False
     readable: bool = False  # False: not ours / unreadable — nothing else is meaningful
@@ -418,6 +419,9 @@ def read_evidence(sub: Submission, rb) -> None:
     values = ws.values or []
     width = c2 - c1 + 1
     for r in range(r1, min(r2, len(values)) + 1):
+        if len(values[r - 1]) > c2:  # the register's rows are unlocked whole: text typed beyond it
+            sub.evidence_outside += [(r, f"{_letters(c)}{r}", v) for c, v in enumerate(values[r - 1][c2:], start=c2 + 1)
+                                     if v is not None and not (isinstance(v, str) and not v.strip())]
         vals = list(values[r - 1][c1 - 1:c2])
         vals += [None] * (width - len(vals))
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in vals):

@@ -135,6 +135,9 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "Nhập ngày dạng dd/mm/yyyy."),
     "CDHT-E009": (ERROR, "Dòng {row}: thiếu mã chỉ tiêu mà minh chứng chứng minh.",
                   "Ghi mã chỉ tiêu ở cột Chỉ tiêu, ví dụ '{example}'."),
+    "CDHT-E010": (WARNING, "Ô {cell} có nội dung '{value}' nằm ngoài sổ minh chứng (các cột {columns}); "
+                           "phần mềm không đọc ô này.",
+                  "Chuyển nội dung vào cột Ghi chú của cùng dòng, rồi xóa ô {cell}."),
     # --- merge (tổng hợp) ----------------------------------------------------------------------
     "CDHT-M001": (ERROR, "Biểu mẫu là cấp '{found}', không phải cấp dưới '{expected}' của sổ tổng hợp.",
                   "Chỉ gộp biểu mẫu cấp {expected} vào sổ tổng hợp cấp {parent}."),
