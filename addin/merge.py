@@ -159,9 +159,8 @@ def _verdict_short(r) -> str:
 
 @dataclass(frozen=True)
 class ParentInfo:
-    """What judging a source needs of its parent (plain data, so worker processes can take it)."""
+    """What :func:`place` needs of the parent to accept or refuse an assessed source."""
 
-    edition_path: str
     edition_id: str
     tier: str
     child_tier: str
@@ -329,12 +328,6 @@ def place(res: SourceResult, parent: ParentInfo) -> SourceResult:
     return res
 
 
-def judge(sub: Submission, parent: ParentInfo, child_tier=None, expected=None) -> SourceResult:
-    """Read, identify and assess one source against its parent; ``status``/``code`` say whether
-    it is refused. (``child_tier``/``expected`` are taken from ``parent``; kept for callers.)"""
-    return place(assess_source(sub), parent)
-
-
 def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool = False,
           on_duplicate: str = "newest", register_from: str | Path | None = None,
           now: dt.datetime | None = None, progress: Callable[[int, int], None] | None = None,
@@ -370,7 +363,7 @@ def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool =
     expected = expected_units(parent_raw)
     expected_set = set(expected)
     from .contrib import apply_contributions
-    info = ParentInfo(str(edition.path), edition.id, parent.tier.code, child_tier.code, parent.year,
+    info = ParentInfo(edition.id, parent.tier.code, child_tier.code, parent.year,
                       parent.unit_code or parent_path.name, frozenset(expected_set))
     judged = [place(r, info) for r in judged]
     forms = [r.file for r in judged if r.form]  # told apart by their identity, in the same read
