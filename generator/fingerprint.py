@@ -84,6 +84,36 @@ def _input_area(names, tier):
 MAX_COLUMN = 16384  # XFD
 
 
+_UNQUOTED_SHEET = re.compile(r"(?<![\w.'\]\\])([^\W\d][\w.]*)!")
+_BOOL_CALL = re.compile(r"\b(TRUE|FALSE)\(\)")
+_CANON: dict[str, str] = {}
+
+
+def canonical_formula(text: str) -> str:
+    """A formula (or a defined name's reference) in one spelling whichever program saved it last:
+    sheet names always quoted (``_ds!$A$1`` → ``'_ds'!$A$1``) and ``TRUE()``/``FALSE()`` as
+    ``TRUE``/``FALSE`` — how LibreOffice (and Excel, for names) rewrite what the generator wrote.
+    String literals are left alone. The generator's own spelling is already canonical, so stored
+    fingerprints do not change."""
+    out = _CANON.get(text)
+    if out is None:
+        out = text
+        if "!" in text or "()" in text:
+            parts = text.split('"')  # even parts are outside string literals ("" escapes included)
+            for i in range(0, len(parts), 2):
+                part = parts[i]
+                if "()" in part:
+                    part = _BOOL_CALL.sub(r"\1", part)
+                if "!" in part:
+                    part = _UNQUOTED_SHEET.sub(r"'\1'!", part)
+                parts[i] = part
+            out = '"'.join(parts)
+        if len(_CANON) > 100_000:
+            _CANON.clear()
+        _CANON[text] = out
+    return out
+
+
 def _norm(v) -> str:
     if isinstance(v, bool):
         return "TRUE" if v else "FALSE"
@@ -119,12 +149,12 @@ def layout_items(sheets: Iterable[tuple[str, str, Iterable[tuple[int, int, str, 
                     break
             else:
                 if kind == "f":
-                    append((row, col, "F|" + coord + "|" + (v if type(v) is str else str(v))))
+                    append((row, col, "F|" + coord + "|" + canonical_formula(v if type(v) is str else str(v))))
                 else:
                     append((row, col, "C|" + coord + "|" + (v if type(v) is str else _norm(v))))
         items.sort()
         out[title] = [f"S|{title}|{state}"] + [it[2] for it in items]
-    out["#names"] = sorted(f"N|{n}|{t}" for n, t in names.items())
+    out["#names"] = sorted(f"N|{n}|{canonical_formula(t)}" for n, t in names.items())
     return out
 
 

@@ -24,7 +24,7 @@ from generator import __version__
 from generator import layout as L
 from generator.api import GenerateError, generate
 from generator.edition import CATALOGUE_DIR, load_edition
-from generator.fingerprint import layout_fingerprint, seal_code
+from generator.fingerprint import canonical_formula, layout_fingerprint, seal_code
 from generator.lint import lint
 from generator.units import SAMPLE_UNITS, read_units
 from generator.workbook import DEFAULT_PASSWORD, build_workbook, writable_cell
@@ -639,3 +639,28 @@ def test_output_folder_is_created_and_no_temp_files_left(tmp_path):
     out = tmp_path / "a" / "b"
     paths = generate(EDITION, "xa", YEAR, out)
     assert [p.name for p in out.iterdir()] == [paths[0].name]
+
+
+@pytest.mark.parametrize("written, canonical", [
+    ("_ds!$B$1:$B$2", "'_ds'!$B$1:$B$2"),                      # LibreOffice / Excel drop needless quotes
+    ("'_ds'!$B$1:$B$2", "'_ds'!$B$1:$B$2"),
+    ("=IF(ISNUMBER(x),x>0,FALSE())", "=IF(ISNUMBER(x),x>0,FALSE)"),  # LibreOffice writes FALSE()
+    ("=COUNTIF('Minh chứng'!$B$5:$B$304,\"*xa.1.1*\")", "=COUNTIF('Minh chứng'!$B$5:$B$304,\"*xa.1.1*\")"),
+    ("=IF(A1=\"x!y FALSE()\",Dữ_liệu!A1,[1]Sheet!A1)", "=IF(A1=\"x!y FALSE()\",'Dữ_liệu'!A1,[1]Sheet!A1)"),
+    ("=A1+B2", "=A1+B2"),
+])
+def test_formulas_are_compared_in_one_spelling(written, canonical):
+    assert canonical_formula(written) == canonical
+    assert canonical_formula(canonical) == canonical  # idempotent
+
+
+def test_generated_formulas_and_names_are_already_canonical(books):
+    """So the canonical spelling changes no stored fingerprint of an issued workbook."""
+    for (tier, kind), wb in books.items():
+        for n, d in wb.defined_names.items():
+            assert canonical_formula(d.attr_text) == d.attr_text, (tier, kind, n)
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for c in row:
+                    if isinstance(c.value, str) and c.value.startswith("="):
+                        assert canonical_formula(c.value) == c.value, (tier, kind, ws.title, c.coordinate)

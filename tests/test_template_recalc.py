@@ -269,7 +269,7 @@ def computed(tmp_path_factory):
     out = recalc(list(filled.values()), tmp / "recalculated")
     results = {c.id: _read(out[filled[c.id]], c.tier, where[c.tier]) for c in ALL_CASES}
     saved = {t: out[filled[next(c.id for c in CASES if c.tier == t)]] for t in ("xa", "huyen", "tinh")}
-    return {"results": results, "seals": seals, "saved": saved}
+    return {"results": results, "seals": seals, "saved": saved, "outputs": {c.id: out[filled[c.id]] for c in ALL_CASES}}
 
 
 ALL_CASES = CASES + [case for case, _ in KNOWN_DISAGREEMENTS]
@@ -347,6 +347,19 @@ def test_libreoffice_keeps_row_and_column_formats(computed, tier):
     if tier != "xa":  # the register's decision dates: a column format, kept by LibreOffice too
         assert wb[L.SHEET_REGISTER].column_dimensions["E"].number_format == "dd/mm/yyyy"
     wb.close()
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CASES])
+def test_a_workbook_saved_by_libreoffice_is_not_tampered(case, computed):
+    """A commune that fills its form in LibreOffice hands in LibreOffice's rewrite of the file
+    (names without needless quotes, FALSE() for FALSE, its own XML): the reader must recognise the
+    template, find no tampering, and read the same inputs — so the level is the Python one."""
+    from addin.assess import compute
+    rep = compute(computed["outputs"][case.id])
+    tamper = {"CDHT-W018", "CDHT-W019", "CDHT-W020", "CDHT-W021", "CDHT-W026"}
+    assert not tamper & {f.code for f in rep.findings}, [f.text() for f in rep.findings if f.code in tamper]
+    assert rep.sub.tampered is False and rep.sub.tier.code == case.tier
+    assert rep.level == evaluate(EDITION.tier(case.tier), case_values(case)).level
 
 
 @pytest.mark.parametrize("tier", ["xa", "huyen", "tinh"])
