@@ -24,7 +24,7 @@ from generator import layout as L
 from generator.api import generate
 from generator.edition import load_edition
 from generator.units import read_units
-from tests.support.fill import cell_of, evidence_for, fill
+from tests.support.fill import cell_of, evidence_for, fill, named_values  # noqa: F401 (C.named_values)
 
 EDITION = load_edition()
 SAMPLE_UNITS = Path(__file__).resolve().parent.parent / "generator" / "catalogue" / "don-vi-mau.csv"
@@ -82,15 +82,6 @@ def filled(out: Path, tier: str, overrides: dict | None = None, *, year: int = Y
     if evidence is True:
         evidence = evidence_for(EDITION.tier(tier), EVIDENCE_DATE)
     return fill(tpl, out, values, evidence=evidence or None, appraisal=appraisal)
-
-
-def named_values(path: Path, names) -> dict:
-    """Current values of single-cell defined names (as openpyxl reads them)."""
-    wb = openpyxl.load_workbook(path)
-    try:
-        return {n: cell_of(wb, n).value for n in names}
-    finally:
-        wb.close()
 
 
 def cell_ref(path: Path, name: str) -> tuple[str, str]:

@@ -18,7 +18,7 @@ from generator import layout as L
 from generator.api import generate
 from generator.edition import Edition, load_edition
 from generator.units import read_units
-from tests.support.fill import cell_of, evidence_for, fill
+from tests.support.fill import cell_of, evidence_for, fill, named_values
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "generator" / "catalogue"
 SAMPLE_UNITS_CSV = CATALOGUE / "don-vi-mau.csv"
@@ -147,12 +147,7 @@ def sheet_cells(path: Path, skip: tuple[str, ...] = ()) -> dict[str, dict[str, o
         wb.close()
 
 
-def named(path: Path, names) -> dict:
-    wb = openpyxl.load_workbook(path)
-    try:
-        return {n: cell_of(wb, n).value for n in names}
-    finally:
-        wb.close()
+named = named_values  # the tests of the merge call it by its short name
 
 
 def rows_of(path: Path, name: str) -> list[list]:

@@ -24,7 +24,7 @@ from generator.edition import load_edition
 from generator.fingerprint import digest
 from generator.lint import lint
 from generator.units import read_units
-from tests.support.fill import cell_of, evidence_for, fill
+from tests.support.fill import cell_of, evidence_for, fill, named_values as named
 
 EDITION = load_edition()
 TINH = EDITION.tier("tinh")
@@ -90,11 +90,6 @@ def apply(province: Path, forms, prefer="workbook"):
     res = apply_contributions(wb, parent, forms, prefer=prefer)
     assert save_safely(wb, province) is None
     return res
-
-
-def named(path: Path, names) -> dict:
-    wb = openpyxl.load_workbook(path)
-    return {n: cell_of(wb, n).value for n in names}
 
 
 def evidence_rows(path: Path) -> list[tuple]:

@@ -15,6 +15,15 @@ def cell_of(wb, name: str):
     return wb[sheet][ref.replace("$", "")]
 
 
+def named_values(path: Path, names) -> dict:
+    """Current values of single-cell defined names (as openpyxl reads them)."""
+    wb = openpyxl.load_workbook(path)
+    try:
+        return {n: cell_of(wb, n).value for n in names}
+    finally:
+        wb.close()
+
+
 def fill(template: str | Path, out: str | Path, values: dict, evidence: list[list] | None = None,
          appraisal: dict | None = None) -> Path:
     """Copy ``template`` to ``out`` with ``values`` (name → value) and evidence rows written."""
