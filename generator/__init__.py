@@ -1,5 +1,5 @@
-"""cdht generator: the criteria catalogue, the rule evaluator and the Excel templates it issues.
+"""cdht_generator (folder ``generator/``): issues the locked, validated Excel templates.
 
-Depends on nothing else of the project; ``addin`` depends on it, never the reverse.
+It writes .xlsx files and never reads submissions. It depends only on the core of :mod:`cdht`
+(catalogue, rules, contract, fingerprint); the operations and the CLI call it, never the reverse.
 """
-__version__ = "0.1.0"

@@ -6,11 +6,11 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from .edition import Edition
-from .lint import lint
-from .messages import Finding, finding
-from .units import Unit, UnitList
-from .workbook import build_workbook, file_name
+from cdht.edition import Edition
+from cdht_generator.lint import lint
+from cdht.messages import Finding, finding
+from cdht.units import Unit, UnitList
+from cdht_generator.workbook import build_workbook, file_name
 
 
 class GenerateError(Exception):

@@ -1,11 +1,11 @@
 """The data form of one contributing department (spec §6: province figures come from other Sở/ngành).
 
-A small locked workbook built from the same blocks as the templates (:class:`generator.workbook._Builder`):
+A small locked workbook built from the same blocks as the templates (:class:`cdht_generator.workbook._Builder`):
 "Hướng dẫn", "Số liệu" (only the department's indicators, their inputs named exactly like the
 province workbook's inputs, with the same data validation), "Minh chứng" (the same register),
 "Kết quả kiểm tra", the hidden list sheet and the very hidden ``_meta`` — which carries the province
 identity keys plus ``contributor``. The filled form goes back to the Sở GD&ĐT, where
-``addin.contrib`` copies its values and evidence into the province workbook by name.
+``cdht.ops.contributions`` copies its values and evidence into the province workbook by name.
 
 The form's fingerprint is the province tier's, plus the signer cells (``nguoi_ky``, ``chuc_vu``,
 ``ngay_ky``): :func:`form_tier` wraps the tier so that those cells are outside it, like inputs.
@@ -21,12 +21,12 @@ from openpyxl.styles import Font
 from openpyxl.utils import quote_sheetname
 from openpyxl.workbook.protection import WorkbookProtection
 
-from . import layout as L
-from .api import GenerateError, save_atomic
-from .edition import Contributor, Edition, FieldSpec, Tier
-from .lint import lint
-from .messages import finding
-from .workbook import BOLD, DEFAULT_PASSWORD, THIN, TITLE, WRAP, _Builder, _deadline, file_name, indicator_formula
+from cdht import contract as L
+from cdht_generator.api import GenerateError, save_atomic
+from cdht.edition import Contributor, Edition, FieldSpec, Tier
+from cdht_generator.lint import lint
+from cdht.messages import finding
+from cdht_generator.workbook import BOLD, DEFAULT_PASSWORD, THIN, TITLE, WRAP, _Builder, _deadline, file_name, indicator_formula
 
 TIER = "tinh"                 # contributing departments supply province (cấp tỉnh) indicators
 SHEET_DATA = "Số liệu"
@@ -67,7 +67,7 @@ _FORM_TIERS: dict[int, tuple[Tier, _FormTier]] = {}  # kept alive: the fingerpri
 
 
 def form_tier(tier: Tier) -> _FormTier:
-    """The wrapper to fingerprint a form with (``openpyxl_items`` / ``addin.fastread.raw_items``)."""
+    """The wrapper to fingerprint a form with (``openpyxl_items`` / ``cdht.xlsx.fastread.raw_items``)."""
     hit = _FORM_TIERS.get(id(tier))
     if hit is None or hit[0] is not tier:
         hit = _FORM_TIERS[id(tier)] = (tier, _FormTier(tier))
@@ -187,7 +187,7 @@ class _FormBuilder(_Builder):
 
 
 def lint_form(wb) -> list[str]:
-    """:func:`generator.lint.lint` for a form: the templates' "Tự đánh giá" sheet is "Số liệu" here."""
+    """:func:`cdht_generator.lint.lint` for a form: the templates' "Tự đánh giá" sheet is "Số liệu" here."""
     return lint(wb, required=(L.SHEET_META, SHEET_DATA, L.SHEET_RESULTS))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from . import layout as L
+from cdht import contract as L
 
 _CELL_REF = re.compile(r"^[A-Za-z]{1,3}[0-9]+$")
 _NAME = re.compile(r"^[A-Za-z_\\][A-Za-z0-9_.]{0,254}$")

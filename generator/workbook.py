@@ -1,6 +1,6 @@
 """Build one template workbook (openpyxl) for a tier, a year and optionally a unit.
 
-One function per sheet; the live formulas come from the catalogue's rules (``generator.rules``), so
+One function per sheet; the live formulas come from the catalogue's rules (``cdht.rules``), so
 the workbook shows its level in Excel or LibreOffice with no add-in. Everything here writes by
 building names first and formulas over those names; readers find cells through the same names.
 """
@@ -19,12 +19,12 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import __version__
-from . import layout as L
-from . import rules as R
-from .edition import Edition, Tier
-from .fingerprint import FINGERPRINT_SCHEME, digest, openpyxl_items, seal_code
-from .units import Unit, UnitList
+from cdht import __version__
+from cdht import contract as L
+from cdht import rules as R
+from cdht.edition import Edition, Tier
+from cdht.fingerprint import FINGERPRINT_SCHEME, digest, openpyxl_items, seal_code
+from cdht.units import Unit, UnitList
 
 DEFAULT_PASSWORD = "cdht-tt25"
 

@@ -18,12 +18,12 @@ Private Const FOLDER_PICKER As Long = 4
 
 ' Button "Tinh muc do": compute the achievement levels of the open workbook.
 Public Sub TinhMucDo(control As IRibbonControl)
-    RunPython "import addin; addin.tinh_muc_do()"
+    RunPython "import cdht_addin; cdht_addin.tinh_muc_do()"
 End Sub
 
 ' Button "Kiem tra minh chung": check the evidence entries of the open workbook.
 Public Sub KiemTraMinhChung(control As IRibbonControl)
-    RunPython "import addin; addin.kiem_tra_minh_chung()"
+    RunPython "import cdht_addin; cdht_addin.kiem_tra_minh_chung()"
 End Sub
 
 ' Button "Gop bao cao cap duoi": let the user pick, with Excel's own dialog, the
@@ -40,15 +40,15 @@ Public Sub GopBaoCao(control As IRibbonControl)
     ' break on a drive root such as C:\ and cannot escape a quote.)
     folder = Replace(folder, "\", "\\")
     folder = Replace(folder, "'", "\'")
-    RunPython "import addin; addin.gop_bao_cao('" & folder & "')"
+    RunPython "import cdht_addin; cdht_addin.gop_bao_cao('" & folder & "')"
 End Sub
 
 ' Button "Xuat ban tong hop": export the consolidated report.
 Public Sub XuatBanTongHop(control As IRibbonControl)
-    RunPython "import addin; addin.xuat_ban_tong_hop()"
+    RunPython "import cdht_addin; cdht_addin.xuat_ban_tong_hop()"
 End Sub
 
 ' Button "Gioi thieu": show version and configuration information.
 Public Sub GioiThieu(control As IRibbonControl)
-    RunPython "import addin; addin.gioi_thieu()"
+    RunPython "import cdht_addin; cdht_addin.gioi_thieu()"
 End Sub

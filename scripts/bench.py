@@ -76,7 +76,7 @@ def calamine_read(path: Path) -> int:
 
 
 def bench_compute(workdir: Path, runs: int) -> list[Row]:
-    from addin.assess import check, compute
+    from cdht.ops.assess import check, compute
 
     path = commune_workbook(workdir)
     rep = compute(path)
@@ -88,12 +88,12 @@ def bench_compute(workdir: Path, runs: int) -> list[Row]:
     size_kb = path.stat().st_size / 1024
     rows = [
         row("compute", f"python-calamine read, all sheets ({size_kb:.0f} KB)", floor, "1.0× (floor)"),
-        row("compute", "addin.assess.compute (read + validate + evaluate)", comp,
+        row("compute", "cdht.ops.assess.compute (read + validate + evaluate)", comp,
             f"{statistics.median(comp) / base:.1f}× calamine"),
-        row("compute", "addin.assess.check (+ evidence)", chk, f"{statistics.median(chk) / base:.1f}× calamine"),
+        row("compute", "cdht.ops.assess.check (+ evidence)", chk, f"{statistics.median(chk) / base:.1f}× calamine"),
     ]
     proc_runs = max(3, runs // 4)
-    cmd = [sys.executable, "-m", "addin.cli", "compute", "--json", str(path)]
+    cmd = [sys.executable, "-m", "cdht.cli.main", "compute", "--json", str(path)]
     proc = timed(lambda: subprocess.run(cmd, check=True, capture_output=True), proc_runs, warmup=1)
     rows.append(row("compute", "cdht compute --json (new process)", proc,
                     "interpreter start-up and imports dominate", per_workbook=False))
@@ -118,10 +118,10 @@ def merge_corpus(n: int, folder: Path) -> tuple[Path, Path]:
 
     import openpyxl
 
-    from generator import layout as L
-    from generator.api import generate
-    from generator.edition import load_edition
-    from generator.workbook import writable_cell
+    from cdht import contract as L
+    from cdht_generator.api import generate
+    from cdht.edition import load_edition
+    from cdht_generator.workbook import writable_cell
     from tests.corpus import PASSING
     from tests.support.fill import cell_of, evidence_for
 
@@ -158,7 +158,7 @@ def bench_merge(n: int, workdir: Path | None = None) -> dict:
     Prints files, seconds and ratios; returns them."""
     import shutil
 
-    from addin.merge import merge
+    from cdht.ops.merge import merge
 
     with tempfile.TemporaryDirectory(prefix="cdht-bench-merge-") as tmp:
         folder = Path(workdir or tmp) / f"n{n}"

@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.api import generate  # noqa: E402
-from generator.edition import load_edition  # noqa: E402
+from cdht_generator.api import generate  # noqa: E402
+from cdht.edition import load_edition  # noqa: E402
 
 CURRENT_YEAR = 2026  # the reporting year the committed templates are for
 OUT_DIR = ROOT / "workbook_templates"

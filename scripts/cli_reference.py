@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import click
 
-from addin.cli import main
+from cdht.cli.main import main
 
 
 def _walk(cmd: click.Command, path: list[str]):

@@ -3,7 +3,7 @@
     python scripts/render_docs.py        # docs/template-<tier>.png, docs/template-<tier>-ban-tong-hop.png,
                                          # docs/merged-huyen.png (a district after `cdht demo`'s merge)
 
-For each tier the sample unit's workbook (generator/catalogue/don-vi-mau.csv) is filled by defined
+For each tier the sample unit's workbook (cdht/catalogue/don-vi-mau.csv) is filled by defined
 name, every picture gets a temporary copy in which only its sheet is visible and fits one page,
 LibreOffice recalculates them (one call) and prints them to PDF (one call), and pdftoppm turns the
 first page into a PNG. Needs soffice (libreoffice-calc-nogui) and pdftoppm (poppler-utils).
@@ -23,11 +23,11 @@ sys.path.insert(0, str(ROOT))
 
 import openpyxl  # noqa: E402
 
-from generator import layout as L  # noqa: E402
-from generator.api import generate  # noqa: E402
-from generator.edition import load_edition  # noqa: E402
-from generator.units import SAMPLE_UNITS, read_units  # noqa: E402
-from generator.workbook import writable_cell  # noqa: E402
+from cdht import contract as L  # noqa: E402
+from cdht_generator.api import generate  # noqa: E402
+from cdht.edition import load_edition  # noqa: E402
+from cdht.units import SAMPLE_UNITS, read_units  # noqa: E402
+from cdht_generator.workbook import writable_cell  # noqa: E402
 from tests.support.libreoffice import recalc, soffice_path  # noqa: E402
 
 YEAR = 2026
@@ -127,7 +127,7 @@ def render(out_dir: Path = DOCS, width: int = 1000) -> list[Path]:
                 copies[f"template-{code}{suffix}"] = only_sheet(
                     filled, sheet, tmp / "filled" / f"template-{code}{suffix}.xlsx")
         # a merged district: the demo's MAU-H01 after its communes were merged
-        from addin.demo import run_demo
+        from cdht.cli.demo import run_demo
         demo = run_demo(tmp / "demo", YEAR)
         merged = only_sheet(demo.districts["MAU-H02"], L.SHEET_CHILDREN, tmp / "filled" / "merged-huyen.xlsx")
         wb = openpyxl.load_workbook(merged)  # readable on one page: hide the per-indicator columns

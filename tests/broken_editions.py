@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.edition import CATALOGUE_DIR
+from cdht.edition import CATALOGUE_DIR
 
 BASE = "tt25-2023.yaml"
 TWO_TIER = "tt25-2023-hai-cap.yaml"

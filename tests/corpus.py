@@ -20,14 +20,14 @@ from typing import Callable
 
 import openpyxl
 
-from generator import layout as L
-from generator.api import generate
-from generator.edition import load_edition
-from generator.units import read_units
+from cdht import contract as L
+from cdht_generator.api import generate
+from cdht.edition import load_edition
+from cdht.units import read_units
 from tests.support.fill import cell_of, evidence_for, fill, named_values  # noqa: F401 (C.named_values)
 
 EDITION = load_edition()
-SAMPLE_UNITS = Path(__file__).resolve().parent.parent / "generator" / "catalogue" / "don-vi-mau.csv"
+SAMPLE_UNITS = Path(__file__).resolve().parent.parent / "cdht" / "catalogue" / "don-vi-mau.csv"
 UNITS = read_units(SAMPLE_UNITS)[0]
 UNIT = {"xa": "MAU-X0101", "huyen": "MAU-H01", "tinh": "MAU-T01"}
 YEAR = 2026

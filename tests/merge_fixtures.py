@@ -14,13 +14,13 @@ from pathlib import Path
 
 import openpyxl
 
-from generator import layout as L
-from generator.api import generate
-from generator.edition import Edition, load_edition
-from generator.units import read_units
+from cdht import contract as L
+from cdht_generator.api import generate
+from cdht.edition import Edition, load_edition
+from cdht.units import read_units
 from tests.support.fill import cell_of, evidence_for, fill, named_values
 
-CATALOGUE = Path(__file__).resolve().parent.parent / "generator" / "catalogue"
+CATALOGUE = Path(__file__).resolve().parent.parent / "cdht" / "catalogue"
 SAMPLE_UNITS_CSV = CATALOGUE / "don-vi-mau.csv"
 TWO_TIER = CATALOGUE / "tt25-2023-hai-cap.yaml"
 YEAR = 2026

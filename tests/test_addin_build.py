@@ -21,7 +21,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if importlib.util.find_spec("addin") is None:  # not installed with `pip install -e .` yet
     sys.path.insert(0, str(REPO_ROOT))
 
-from addin import xlam  # noqa: E402
+from cdht_addin import build_xlam as xlam  # noqa: E402
 
 EXPECTED_ENTRY_POINTS = [
     "tinh_muc_do",
@@ -33,7 +33,7 @@ EXPECTED_ENTRY_POINTS = [
 TAB_LABEL = "Cộng đồng học tập"
 RIBBON_MODULE = "RibbonCDHT"
 RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-RUNPYTHON = re.compile(r'RunPython\s+"import addin; addin\.(\w+)\(')
+RUNPYTHON = re.compile(r'RunPython\s+"import cdht_addin; cdht_addin\.(\w+)\(')
 SUB_BLOCK = re.compile(
     r"^[ \t]*(?:Public[ \t]+|Private[ \t]+)?Sub[ \t]+(\w+)[ \t]*\(([^)]*)\)(.*?)^[ \t]*End Sub",
     re.M | re.S | re.I,
@@ -156,7 +156,7 @@ def test_folder_picker_quotes_path_for_python(vba_modules: dict[str, str]) -> No
     assert "Application.FileDialog(" in body
     assert 'Replace(folder, "\\", "\\\\")' in body
     assert "Replace(folder, \"'\", \"\\'\")" in body
-    assert "RunPython \"import addin; addin.gop_bao_cao('\" & folder & \"')\"" in body
+    assert "RunPython \"import cdht_addin; cdht_addin.gop_bao_cao('\" & folder & \"')\"" in body
 
 
 def test_renamed_from_template(built: Path) -> None:
@@ -202,7 +202,7 @@ def test_non_ascii_vba_is_refused(tmp_path: Path) -> None:
 
 def test_entry_points_exist() -> None:
     """Fails until the addin package defines the five entry points (intended)."""
-    import addin
+    import cdht_addin as addin
 
     missing = [fn for fn in EXPECTED_ENTRY_POINTS if not callable(getattr(addin, fn, None))]
     assert not missing, f"addin lacks callables: {missing}"

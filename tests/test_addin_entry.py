@@ -24,17 +24,17 @@ except ImportError:  # tests/ itself on sys.path
 
 import xlwings as xw  # after xlwings_remote, which sets XLWINGS_LICENSE_KEY
 
-import addin
-from addin import xlwings_entry
-from generator import layout as L
-from generator import rules as R
-from generator.api import generate
-from generator.edition import load_edition
-from generator.units import read_units
+import cdht_addin
+from cdht_addin import buttons as xlwings_entry
+from cdht import contract as L
+from cdht import rules as R
+from cdht_generator.api import generate
+from cdht.edition import load_edition
+from cdht.units import SAMPLE_UNITS, read_units
 
 EDITION = load_edition(None)
 YEAR = 2025
-UNITS, _ = read_units(Path(__file__).resolve().parent.parent / "generator/catalogue/don-vi-mau.csv")
+UNITS, _ = read_units(SAMPLE_UNITS)
 COMMUNE_VALUES = {"tong_so_cong_dan": 1000, "vung_kho_khan": R.KHONG, "xa_4_2": 3, "xa_4_3": 3,
                   "xa_4_4": 2, "xa_5_1_so_cong_dan_hoc_tap": 800, "xa_5_2_so_duoc_dao_tao": 600,
                   "xa_5_2_so_dai_hoc": 150}
@@ -106,7 +106,7 @@ def _alerts(actions):
 
 def test_package_exposes_the_ribbon_entry_points():
     for name in xlwings_entry.__all__[:5]:
-        assert callable(getattr(addin, name))
+        assert callable(getattr(cdht_addin, name))
 
 
 @pytest.mark.parametrize("fn, codes", [("tinh_muc_do", set()), ("kiem_tra_minh_chung", {"CDHT-E001"})])
@@ -114,7 +114,7 @@ def test_results_written_in_one_block_and_alert(templates, tmp_path, fn, codes):
     path = _commune(templates, "MAU-X0101", tmp_path)
     before = hashlib.sha256(path.read_bytes()).digest()
     book = _book(path)
-    getattr(addin, fn)(book=book)
+    getattr(cdht_addin, fn)(book=book)
     actions = xlwings_remote.actions(book)
     assert len(actions) <= MAX_ACTIONS
 
@@ -155,7 +155,7 @@ def test_old_rows_are_blanked_and_fixed_cells_lose_their_flag(templates, tmp_pat
     ws.cell(L.HEADER_ROW + 1, 4, ref.replace("$", ""))
     wb.save(path)
     book = _book(path)
-    addin.kiem_tra_minh_chung(book=book)
+    cdht_addin.kiem_tra_minh_chung(book=book)
     actions = xlwings_remote.actions(book)
     block = _writes_on(actions, _sheet_pos(path, L.SHEET_RESULTS))[0]
     assert block["row_count"] >= 30
@@ -171,7 +171,7 @@ def test_not_our_workbook_gives_a002_without_traceback(tmp_path, _log):
     wb.save(path)
     for fn in ("tinh_muc_do", "kiem_tra_minh_chung"):
         book = _book(path)
-        getattr(addin, fn)(book=book)
+        getattr(cdht_addin, fn)(book=book)
         actions = xlwings_remote.actions(book)
         assert [a["func"] for a in actions] == ["alert"]
         text = _alerts(actions)[0]
@@ -181,7 +181,7 @@ def test_not_our_workbook_gives_a002_without_traceback(tmp_path, _log):
 def test_unsaved_book_is_asked_to_be_saved(templates, tmp_path):
     path = _commune(templates, "MAU-X0101", tmp_path)
     book = xw.Book(json=xlwings_remote.payload_from_xlsx(path))  # name only: no file behind it
-    addin.tinh_muc_do(book=book)
+    cdht_addin.tinh_muc_do(book=book)
     actions = xlwings_remote.actions(book)
     assert [a["func"] for a in actions] == ["alert"]
     assert "Ctrl+S" in _alerts(actions)[0]
@@ -193,9 +193,9 @@ def test_unexpected_error_is_logged_and_coded(templates, tmp_path, monkeypatch, 
     def boom(*a, **k):
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr("addin.assess.compute", boom)
+    monkeypatch.setattr("cdht.ops.assess.compute", boom)
     book = _book(path)
-    addin.tinh_muc_do(book=book)
+    cdht_addin.tinh_muc_do(book=book)
     text = _alerts(xlwings_remote.actions(book))[0]
     assert "CDHT-A001" in text and str(_log) in text and "Traceback" not in text
     assert "ZeroDivisionError: boom" in _log.read_text(encoding="utf-8")
@@ -210,7 +210,7 @@ def test_merge_writes_into_the_open_book_and_leaves_the_file(templates, tmp_path
     shutil.copy(templates["MAU-H01"], parent)
     before = parent.read_bytes()
     book = _book(parent)
-    addin.gop_bao_cao(str(folder), book=book)
+    cdht_addin.gop_bao_cao(str(folder), book=book)
     actions = xlwings_remote.actions(book)
     assert len(actions) <= MAX_ACTIONS
     assert parent.read_bytes() == before
@@ -247,12 +247,12 @@ def test_merge_folder_missing_and_commune_parent(templates, tmp_path):
     parent = tmp_path / "huyen.xlsx"
     shutil.copy(templates["MAU-H01"], parent)
     book = _book(parent)
-    addin.gop_bao_cao(str(tmp_path / "khong-co"), book=book)
+    cdht_addin.gop_bao_cao(str(tmp_path / "khong-co"), book=book)
     assert "CDHT-A004" in _alerts(xlwings_remote.actions(book))[0]
 
     commune = _commune(templates, "MAU-X0101", tmp_path)
     book = _book(commune)
-    addin.gop_bao_cao(str(tmp_path), book=book)
+    cdht_addin.gop_bao_cao(str(tmp_path), book=book)
     actions = xlwings_remote.actions(book)
     assert [a["func"] for a in actions] == ["alert"] and "CDHT-A003" in _alerts(actions)[0]
 
@@ -260,7 +260,7 @@ def test_merge_folder_missing_and_commune_parent(templates, tmp_path):
 def test_export_falls_back_to_printing_on_the_remote_engine(templates, tmp_path):
     path = _commune(templates, "MAU-X0101", tmp_path)
     book = _book(path)
-    addin.xuat_ban_tong_hop(book=book)
+    cdht_addin.xuat_ban_tong_hop(book=book)
     actions = xlwings_remote.actions(book)
     assert [a["func"] for a in actions] == ["activateSheet", "alert"]
     assert actions[0]["args"] == [_sheet_pos(path, L.SHEET_SUMMARY)]
@@ -271,14 +271,14 @@ def test_export_falls_back_to_printing_on_the_remote_engine(templates, tmp_path)
 def test_about_shows_version_edition_and_log(templates, tmp_path, _log):
     path = _commune(templates, "MAU-X0101", tmp_path)
     book = _book(path)
-    addin.gioi_thieu(book=book)
+    cdht_addin.gioi_thieu(book=book)
     text = _alerts(xlwings_remote.actions(book))[0]
-    assert addin.__version__ in text and "tt25-2023" in text and "MAU-X0101" in text
+    assert cdht_addin.__version__ in text and "tt25-2023" in text and "MAU-X0101" in text
     assert str(_log) in text
 
 
 def test_lite_module_imports_and_computes_from_values(templates, tmp_path):
-    from addin.lite import main as lite
+    from cdht_addin.lite import main as lite
 
     path = _commune(templates, "MAU-X0101", tmp_path)
     book = xw.Book(json=xlwings_remote.payload_from_xlsx(path))
@@ -291,8 +291,8 @@ def test_lite_module_imports_and_computes_from_values(templates, tmp_path):
 
 def test_province_merge_button_takes_department_forms(tmp_path):
     """The ribbon's merge on a province book writes the departments' figures by name, in the open book."""
-    from generator.contributor import generate_contributor_form
-    units = read_units(Path(__file__).resolve().parent.parent / "generator" / "catalogue" / "don-vi-mau.csv")[0]
+    from cdht_generator.contributor import generate_contributor_form
+    units = read_units(SAMPLE_UNITS)[0]
     province = generate(EDITION, "tinh", YEAR, tmp_path / "tinh", units=units, unit_code="MAU-T01")[0]
     form = generate_contributor_form(EDITION, YEAR, "so_vhtt", tmp_path / "forms")
     folder = tmp_path / "nop"
@@ -300,7 +300,7 @@ def test_province_merge_button_takes_department_forms(tmp_path):
                                          "nguoi_ky": "Nguyễn Văn A", "chuc_vu": "Phó Giám đốc"})
     before = province.read_bytes()
     book = _book(province)
-    addin.gop_bao_cao(str(folder), book=book)
+    cdht_addin.gop_bao_cao(str(folder), book=book)
     actions = xlwings_remote.actions(book)
     assert province.read_bytes() == before and len(actions) <= MAX_ACTIONS
     wb = openpyxl.load_workbook(province)

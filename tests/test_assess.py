@@ -12,9 +12,9 @@ import socket
 
 import pytest
 
-from addin.assess import check, compute
-from generator import layout as L
-from generator.messages import ERROR, WARNING
+from cdht.ops.assess import check, compute
+from cdht import contract as L
+from cdht.messages import ERROR, WARNING
 from tests import corpus as C
 from tests.support import libreoffice
 

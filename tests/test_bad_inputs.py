@@ -13,11 +13,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin.assess import compute
-from addin.reader import read_workbook
-from generator import layout as L
-from generator.edition import load_edition
-from generator.messages import ERROR, MESSAGES
+from cdht.ops.assess import compute
+from cdht.read.submission import read_workbook
+from cdht import contract as L
+from cdht.edition import load_edition
+from cdht.messages import ERROR, MESSAGES
 from tests import corpus as C
 from tests.support.cli import run, sha
 
@@ -272,7 +272,7 @@ def test_real_process_prints_no_traceback(corpus):
     """The installed command, in its own process, on the worst inputs."""
     for name in ("not_xlsx", "corrupt_zip", "encrypted", "zip_bomb"):
         case, path, digest = corpus[name]
-        proc = subprocess.run([sys.executable, "-m", "addin.cli", "check", str(path), "--write"],
+        proc = subprocess.run([sys.executable, "-m", "cdht.cli.main", "check", str(path), "--write"],
                               capture_output=True, text=True, encoding="utf-8", timeout=120)
         assert proc.returncode == 2, (name, proc.stdout, proc.stderr)
         assert f"[{case.code}]" in proc.stdout
@@ -284,9 +284,9 @@ def test_unknown_fingerprint_scheme_is_refused_not_called_tampered(tmp_path):
     """A template from a future fingerprint definition: W026, not a false W019/W021."""
     import openpyxl
 
-    from addin.reader import read_workbook
-    from generator.api import generate
-    from generator.edition import load_edition
+    from cdht.read.submission import read_workbook
+    from cdht_generator.api import generate
+    from cdht.edition import load_edition
     from tests.support.fill import fill
     path = generate(load_edition(), "xa", 2026, tmp_path / "t")[0]
     out = fill(path, tmp_path / "x.xlsx", {"xa_1_1": "Đạt"})

@@ -18,7 +18,7 @@ def test_benchmark_corpus_keeps_the_evidence_register_typeable(tmp_path):
     """The corpus is written the way a commune types: evidence cells keep their row's protection."""
     import openpyxl
 
-    from generator import layout as L
+    from cdht import contract as L
     _, inbox = bench.merge_corpus(1, tmp_path)
     wb = openpyxl.load_workbook(next(inbox.glob("*.xlsx")))
     ws = wb[L.SHEET_EVIDENCE]

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.edition import (CATALOGUE_DIR, DEFAULT_EDITION, CatalogueError, Edition, check_edition,
+from cdht.edition import (CATALOGUE_DIR, DEFAULT_EDITION, CatalogueError, Edition, check_edition,
                                load_edition, shipped_editions)
-from generator.messages import MESSAGES, Finding
+from cdht.messages import MESSAGES, Finding
 
 try:
     from tests.broken_editions import BASE, TWO_TIER, line_of, mutate, shipped_text, substitute, write

@@ -10,9 +10,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin.assess import compute
-from addin.writeback import FILL_FLAG, FILL_INPUT
-from generator import layout as L
+from cdht.ops.assess import compute
+from cdht.ops.results_sheet import FILL_FLAG, FILL_INPUT
+from cdht import contract as L
 from tests import corpus as C
 from tests.support.cli import run, sha
 
@@ -226,7 +226,7 @@ def test_compute_without_write_never_touches_the_file(make):
 
 def test_write_failure_is_W023_and_leaves_the_file(make, monkeypatch):
     """The disk fills up while the backup is written: nothing is replaced, no temporary file stays."""
-    import addin.writeback as wbk
+    import cdht.ops.results_sheet as wbk
 
     def disk_full(*a, **k):
         raise OSError(28, "No space left on device")
@@ -241,7 +241,7 @@ def test_write_failure_is_W023_and_leaves_the_file(make, monkeypatch):
 
 
 def test_unwritable_folder_is_W023_not_a_traceback(make, monkeypatch):
-    import addin.writeback as wbk
+    import cdht.ops.results_sheet as wbk
 
     def denied(*a, **k):
         raise PermissionError(13, "Permission denied")

@@ -6,9 +6,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from addin.cli import main
-from generator import __version__
-from generator.edition import CATALOGUE_DIR, shipped_editions
+from cdht.cli.main import main
+from cdht import __version__
+from cdht.edition import CATALOGUE_DIR, shipped_editions
 
 try:
     from tests.broken_editions import BASE, TWO_TIER, mutate

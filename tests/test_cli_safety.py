@@ -1,7 +1,7 @@
 """The CLI's last safety net: an unexpected error is a coded message and a log entry, no traceback."""
 from click.testing import CliRunner
 
-from addin.cli import main
+from cdht.cli.main import main
 
 
 def test_unexpected_error_is_coded_and_logged(monkeypatch, tmp_path):
@@ -11,7 +11,7 @@ def test_unexpected_error_is_coded_and_logged(monkeypatch, tmp_path):
     def boom(*a, **k):
         raise KeyError("không lường trước")
 
-    monkeypatch.setattr("addin.assess.compute", boom)
+    monkeypatch.setattr("cdht.ops.assess.compute", boom)
     target = tmp_path / "x.xlsx"
     target.write_bytes(b"")
     r = CliRunner().invoke(main, ["compute", str(target)])

@@ -10,26 +10,26 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin.assess import compute
-from addin.contrib import (STATUS_MISSING, STATUS_RECEIVED, STATUS_RETURNED, apply_contributions,
+from cdht.ops.assess import compute
+from cdht.ops.contributions import (STATUS_MISSING, STATUS_RECEIVED, STATUS_RETURNED, apply_contributions,
                            contribute, form_deadline, is_contribution, log_rows, is_contribution_path, read_form)
-from addin.fastread import raw_items, read_raw
-from addin.reader import read_workbook
-from addin.writeback import load_for_write, save_safely
-from generator import layout as L
-from generator.api import GenerateError, generate
-from generator.contributor import (SHEET_DATA, SIGNER_NAMES, build_contributor_form, form_tier,
+from cdht.xlsx.fastread import raw_items, read_raw
+from cdht.read.submission import read_workbook
+from cdht.ops.results_sheet import load_for_write, save_safely
+from cdht import contract as L
+from cdht_generator.api import GenerateError, generate
+from cdht_generator.contributor import (SHEET_DATA, SIGNER_NAMES, build_contributor_form, form_tier,
                                    generate_contributor_form, lint_form)
-from generator.edition import load_edition
-from generator.fingerprint import digest
-from generator.lint import lint
-from generator.units import read_units
+from cdht.edition import load_edition
+from cdht.fingerprint import digest
+from cdht_generator.lint import lint
+from cdht.units import read_units
 from tests.support.fill import cell_of, evidence_for, fill, named_values as named
 
 EDITION = load_edition()
 TINH = EDITION.tier("tinh")
 YEAR = 2026
-SAMPLE_UNITS = Path(__file__).resolve().parent.parent / "generator" / "catalogue" / "don-vi-mau.csv"
+SAMPLE_UNITS = Path(__file__).resolve().parent.parent / "cdht" / "catalogue" / "don-vi-mau.csv"
 CODES = [c.code for c in EDITION.spec.contributors]
 ON_TIME = dt.datetime(YEAR + 1, 4, 15, 9, 0).timestamp()
 LATE = dt.datetime(YEAR + 1, 5, 20, 9, 0).timestamp()
@@ -386,7 +386,7 @@ def test_forms_only_go_into_a_province_workbook(kit, tmp_path):
 def test_cli_generates_every_department_form(tmp_path):
     from click.testing import CliRunner
 
-    from addin.cli import main
+    from cdht.cli.main import main
     r = CliRunner().invoke(main, ["generate", "--tier", "tinh", "--year", str(YEAR), "--contributor", "all",
                                   "--out", str(tmp_path)])
     assert r.exit_code == 0, r.output
@@ -400,7 +400,7 @@ def test_cli_generates_every_department_form(tmp_path):
 def test_cli_merge_takes_forms_into_the_province_with_prefer(kit, tmp_path):
     from click.testing import CliRunner
 
-    from addin.cli import main
+    from cdht.cli.main import main
     province = clerk_province(kit, tmp_path / "tinh.xlsx", extra={"tinh_4_3_nam_nay": 120000})
     inbox = tmp_path / "inbox"
     for code in CODES:
@@ -423,7 +423,7 @@ def test_cli_merge_takes_forms_into_the_province_with_prefer(kit, tmp_path):
 
 
 def test_compute_on_a_signed_form_is_not_tampering(kit, tmp_path):
-    from addin.assess import compute
+    from cdht.ops.assess import compute
     rep = compute(filled_form(kit, "so_vhtt", tmp_path / "f.xlsx"))
     assert not rep.sub.tampered
     assert not {"CDHT-W019", "CDHT-W021"} & {f.code for f in rep.findings}

@@ -1,7 +1,7 @@
 """`cdht demo` end to end in a temporary folder, as a new user would run it."""
 from click.testing import CliRunner
 
-from addin.cli import main
+from cdht.cli.main import main
 
 
 def test_demo_end_to_end(tmp_path):
@@ -27,7 +27,7 @@ def test_demo_end_to_end(tmp_path):
     assert "Tỉnh: nhận 2/2 huyện, từ chối 0 → tỉnh: Chưa đạt" in text
     assert "Sở Văn hóa và Thể thao: đã nộp" in text and "Cục Thống kê tỉnh: chưa nộp" in text
     province = out / "tong-hop-tinh" / "CDHT_2026_tinh_MAU-T01.xlsx"
-    from addin.assess import compute
+    from cdht.ops.assess import compute
     rep = compute(province)
     assert rep.sub.values["tinh_3_4_so_chuong_trinh"] == 6  # from the culture department's form
     assert rep.sub.values["tinh_4_1_tong_so_huyen"] == 2 and not rep.sub.tampered

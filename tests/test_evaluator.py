@@ -10,8 +10,8 @@ import unicodedata
 
 import pytest
 
-from generator.edition import CATALOGUE_DIR, load_edition
-from generator.evaluate import combine, evaluate, level_label, verdict_label
+from cdht.edition import CATALOGUE_DIR, load_edition
+from cdht.evaluate import combine, evaluate, level_label, verdict_label
 
 try:
     from tests.broken_editions import mutate

@@ -2,9 +2,9 @@
 falls back to openpyxl for values and gives the same submission, fingerprint and level."""
 import sys
 
-from addin.assess import check
-from generator.api import generate
-from generator.edition import load_edition
+from cdht.ops.assess import check
+from cdht_generator.api import generate
+from cdht.edition import load_edition
 from tests.corpus import PASSING
 from tests.support.fill import fill
 

@@ -19,15 +19,15 @@ from openpyxl.utils.protection import hash_password
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from addin.cli import main
-from generator import __version__
-from generator import layout as L
-from generator.api import GenerateError, generate
-from generator.edition import CATALOGUE_DIR, load_edition
-from generator.fingerprint import canonical_formula, layout_fingerprint, seal_code
-from generator.lint import lint
-from generator.units import SAMPLE_UNITS, read_units
-from generator.workbook import DEFAULT_PASSWORD, build_workbook, writable_cell
+from cdht.cli.main import main
+from cdht import __version__
+from cdht import contract as L
+from cdht_generator.api import GenerateError, generate
+from cdht.edition import CATALOGUE_DIR, load_edition
+from cdht.fingerprint import canonical_formula, layout_fingerprint, seal_code
+from cdht_generator.lint import lint
+from cdht.units import SAMPLE_UNITS, read_units
+from cdht_generator.workbook import DEFAULT_PASSWORD, build_workbook, writable_cell
 
 YEAR = 2026
 EDITION = load_edition(None)
@@ -340,7 +340,7 @@ def test_fingerprint_differs_per_tier_and_identity_is_checked_apart(books, issue
     """The fingerprint covers layout (per tier); a unit's identity is checked against _meta."""
     fps = {k: layout_fingerprint(wb) for k, wb in books.items()}
     assert len({fps[k] for k in fps if k[1] == "blank"}) == 3
-    from addin.reader import read_workbook
+    from cdht.read.submission import read_workbook
     wb = openpyxl.load_workbook(issued["xa", "unit"])
     cell(wb, L.N_UNIT_CODE).value = "MAU-X0102"  # another commune's code typed over the issued one
     wb.save(tmp_path / "x.xlsx")
@@ -465,7 +465,7 @@ def test_lint_catches_unlocked_unnamed_cell_and_bad_name(issued):
 
 
 def test_generate_refuses_a_workbook_that_fails_lint(tmp_path, monkeypatch):
-    import generator.api as api
+    import cdht_generator.api as api
 
     def broken_build(*a, **kw):
         wb, meta = build_workbook(*a, **kw)

@@ -12,14 +12,14 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-import generator.edition as edition_mod
-from addin.cli import main
-import addin.merge as merge_mod
-from addin.merge import merge
-from addin.register import Decision, add_months, standing
-from generator import layout as L
-from generator.edition import load_edition
-from generator.evaluate import evaluate
+import cdht.edition as edition_mod
+from cdht.cli.main import main
+import cdht.ops.merge as merge_mod
+from cdht.ops.merge import merge
+from cdht.ops.register import Decision, add_months, standing
+from cdht import contract as L
+from cdht.edition import load_edition
+from cdht.evaluate import evaluate
 from tests import corpus
 from tests.merge_fixtures import (DEADLINE, H01_COMMUNES, LATE, ON_TIME, TWO_TIER, YEAR, Kit,
                                   named, rows_of, set_mtime, sha256, sheet_cells, unit_list_csv,
@@ -643,14 +643,14 @@ def _summary(results) -> list[tuple]:
 
 
 def _judge_or_die(job):
-    """Stands in for addin.merge._judge_path: kills any worker process, judges in the main one."""
+    """Stands in for cdht.ops.merge._judge_path: kills any worker process, judges in the main one."""
     if os.getpid() != _MAIN_PID:
         os._exit(3)
     return _REAL_JUDGE(job)
 
 
 def _judge_in_workers_only(job):
-    """Stands in for addin.merge._judge_path: refuses to run in the process that started the pool."""
+    """Stands in for cdht.ops.merge._judge_path: refuses to run in the process that started the pool."""
     assert os.getpid() != int(os.environ["CDHT_TEST_MAIN_PID"]), "judged in the main process"
     return _REAL_JUDGE(job)
 

@@ -4,7 +4,7 @@ import json
 import openpyxl
 from click.testing import CliRunner
 
-from addin.cli import main
+from cdht.cli.main import main
 from tests.merge_fixtures import Kit
 
 

@@ -1,5 +1,5 @@
 """The oracle test: a real spreadsheet engine computes the templates' live formulas, and they must
-give exactly what the Python rules (``generator.evaluate``) give.
+give exactly what the Python rules (``cdht.evaluate``) give.
 
 Each case fills a blank template of the default edition by defined name, every filled file goes
 through ONE LibreOffice recalculation, and the engine's results — every indicator at both levels,
@@ -21,11 +21,11 @@ import pytest
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from python_calamine import CalamineWorkbook
 
-from generator import layout as L
-from generator import rules as R
-from generator.api import generate
-from generator.edition import load_edition
-from generator.evaluate import appraised_level, evaluate, level_label
+from cdht import contract as L
+from cdht import rules as R
+from cdht_generator.api import generate
+from cdht.edition import load_edition
+from cdht.evaluate import appraised_level, evaluate, level_label
 from tests.support.fill import cell_of
 from tests.support.libreoffice import recalc, soffice_path
 
@@ -354,7 +354,7 @@ def test_a_workbook_saved_by_libreoffice_is_not_tampered(case, computed):
     """A commune that fills its form in LibreOffice hands in LibreOffice's rewrite of the file
     (names without needless quotes, FALSE() for FALSE, its own XML): the reader must recognise the
     template, find no tampering, and read the same inputs — so the level is the Python one."""
-    from addin.assess import compute
+    from cdht.ops.assess import compute
     rep = compute(computed["outputs"][case.id])
     tamper = {"CDHT-W018", "CDHT-W019", "CDHT-W020", "CDHT-W021", "CDHT-W026"}
     assert not tamper & {f.code for f in rep.findings}, [f.text() for f in rep.findings if f.code in tamper]

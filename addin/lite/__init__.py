@@ -1,1 +1,1 @@
-"""xlwings Lite front-end (Python in Excel's browser sandbox): see :mod:`addin.lite.main`."""
+"""xlwings Lite front-end (Python in Excel's browser sandbox): see :mod:`cdht_addin.lite.main`."""

@@ -2,7 +2,7 @@
 
 In xlwings Lite the workbook is **not a file**: Python runs in the browser and sees only the
 values Excel sends (no formulas, no sheet protection, no document properties). So, unlike the
-desktop buttons (:mod:`addin.xlwings_entry`), these scripts:
+desktop buttons (:mod:`cdht_addin.buttons`), these scripts:
 
 * read the metadata from the very hidden ``_meta`` sheet and every input **by defined name**
   from the open book, re-validate each value with the core's ``reader.validate_value`` and
@@ -24,15 +24,15 @@ from pathlib import Path
 import xlwings as xw
 from xlwings import script
 
-from generator import layout as L
-from generator.edition import find_edition
-from generator.evaluate import level_label
-from generator.messages import ERROR, INFO, WARNING, finding
+from cdht import contract as L
+from cdht.edition import find_edition
+from cdht.evaluate import level_label
+from cdht.messages import ERROR, INFO, WARNING, finding
 
 # absolute imports: in xlwings Lite this file is pasted into the editor as a standalone main.py
-from addin.assess import check_evidence, compute_submission
-from addin.reader import Submission, validate_value
-from addin.writeback import result_rows, summary_rows
+from cdht.ops.assess import check_evidence, compute_submission
+from cdht.read.submission import Submission, validate_value
+from cdht.ops.results_sheet import result_rows, summary_rows
 
 DATA = Path("/data")
 TITLE = "Cộng đồng học tập"
@@ -55,7 +55,7 @@ def _value(book: xw.Book, name: str):
 
 
 def submission_from_book(book: xw.Book) -> Submission:
-    """A :class:`~addin.reader.Submission` built from the open book's values (no file)."""
+    """A :class:`~cdht.read.submission.Submission` built from the open book's values (no file)."""
     sub = Submission(DATA / book.name)
     sub.meta = meta = _meta(book)
     if not meta.get("template_id", "").startswith("cdht:"):
@@ -135,7 +135,7 @@ def gop_bao_cao(book: xw.Book):
 
     Lite cannot rewrite the parent file, so this lists each child's unit, level and status (the
     full merge with register and derived indicators is the desktop button or ``cdht merge``)."""
-    from ..reader import read_workbook
+    from cdht.read.submission import read_workbook
 
     files = sorted(p for p in DATA.glob("*.xlsx") if not p.name.startswith("~$")) if DATA.is_dir() else []
     rows = []

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from addin.cli import main
+from cdht.cli.main import main
 
 
 def sha(path: Path) -> str:

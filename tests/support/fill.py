@@ -6,8 +6,8 @@ from pathlib import Path
 
 import openpyxl
 
-from generator import layout as L
-from generator.workbook import writable_cell
+from cdht import contract as L
+from cdht_generator.workbook import writable_cell
 
 
 def cell_of(wb, name: str):

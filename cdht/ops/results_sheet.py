@@ -10,8 +10,8 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from generator import layout as L
-from generator.messages import Finding, finding
+from cdht import contract as L
+from cdht.messages import Finding, finding
 
 FILL_FLAG = "FF9999"
 FILL_INPUT = "FFF2CC"
@@ -66,7 +66,7 @@ def result_rows(findings: list[Finding]) -> list[list]:
 
 
 def summary_rows(report) -> list[list]:
-    from generator.evaluate import level_label
+    from cdht.evaluate import level_label
     a = report.assessment
     rows = [["", "", "", "", "", f"Mức độ (tính lại từ số liệu): {level_label(report.level) if a else '—'}", ""]]
     if report.appraised_level is not None:
@@ -79,8 +79,8 @@ def write_results(report) -> Finding | None:
     """Refresh the results sheet and flag the cells findings point at. Returns a finding on failure."""
     from openpyxl.styles import PatternFill
 
-    from generator.fingerprint import coord_of
-    from generator.workbook import writable_cell
+    from cdht.fingerprint import coord_of
+    from cdht_generator.workbook import writable_cell
 
     path = report.sub.path
     wb = load_for_write(path)

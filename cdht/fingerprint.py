@@ -2,10 +2,10 @@
 
 The generator stores it in ``_meta`` and the document properties; every reader recomputes it from
 the submitted file. What people may type — the cells of the input names of the contract
-(:func:`generator.layout.input_names`) and the evidence register — and the tool sheets are outside
+(:func:`cdht.contract.input_names`) and the evidence register — and the tool sheets are outside
 it, so filling a template never changes it, while editing a formula, a fixed text, a sheet or a
 defined name does. Two adapters feed the same core: an openpyxl workbook (the generator) and a
-raw package read (``addin.fastread``); tests check they agree on every generated file.
+raw package read (``cdht.xlsx.fastread``); tests check they agree on every generated file.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ FINGERPRINT_SCHEME = "1"
 import re
 from typing import Iterable
 
-from .layout import SHEET_META, TOOL_SHEETS, input_names, input_ranges
+from cdht.contract import SHEET_META, TOOL_SHEETS, input_names, input_ranges
 
 _REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^!]+))!\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$")
 
@@ -181,7 +181,7 @@ def digest(items: dict[str, list[str]]) -> str:
 def layout_fingerprint(wb, tier=None) -> str:
     """Fingerprint of an openpyxl workbook; ``tier`` defaults to the one its ``_meta`` names."""
     if tier is None:
-        from .edition import find_edition
+        from cdht.edition import find_edition
         meta = {r[0]: r[1] for r in wb[SHEET_META].iter_rows(max_col=2, values_only=True) if r[0]}
         tier = find_edition(str(meta["edition_id"])).tier(str(meta["tier"]))
     return digest(openpyxl_items(wb, tier))

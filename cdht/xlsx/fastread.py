@@ -3,7 +3,7 @@
 calamine gives cell values (and is what bulk merges are measured against) but no defined names,
 formulas, error values or protection; those come from ``xl/workbook.xml`` and each sheet's XML,
 read from the same zip in one pass. The result feeds the reader and the layout fingerprint
-(``generator.fingerprint.layout_items``), so a submitted file is checked without openpyxl.
+(``cdht.fingerprint.layout_items``), so a submitted file is checked without openpyxl.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import zipfile
 from dataclasses import dataclass, field
 from posixpath import join as pjoin, normpath
 
-from generator.fingerprint import coord_of
+from cdht.fingerprint import coord_of
 
 _SHEET = re.compile(rb'<sheet\b([^>]*)/>')
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
@@ -229,7 +229,7 @@ def _col_letters(col: int) -> str:
 
 def raw_items(rb: RawBook, tier) -> dict[str, list[str]]:
     """Layout items of a raw read, in the same canonical form as the generator's (openpyxl) ones."""
-    from generator.fingerprint import layout_items
+    from cdht.fingerprint import layout_items
 
     def cells(s: RawSheet) -> list:
         out = [(*coord_of(coord), coord, "f", f) for coord, f in s.formulas.items()]
@@ -247,7 +247,7 @@ def raw_items(rb: RawBook, tier) -> dict[str, list[str]]:
 
 def named_rows(rb, name: str) -> tuple[str | None, int, list[list]]:
     """(sheet, first row number, rows) of a named range in a raw read; integral floats as ints."""
-    from generator.fingerprint import parse_ref
+    from cdht.fingerprint import parse_ref
 
     ref = parse_ref(rb.names.get(name, ""))
     if ref is None or ref[0] not in rb.sheets:

@@ -45,7 +45,7 @@ def catalogue_table(edition, tier: str | None = None) -> str:
 
 def report_text(rep) -> str:
     """A compute/check report for people."""
-    from generator.evaluate import level_label, verdict_label
+    from cdht.evaluate import level_label, verdict_label
 
     s, a = rep.sub, rep.assessment
     lines = [f"Tệp: {s.path}"]
@@ -76,7 +76,7 @@ def report_text(rep) -> str:
 
 def merge_text(res) -> str:
     """A merge result for people."""
-    from generator.evaluate import level_label
+    from cdht.evaluate import level_label
 
     lines = [f"Sổ tổng hợp: {res.parent}"]
     if res.parent_tier is None:

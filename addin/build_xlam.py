@@ -32,11 +32,32 @@ import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
-# The ONE place the add-in's xlwings version is pinned. The VBA module inside
-# the add-in declares the same version and must match the xlwings package of
-# the Python interpreter that runs ``RunPython``; ``build_addin`` refuses to
-# build with any other installed xlwings.
-XLWINGS_VERSION = "0.37.8"
+
+def _pinned_xlwings() -> str:
+    """The xlwings version pinned ONCE, in pyproject.toml's ``addin`` extra (read from the installed
+    package's metadata, or from pyproject.toml in a source checkout). The VBA module inside the
+    add-in declares the same version and must match the xlwings package of the Python that runs
+    ``RunPython``; ``build_addin`` refuses to build with any other installed xlwings."""
+    from importlib.metadata import PackageNotFoundError, requires
+
+    try:
+        reqs = requires("cdht") or []
+    except PackageNotFoundError:
+        reqs = []
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    if not reqs and pyproject.is_file():
+        import tomllib
+
+        extras = tomllib.loads(pyproject.read_text("utf-8"))["project"]["optional-dependencies"]
+        reqs = [r for group in extras.values() for r in group]
+    for r in reqs:
+        m = re.match(r"\s*xlwings\s*==\s*([\w.]+)", r)
+        if m:
+            return m.group(1)
+    raise RuntimeError("pyproject.toml: no 'xlwings==…' pin in the addin extra")
+
+
+XLWINGS_VERSION = _pinned_xlwings()
 
 #: Name of the built file, without extension, and the xlwings PROJECT_NAME.
 DEFAULT_PROJECT_NAME = "cdht"
@@ -104,7 +125,8 @@ def default_macros_dir() -> Path:
         return repo
     try:  # an installed (non-editable) package ships macros/ as the data package cdht_macros
         from importlib.resources import files
-        return Path(str(files("cdht_macros")))
+        # macros/ has no __init__.py: files() gives a MultiplexedPath; one real file gives the folder
+        return Path(str(files("cdht_macros").joinpath("cdht.bas"))).parent
     except (ModuleNotFoundError, TypeError):
         return repo
 
@@ -124,9 +146,9 @@ def check_xlwings_version() -> str:
     if installed != XLWINGS_VERSION:
         raise XlwingsVersionError(
             f"Phiên bản xlwings đang cài là {installed}, nhưng add-in được ghim "
-            f"xlwings {XLWINGS_VERSION} (addin/xlam.py, XLWINGS_VERSION). Mô-đun VBA "
+            f"xlwings {XLWINGS_VERSION} (pyproject.toml, extra 'addin'). Mô-đun VBA "
             "của add-in phải cùng phiên bản với gói xlwings của Python chạy RunPython: "
-            f"cài 'xlwings=={XLWINGS_VERSION}' hoặc sửa XLWINGS_VERSION rồi dựng lại."
+            f"cài 'xlwings=={XLWINGS_VERSION}' hoặc sửa chốt phiên bản trong pyproject.toml rồi cài lại."
         )
     return installed
 

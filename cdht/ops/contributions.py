@@ -1,4 +1,4 @@
-"""Accept the departments' data forms (``generator.contributor``) into the province workbook.
+"""Accept the departments' data forms (``cdht_generator.contributor``) into the province workbook.
 
 Each form is read on its own terms (not as a whole province workbook): its identity from ``_meta``,
 its layout fingerprint with the form's tier wrapper (signer cells outside it), and only the fields
@@ -15,15 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from generator import layout as L
-from generator.contributor import FORM_DEADLINE, META_CONTRIBUTOR, SIGNER_NAMES, TIER, form_tier, known_codes
-from generator.edition import Edition, find_edition
-from generator.fingerprint import digest, parse_ref
-from generator.workbook import writable_cell
-from generator.messages import ERROR, Finding, finding, nfc
+from cdht import contract as L
+from cdht_generator.contributor import FORM_DEADLINE, META_CONTRIBUTOR, SIGNER_NAMES, TIER, form_tier, known_codes
+from cdht.edition import Edition, find_edition
+from cdht.fingerprint import digest, parse_ref
+from cdht_generator.workbook import writable_cell
+from cdht.messages import ERROR, Finding, finding, nfc
 
-from .fastread import raw_items, read_raw
-from .reader import Submission, cell_value, read_evidence, resolve_names, preflight, read_meta, validate_value
+from cdht.xlsx.fastread import raw_items, read_raw
+from cdht.read.submission import Submission, cell_value, read_evidence, resolve_names, preflight, read_meta, validate_value
 
 STATUS_RECEIVED = "đã nộp"
 STATUS_MISSING = "chưa nộp"
@@ -33,13 +33,13 @@ EVIDENCE_KEYS = ("code", "indicators", "title", "number", "date", "issuer", "att
 
 
 def form_deadline(year: int) -> dt.date:
-    """The date a department's form is due: :data:`generator.contributor.FORM_DEADLINE` of year N+1."""
+    """The date a department's form is due: :data:`cdht_generator.contributor.FORM_DEADLINE` of year N+1."""
     m, d = (int(x) for x in FORM_DEADLINE.split("-"))
     return dt.date(year + 1, m, d)
 
 
 def is_contribution(sub) -> bool:
-    """True for a department's form (a Submission of ``addin.reader`` or a :class:`Form`)."""
+    """True for a department's form (a Submission of ``cdht.read.submission`` or a :class:`Form`)."""
     return bool((getattr(sub, "meta", None) or {}).get(META_CONTRIBUTOR))
 
 
@@ -394,8 +394,8 @@ def contribute(parent_path: str | Path, sources: Iterable[str | Path], prefer: s
                dry_run: bool = False) -> ContribResult:
     """Read the province workbook, apply the forms and save it once (backup, atomic) — the library
     call behind a ``cdht contribute`` command or the add-in's button."""
-    from .reader import read_workbook
-    from .writeback import load_for_write, save_safely
+    from cdht.read.submission import read_workbook
+    from cdht.ops.results_sheet import load_for_write, save_safely
 
     parent_path = Path(parent_path)
     parent = read_workbook(parent_path)
@@ -409,7 +409,7 @@ def contribute(parent_path: str | Path, sources: Iterable[str | Path], prefer: s
 
 
 def log_rows(result: ContribResult, stamp: str) -> list[list]:
-    """Rows for the province's "Nhật ký tổng hợp" (``generator.layout.LOG_COLUMNS``), one per form."""
+    """Rows for the province's "Nhật ký tổng hợp" (``cdht.contract.LOG_COLUMNS``), one per form."""
     rows = []
     for form in result.forms:
         if form.refused is not None:

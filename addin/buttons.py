@@ -1,12 +1,12 @@
 """The ribbon buttons of the desktop add-in (``cdht.xlam``): thin xlwings skins over the core.
 
-The VBA callbacks run ``RunPython "import addin; addin.<fn>()"``; each function here takes the
+The VBA callbacks run ``RunPython "import cdht_addin; cdht_addin.<fn>()"``; each function here takes the
 calling book (``xw.Book.caller()``) or a book passed in (tests: ``xw.Book(json=payload)``).
 
 How the work is split
 ---------------------
 * **Judgement comes from the saved file**, through the same library as the CLI
-  (:func:`addin.assess.compute` / :func:`~addin.assess.check` / :func:`addin.merge.merge`): that is
+  (:func:`cdht.ops.assess.compute` / :func:`~cdht.ops.assess.check` / :func:`cdht.ops.merge.merge`): that is
   where the tamper / fingerprint / protection checks live, and the xlwings objects cannot give
   them (the remote engine carries values only; no formulas, protection or document properties).
   The file is found by :func:`_book_path`: an explicit ``path=`` argument, else ``book.fullname``
@@ -34,10 +34,11 @@ import traceback
 from pathlib import Path
 from typing import Callable
 
-from generator import __version__
-from generator import layout as L
-from generator.evaluate import level_label
-from generator.messages import ERROR, INFO, WARNING, Finding, finding
+from cdht import __version__
+from cdht import contract as L
+from cdht.log import log as _log, log_path  # noqa: F401  (log_path: shown in alerts)
+from cdht.evaluate import level_label
+from cdht.messages import ERROR, INFO, WARNING, Finding, finding
 
 TITLE = "Cộng đồng học tập"
 MAX_HIGHLIGHTS = 50          # cell colours per run (one xlwings call each)
@@ -52,26 +53,6 @@ __all__ = ["tinh_muc_do", "kiem_tra_minh_chung", "gop_bao_cao", "xuat_ban_tong_h
 # ------------------------------------------------------------------------------------------------
 # plumbing: log file, coded stop, the wrapper every button goes through
 # ------------------------------------------------------------------------------------------------
-
-def log_path() -> Path:
-    """``$CDHT_LOG``, else ``%LOCALAPPDATA%\\cdht\\cdht.log`` (Windows), else ``~/.cdht/cdht.log``."""
-    if os.environ.get("CDHT_LOG"):
-        return Path(os.environ["CDHT_LOG"])
-    base = os.environ.get("LOCALAPPDATA")
-    return (Path(base) / "cdht" if base else Path.home() / ".cdht") / "cdht.log"
-
-
-def _log(level: int, text: str) -> None:
-    """Append one entry to the log file; logging must never break a button."""
-    try:
-        p = log_path()
-        p.parent.mkdir(parents=True, exist_ok=True)
-        stamp = dt.datetime.now().isoformat(sep=" ", timespec="seconds")
-        with open(p, "a", encoding="utf-8") as fh:
-            fh.write(f"{stamp} {logging.getLevelName(level)} {text}\n")
-    except OSError:
-        pass
-
 
 class _Stop(Exception):
     """Stop a button with a coded message for the user (not a bug: no traceback logged)."""
@@ -179,7 +160,7 @@ def _header_row(book, name: str) -> int:
 # ------------------------------------------------------------------------------------------------
 
 def _report(book, path, with_evidence: bool):
-    from .assess import check, compute
+    from cdht.ops.assess import check, compute
 
     p = _book_path(book, path)
     rep = (check if with_evidence else compute)(p)
@@ -202,7 +183,7 @@ def _cells_of(findings: list[Finding], sheets: set[str]) -> list[tuple[str, str]
 
 
 def _show_report(book, rep, operation: str) -> None:
-    from .writeback import result_rows, summary_rows
+    from cdht.ops.results_sheet import result_rows, summary_rows
 
     sheet_names = {s.name for s in book.sheets}
     if L.SHEET_RESULTS not in sheet_names:
@@ -299,9 +280,9 @@ def gop_bao_cao(folder: str | Path | None = None, book=None, path: str | Path | 
     parent file (``merge(..., dry_run=True)``, so the file Excel holds open is never rewritten),
     then write the children / return list / log / derived indicators into the open book."""
     def body(b):
-        from .merge import child_rows, completeness_text, log_rows, merge, returns_rows
-        from .reader import read_workbook
-        from .register import register_rows
+        from cdht.ops.merge import child_rows, completeness_text, log_rows, merge, returns_rows
+        from cdht.read.submission import read_workbook
+        from cdht.ops.register import register_rows
 
         if folder is None or not Path(folder).is_dir():
             raise _Stop(finding("CDHT-A004", folder=str(folder or "")))
@@ -411,7 +392,7 @@ def gioi_thieu(book=None, path: str | Path | None = None) -> None:
     def body(b):
         edition = None
         try:
-            from .reader import read_workbook
+            from cdht.read.submission import read_workbook
 
             sub = read_workbook(_book_path(b, path))
             if sub.meta.get("edition_id"):
@@ -421,7 +402,7 @@ def gioi_thieu(book=None, path: str | Path | None = None) -> None:
         except _Stop:
             pass
         if edition is None:
-            from generator.edition import load_edition
+            from cdht.edition import load_edition
 
             edition = f"{load_edition(None).id} (mặc định; sổ tính đang mở không phải biểu mẫu đã lưu)"
         _alert(b, f"Cộng đồng học tập — công cụ tự đánh giá theo Thông tư 25/2023/TT-BGDĐT\n"

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .messages import Finding, finding, nfc
+from cdht.messages import Finding, finding, nfc
 
 SAMPLE_UNITS = Path(__file__).parent / "catalogue" / "don-vi-mau.csv"
 

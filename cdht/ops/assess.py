@@ -8,13 +8,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import layout as L
-from generator import rules as R
-from generator.evaluate import Assessment, appraised_level, evaluate, level_label
-from generator.messages import ERROR, Finding, finding
+from cdht import contract as L
+from cdht import rules as R
+from cdht.evaluate import Assessment, appraised_level, evaluate, level_label
+from cdht.messages import ERROR, Finding, finding
 
-from .fastread import _letters as _col_letter
-from .reader import Submission, read_workbook
+from cdht.xlsx.fastread import _letters as _col_letter
+from cdht.read.submission import Submission, read_workbook
 
 _ID_SPLIT = re.compile(r"[,;\s]+")
 _URL = re.compile(r"^(https?|ftp)://", re.I)

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import layout as L
-from generator import rules as R
-from generator.edition import Edition, Tier, find_edition
-from generator.fingerprint import FINGERPRINT_SCHEME, digest, openpyxl_items, parse_ref
+from cdht import contract as L
+from cdht import rules as R
+from cdht.edition import Edition, Tier, find_edition
+from cdht.fingerprint import FINGERPRINT_SCHEME, digest, openpyxl_items, parse_ref
 
-from .fastread import _letters, raw_items
-from generator.messages import ERROR, Finding, finding, nfc
+from cdht.xlsx.fastread import _letters, raw_items
+from cdht.messages import ERROR, Finding, finding, nfc
 
 EXCEL_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
                 "#SPILL!", "#CALC!"}
@@ -142,9 +142,9 @@ def read_workbook(path: str | Path, edition: Edition | None = None) -> Submissio
 
 
 def read_workbook_raw(path: str | Path, edition: Edition | None = None, tool_sheets: bool = False):
-    """:func:`read_workbook`, also returning the raw read (``addin.fastread.RawBook``, None when the
+    """:func:`read_workbook`, also returning the raw read (``cdht.xlsx.fastread.RawBook``, None when the
     file could not be read); ``tool_sheets`` reads the values of the tool sheets too (a parent's)."""
-    from .fastread import read_raw
+    from cdht.xlsx.fastread import read_raw
 
     path = Path(path)
     sub = Submission(path)
@@ -257,7 +257,7 @@ def _check_layout(sub: Submission, rb) -> None:
     sub.tampered = any(f.code in ("CDHT-W018", "CDHT-W020") for f in sub.findings)
     tier = sub.tier
     if sub.meta.get("contributor"):  # a department's form: its signer cells are inputs too
-        from generator.contributor import form_tier
+        from cdht_generator.contributor import form_tier
         tier = form_tier(sub.tier)
     items = raw_items(rb, tier)
     if digest(items) == sub.meta.get("fingerprint"):
@@ -286,7 +286,7 @@ def _check_layout(sub: Submission, rb) -> None:
 def _first_changed_cell(sub: Submission, sheet: str, now: list[str]) -> str | None:
     """Name the first changed formula by diffing against a freshly generated blank template."""
     try:
-        from generator.workbook import build_workbook
+        from cdht_generator.workbook import build_workbook
         ref_wb, _ = build_workbook(sub.edition, sub.tier.code, sub.year)
         ref_items = openpyxl_items(ref_wb, sub.tier).get(sheet, [])
     except Exception:

@@ -13,19 +13,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from generator import layout as L
-from generator.contributor import META_CONTRIBUTOR
-from generator.evaluate import evaluate, level_label
-from generator.messages import ERROR, Finding, finding
+from cdht import contract as L
+from cdht_generator.contributor import META_CONTRIBUTOR
+from cdht.evaluate import evaluate, level_label
+from cdht.messages import ERROR, Finding, finding
 
-from .assess import check_evidence, compute_submission
-from .reader import Submission, read_workbook, read_workbook_raw
-from .register import Decision, read_register, standing
-from .fastread import named_rows, read_raw
-from .writeback import load_for_write, save_safely
+from cdht.ops.assess import check_evidence, compute_submission
+from cdht.read.submission import Submission, read_workbook, read_workbook_raw
+from cdht.ops.register import Decision, read_register, standing
+from cdht.xlsx.fastread import named_rows, read_raw
+from cdht.ops.results_sheet import load_for_write, save_safely
 
 if TYPE_CHECKING:
-    from .contrib import ContribResult
+    from cdht.ops.contributions import ContribResult
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 TAMPER_CODES = {"CDHT-W018", "CDHT-W019", "CDHT-W020", "CDHT-W021", "CDHT-W026"}
@@ -51,7 +51,7 @@ class SourceResult:
     sha256: str = ""
     template_version: str = ""
     mtime: float = 0.0
-    form: bool = False  # a department's data form (routed to addin.contrib, not a child unit)
+    form: bool = False  # a department's data form (routed to cdht.ops.contributions, not a child unit)
     tier: str | None = None        # what the source says it is (None: unreadable)
     year: int | None = None
     edition_id: str | None = None
@@ -176,7 +176,7 @@ def _judge_path(args) -> SourceResult:
     path, edition_path = args
     edition = _EDITIONS.get(edition_path)
     if edition is None:
-        from generator.edition import load_edition
+        from cdht.edition import load_edition
         edition = _EDITIONS[edition_path] = load_edition(edition_path)
     return assess_source(read_workbook(path, edition))
 
@@ -200,7 +200,7 @@ def judge_all(files: list[Path], edition_path: str | None = None, progress=None,
     default the platform's."""
     import multiprocessing as mp
     from concurrent.futures.process import BrokenProcessPool
-    from generator.edition import DEFAULT_EDITION, shipped_editions, load_edition
+    from cdht.edition import DEFAULT_EDITION, shipped_editions, load_edition
     for p in shipped_editions():  # loaded once here, inherited by forked workers
         try:
             load_edition(p)
@@ -362,7 +362,7 @@ def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool =
 
     expected = expected_units(parent_raw)
     expected_set = set(expected)
-    from .contrib import apply_contributions
+    from cdht.ops.contributions import apply_contributions
     info = ParentInfo(edition.id, parent.tier.code, child_tier.code, parent.year,
                       parent.unit_code or parent_path.name, frozenset(expected_set))
     judged = [place(r, info) for r in judged]
@@ -599,7 +599,7 @@ def log_rows(result: MergeResult, stamp: str) -> list[list]:
              for r in result.refused]
     rows += [[stamp, "Bỏ qua", f.file, "", "", f.code, f.message] for f in result.notes]
     if result.contributions is not None:
-        from .contrib import log_rows as contrib_log_rows
+        from cdht.ops.contributions import log_rows as contrib_log_rows
         rows += contrib_log_rows(result.contributions, stamp)
     return rows
 
@@ -617,7 +617,7 @@ def _write_parent(wb, result: MergeResult, child_tier, existing, now, raw=None) 
     which says which register cells hold something (only those are cleared)."""
     from openpyxl.styles import PatternFill
 
-    from .register import register_rows
+    from cdht.ops.register import register_rows
 
     stamp = now.isoformat(sep=" ")
     ws, _ = _range_of(wb, L.N_CHILDREN)

@@ -16,14 +16,14 @@ from typing import Callable
 
 import openpyxl
 
-from generator import layout as L
-from generator.api import generate
-from generator.edition import load_edition
-from generator.units import SAMPLE_UNITS, read_units
-from generator.workbook import writable_cell
+from cdht import contract as L
+from cdht_generator.api import generate
+from cdht.edition import load_edition
+from cdht.units import SAMPLE_UNITS, read_units
+from cdht_generator.workbook import writable_cell
 
-from .merge import MergeResult, merge
-from .writeback import load_for_write
+from cdht.ops.merge import MergeResult, merge
+from cdht.ops.results_sheet import load_for_write
 
 ON_TIME = dt.datetime(2027, 2, 20, 9, 0)
 LATE = dt.datetime(2027, 3, 6, 9, 0)
@@ -123,7 +123,7 @@ def run_demo(out: str | Path = "cdht-demo", year: int = 2026,
         district = u.parent
         values = {**_verdicts(xa), **PROFILES[profile], "vung_kho_khan": "Có" if u.hardship else "Không",
                   L.N_PREPARER: "Nguyễn Văn A", L.N_PREPARED_ON: dt.datetime(year + 1, 2, 10)}
-        from generator.evaluate import evaluate
+        from cdht.evaluate import evaluate
         level = evaluate(xa, values).level
         skip = {"xa.3.2"} if special == "no_evidence" else set()
         src = old[code] if special == "wrong_year" else xa_paths[code]
@@ -153,11 +153,11 @@ def run_demo(out: str | Path = "cdht-demo", year: int = 2026,
 
     note("Tỉnh tổng hợp các huyện")
     for code, parent in res.districts.items():
-        from addin.assess import compute
+        from cdht.ops.assess import compute
         lvl = compute(parent).level
         _fill(parent, out / "nop-tinh" / parent.name, _appraisal(huyen, lvl), when=DISTRICT_SENT)
     note("Sở/ngành gửi phiếu số liệu")
-    from generator.contributor import generate_contributor_form
+    from cdht_generator.contributor import generate_contributor_form
     figures = {"tinh_3_3": "Đạt", "tinh_3_4_so_chuong_trinh": 6, "tinh_3_5_so_chuong_trinh": 5,
                "tinh_3_5_hoc_lieu_mo": "Có", "tinh_4_2_nam_nay": 3.1, "tinh_4_2_nam_truoc": 3.9,
                "tinh_4_3_nam_nay": 125400.0, "tinh_4_3_nam_truoc": 117800.0, "tinh_3_1": "Đạt", "tinh_3_2": "Đạt"}
@@ -183,7 +183,7 @@ def run_demo(out: str | Path = "cdht-demo", year: int = 2026,
 
 
 def demo_table(res: DemoResult) -> str:
-    from generator.evaluate import level_label
+    from cdht.evaluate import level_label
     lines = [f"BẢN CHẠY THỬ — tỉnh mẫu, năm đánh giá {res.year} (dữ liệu mẫu, không phải số liệu thật)", ""]
     lines.append(f"{'Xã':<11} {'Huyện':<9} {'Trạng thái':<10} {'Tự đánh giá':<13} {'Thẩm định':<10} Ghi chú")
     by_unit = {}

@@ -10,8 +10,8 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from generator import layout as L
-from generator.messages import Finding, finding
+from cdht import contract as L
+from cdht.messages import Finding, finding
 
 
 def add_months(d: dt.date, months: int) -> dt.date:
@@ -61,8 +61,8 @@ def _date(v) -> dt.date | None:
 
 def read_register(rb, file_name: str) -> tuple[list[Decision], list[Finding]]:
     """Decisions typed in (or carried into) a parent workbook's register (a raw read,
-    ``addin.fastread.read_raw``), with coded problems."""
-    from .fastread import named_rows
+    ``cdht.xlsx.fastread.read_raw``), with coded problems."""
+    from cdht.xlsx.fastread import named_rows
 
     if L.N_REGISTER not in rb.names:
         return [], [finding("CDHT-W009", file=file_name, name=L.N_REGISTER)]

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import rules as R
-from .edition import Indicator, Tier
+from cdht import rules as R
+from cdht.edition import Indicator, Tier
 
 
 @dataclass
@@ -138,7 +138,7 @@ def appraised_level(tier: Tier, verdicts: dict[str, object], target: object) -> 
     """The council's result (Thẩm định): ``target`` (1 or 2) when every indicator is "Đạt", 0 when
     any is "Không đạt", ``None`` until every indicator has a verdict and the target is set.
     Mirrors the formula of the template's ``td_ket_qua_muc_do`` cell."""
-    from .layout import appraisal_name
+    from cdht.contract import appraisal_name
 
     vals = [verdicts.get(appraisal_name(i.id)) for i in tier.indicators]
     dat = sum(R._text_eq(v, R.DAT) for v in vals)

@@ -17,8 +17,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from . import rules as R
-from .messages import Finding, finding, nfc
+from cdht import rules as R
+from cdht.messages import Finding, finding, nfc
 
 CATALOGUE_DIR = Path(__file__).parent / "catalogue"
 DEFAULT_EDITION = CATALOGUE_DIR / "tt25-2023.yaml"

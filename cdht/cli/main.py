@@ -10,9 +10,9 @@ from pathlib import Path
 
 import click
 
-from generator import __version__
-from generator.edition import CatalogueError, check_edition, load_edition, shipped_editions
-from generator.messages import Finding
+from cdht import __version__
+from cdht.edition import CatalogueError, check_edition, load_edition, shipped_editions
+from cdht.messages import Finding
 
 TIERS = ["xa", "huyen", "tinh"]
 
@@ -44,19 +44,27 @@ class _SafeGroup(click.Group):
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
         except OSError as e:
-            from generator.messages import finding
+            from cdht.messages import finding
             click.echo(finding("CDHT-W023", file=getattr(e, "filename", None) and Path(e.filename).name,
                                detail=e.strerror or str(e)).text(), err=True)
             sys.exit(2)
         except Exception as e:  # noqa: BLE001 — reported with a code, logged in full
             import traceback
 
-            from addin.xlwings_entry import _log, log_path
-            from generator.messages import finding
+            from cdht.log import log as _log, log_path
+            from cdht.messages import finding
             _log(40, f"cdht {' '.join(sys.argv[1:])}\n{traceback.format_exc()}")
             click.echo(finding("CDHT-A001", operation=ctx.invoked_subcommand or "cdht",
                                detail=f"{type(e).__name__}: {e}"[:200], log=str(log_path())).text(), err=True)
             sys.exit(2)
+
+
+def _progress(total: int, label: str, hidden: bool = False):
+    """A progress bar on stderr (click's own: drawn only on a terminal, silent in pipes and tests)."""
+    bar = click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True)
+    if hidden:
+        bar.is_hidden = True
+    return bar
 
 
 @click.group(cls=_SafeGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -103,7 +111,7 @@ def catalogue_check(files, as_json):
 @click.option("--json", "as_json", is_flag=True, help="Kết quả dạng JSON.")
 def catalogue_show(edition_path, tier, as_json):
     """Xem bộ tiêu chí: tiêu chí, chỉ tiêu, ngưỡng mức độ 1 và 2."""
-    from addin.render import catalogue_table
+    from cdht.cli.render import catalogue_table
 
     edition = _edition_or_exit(edition_path)
     if tier and tier not in edition.tiers:
@@ -131,12 +139,12 @@ def catalogue_show(edition_path, tier, as_json):
                    "hoặc 'all'); chỉ dùng với --tier tinh.")
 def generate(tier, year, edition_path, units_path, unit_code, password, out_dir, contributor):
     """Phát hành biểu mẫu Excel đã khóa, có kiểm tra dữ liệu, cho một cấp và một năm."""
-    from generator.api import GenerateError, generate as run
-    from generator.units import read_units
+    from cdht_generator.api import GenerateError, generate as run
+    from cdht.units import read_units
 
     edition = _edition_or_exit(edition_path)
     if contributor:
-        from generator.contributor import generate_contributor_form
+        from cdht_generator.contributor import generate_contributor_form
         if tier != "tinh" or units_path or unit_code:
             raise click.UsageError("--contributor chỉ dùng với --tier tinh, không kèm --units/--unit.")
         codes = [c.code for c in edition.spec.contributors] if contributor == "all" else [contributor]
@@ -160,9 +168,7 @@ def generate(tier, year, edition_path, units_path, unit_code, password, out_dir,
     bar = None
     try:
         if units is not None and not unit_code:
-            from tqdm import tqdm
-            bar = tqdm(total=len(units.of_tier(tier)), desc="Tạo biểu mẫu", unit="tệp",
-                       disable=None, file=sys.stderr)
+            bar = _progress(len(units.of_tier(tier)), "Tạo biểu mẫu")
         paths = run(edition, tier, year, out_dir, units=units, unit_code=unit_code, password=password,
                     progress=(lambda k, n: bar.update(1)) if bar else None)
     except GenerateError as e:
@@ -170,20 +176,20 @@ def generate(tier, year, edition_path, units_path, unit_code, password, out_dir,
         sys.exit(1)
     finally:
         if bar:
-            bar.close()
+            bar.render_finish()
     for p in paths:
         click.echo(str(p))
     click.echo(f"Đã tạo {len(paths)} biểu mẫu {edition.tier(tier).name.lower()} năm {year} trong {out_dir}.")
 
 
 def _report_text(rep) -> str:
-    from addin.render import report_text
+    from cdht.cli.render import report_text
     return report_text(rep)
 
 
 def _assess_command(fn, file, as_json, write, exit_on_errors):
-    from addin.writeback import write_results
-    from generator.messages import has_errors
+    from cdht.ops.results_sheet import write_results
+    from cdht.messages import has_errors
 
     rep = fn(file)
     write_failed = False
@@ -208,7 +214,7 @@ def _assess_command(fn, file, as_json, write, exit_on_errors):
 @click.option("--write", is_flag=True, help="Ghi kết quả vào trang 'Kết quả kiểm tra' (có bản sao .bak).")
 def compute(file, as_json, write):
     """Tính mức độ của một sổ tính đã điền (tính lại từ số liệu, không đọc kết quả công thức)."""
-    from addin.assess import compute as run
+    from cdht.ops.assess import compute as run
     _assess_command(run, file, as_json, write, exit_on_errors=False)
 
 
@@ -218,7 +224,7 @@ def compute(file, as_json, write):
 @click.option("--write", is_flag=True, help="Ghi kết quả vào trang 'Kết quả kiểm tra' (có bản sao .bak).")
 def check(file, as_json, write):
     """Kiểm tra minh chứng, số liệu và dấu hiệu sửa biểu mẫu. Thoát mã 1 nếu có lỗi."""
-    from addin.assess import check as run
+    from cdht.ops.assess import check as run
     _assess_command(run, file, as_json, write, exit_on_errors=True)
 
 
@@ -238,16 +244,15 @@ def check(file, as_json, write):
                    "trong phiếu (file). Mọi khác biệt đều được báo.")
 def merge(parent, sources, dry_run, as_json, on_duplicate, register_from, return_dir, prefer):
     """Gộp các sổ tính cấp dưới (tệp hoặc thư mục) vào sổ tổng hợp cấp trên."""
-    from addin.merge import merge as run
-    from addin.render import merge_text
+    from cdht.ops.merge import merge as run
+    from cdht.cli.render import merge_text
 
     bar = None
 
     def progress(k, n):
         nonlocal bar
         if bar is None:
-            from tqdm import tqdm
-            bar = tqdm(total=n, desc="Đọc sổ tính", unit="tệp", disable=None if n > 20 else True, file=sys.stderr)
+            bar = _progress(n, "Đọc sổ tính", hidden=n <= 20)
         bar.update(1)
 
     try:
@@ -255,10 +260,10 @@ def merge(parent, sources, dry_run, as_json, on_duplicate, register_from, return
                      register_from=register_from, progress=progress, prefer=prefer)
     finally:
         if bar is not None:
-            bar.close()
+            bar.render_finish()
     returned = []
     if return_dir and not dry_run and result.parent_tier is not None:
-        from addin.returns import write_return_workbooks
+        from cdht.ops.returns import write_return_workbooks
         returned = write_return_workbooks(result, return_dir)
     if as_json:
         _dump({**result.as_dict(), "return_workbooks": [str(p) for p in returned]})
@@ -270,47 +275,40 @@ def merge(parent, sources, dry_run, as_json, on_duplicate, register_from, return
         sys.exit(2)
 
 
-@main.group("addin")
-def addin_group():
-    """Add-in Excel (ribbon "Cộng đồng học tập")."""
-
-
-@addin_group.command("build")
-@click.option("--out", "out_dir", default="dist", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Thư mục ghi cdht.xlam.")
-def addin_build(out_dir):
-    """Đóng gói cdht.xlam (VBA chỉ gọi RunPython, ribbon tiếng Việt) từ thư mục macros/."""
-    from addin.xlam import build_addin
-
-    try:
-        path = build_addin(out_dir)
-    except Exception as e:  # missing macros/, version mismatch, pyOpenVBA failure: reported, no traceback
-        click.echo(f"[CDHT-A001] LỖI: {e}", err=True)
-        sys.exit(1)
-    click.echo(f"Đã tạo {path}")
-
-
 @main.command()
 @click.option("--out", "out_dir", default="cdht-demo", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="Thư mục kết quả (ghi đè lần chạy trước).")
 @click.option("--year", default=2026, show_default=True, type=int, help="Năm đánh giá.")
 def demo(out_dir, year):
     """Chạy thử trên dữ liệu mẫu: phát hành biểu mẫu, điền cho 12 xã, tổng hợp lên huyện và tỉnh."""
-    from tqdm import tqdm
+    from cdht.cli.demo import demo_table, run_demo
 
-    from addin.demo import demo_table, run_demo
-
-    steps = tqdm(total=5, desc="Chạy thử", file=sys.stderr, disable=None)
+    steps = _progress(5, "Chạy thử")
 
     def progress(msg):
-        steps.set_description(msg)
+        steps.label = msg
         steps.update(1)
 
     try:
         result = run_demo(out_dir, year, progress)
     finally:
-        steps.close()
+        steps.render_finish()
     click.echo(demo_table(result))
+
+
+def _load_plugins() -> None:
+    """Commands of other installed parts (the Excel add-in's ``cdht addin build``) come in through
+    the ``cdht.commands`` entry point group, so the CLI never imports the add-in."""
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group="cdht.commands"):
+        try:
+            main.add_command(ep.load(), ep.name)
+        except Exception:  # noqa: BLE001 — a broken optional part must not break the CLI
+            continue
+
+
+_load_plugins()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -5,12 +5,12 @@ from pathlib import Path
 
 import xlsxwriter
 
-from generator import layout as L
+from cdht import contract as L
 
 
 def write_return_workbooks(result, out_dir: str | Path) -> list[Path]:
     """One ``TRA-LAI_<year>_<unit>.xlsx`` per unit on the return list; returns the paths written."""
-    from .merge import returns_rows
+    from cdht.ops.merge import returns_rows
 
     by_unit: dict[str, list[list]] = {}
     for row in returns_rows(result):
