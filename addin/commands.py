@@ -18,10 +18,15 @@ def addin_group():
               type=click.Path(file_okay=False, path_type=Path), help="Thư mục ghi cdht.xlam.")
 def addin_build(out_dir):
     """Đóng gói cdht.xlam (VBA chỉ gọi RunPython, ribbon tiếng Việt) từ thư mục macros/."""
-    from cdht_addin.build_xlam import build_addin
+    from cdht.messages import finding
 
     try:
+        from cdht_addin.build_xlam import build_addin
+
         path = build_addin(out_dir)
+    except ModuleNotFoundError as e:  # core install without the addin-build extra
+        click.echo(finding("CDHT-A006", package=e.name or "xlwings").text(), err=True)
+        sys.exit(1)
     except Exception as e:  # missing macros/, version mismatch, pyOpenVBA failure: reported, no traceback
         click.echo(f"[CDHT-A001] LỖI: {e}", err=True)
         sys.exit(1)

@@ -206,3 +206,16 @@ def test_entry_points_exist() -> None:
 
     missing = [fn for fn in EXPECTED_ENTRY_POINTS if not callable(getattr(addin, fn, None))]
     assert not missing, f"addin lacks callables: {missing}"
+
+
+def test_build_without_the_addin_extra_says_what_to_install(monkeypatch, tmp_path):
+    """A core install (no xlwings) asked to build the add-in gets a coded message, no traceback."""
+    from click.testing import CliRunner
+
+    from cdht.cli.main import main
+
+    monkeypatch.setitem(sys.modules, "xlwings", None)  # as if the addin extra were not installed
+    r = CliRunner().invoke(main, ["addin", "build", "--out", str(tmp_path)])
+    assert r.exit_code == 1
+    assert "[CDHT-A006]" in r.output and 'cdht[addin-build]' in r.output and "xlwings" in r.output
+    assert not list(tmp_path.iterdir())
