@@ -21,10 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # the corpus helpers live in tests/
-    sys.path.insert(0, str(ROOT))
-
 TARGET_MS = 1000.0  # "well under a second" per workbook
 
 
@@ -61,8 +57,18 @@ def row(section: str, case: str, samples: list[float], note: str = "", per_workb
 
 def commune_workbook(workdir: Path) -> Path:
     """A filled, level-2 commune workbook of the sample unit list, with one evidence row per indicator."""
-    from tests.corpus import filled
-    return filled(Path(workdir) / "CDHT_2026_xa_MAU-X0101_filled.xlsx", "xa")
+    import datetime as dt
+
+    from cdht.edition import load_edition
+    from cdht.fill import SAMPLE_INPUTS, evidence_for, fill
+    from cdht.units import SAMPLE_UNITS, read_units
+    from cdht_generator.api import generate
+
+    edition = load_edition()
+    tpl = generate(edition, "xa", 2026, Path(workdir) / "mau", units=read_units(SAMPLE_UNITS)[0],
+                   unit_code="MAU-X0101")[0]
+    return fill(tpl, Path(workdir) / "CDHT_2026_xa_MAU-X0101_filled.xlsx", SAMPLE_INPUTS["xa"],
+                evidence_for(edition.tier("xa"), dt.date(2026, 12, 15)))
 
 
 def calamine_read(path: Path) -> int:
@@ -119,27 +125,18 @@ def merge_corpus(n: int, folder: Path) -> tuple[Path, Path]:
     import openpyxl
 
     from cdht import contract as L
-    from cdht_generator.api import generate
     from cdht.edition import load_edition
-    from cdht_generator.workbook import writable_cell
-    from tests.corpus import PASSING
-    from tests.support.fill import cell_of, evidence_for
+    from cdht.fill import SAMPLE_INPUTS, cell_of, evidence_for, write_evidence, write_values
+    from cdht_generator.api import generate
 
     edition = load_edition()
     xa = edition.tier("xa")
     blank = generate(edition, "xa", MERGE_YEAR, folder / "mau")[0]
     parent = generate(edition, "huyen", MERGE_YEAR, folder / "tong-hop")[0]
     wb = openpyxl.load_workbook(blank)
-    for k, v in PASSING["xa"].items():
-        cell_of(wb, k).value = v
-    for ind in xa.indicators:
-        cell_of(wb, L.appraisal_name(ind.id)).value = "Đạt"
-    cell_of(wb, L.N_APPRAISAL_TARGET).value = 2
-    sheet, ref = next(iter(wb.defined_names[L.N_EVIDENCE].destinations))
-    first = int("".join(ch for ch in ref.split(":")[0] if ch.isdigit()))
-    for i, ev in enumerate(evidence_for(xa, dt.date(MERGE_YEAR, 6, 1))):
-        for j, v in enumerate(ev, start=1):
-            writable_cell(wb[sheet], first + i, j).value = v
+    write_values(wb, {**SAMPLE_INPUTS["xa"], **{L.appraisal_name(ind.id): "Đạt" for ind in xa.indicators},
+                      L.N_APPRAISAL_TARGET: 2})
+    write_evidence(wb, evidence_for(xa, dt.date(MERGE_YEAR, 6, 1)))
     inbox = folder / "inbox"
     inbox.mkdir(parents=True, exist_ok=True)
     received = dt.datetime(MERGE_YEAR + 1, 2, 10, 9).timestamp()

@@ -27,8 +27,8 @@ from cdht import contract as L  # noqa: E402
 from cdht_generator.api import generate  # noqa: E402
 from cdht.edition import load_edition  # noqa: E402
 from cdht.units import SAMPLE_UNITS, read_units  # noqa: E402
-from cdht_generator.workbook import writable_cell  # noqa: E402
-from tests.support.libreoffice import recalc, soffice_path  # noqa: E402
+from cdht.fill import cell_of, write_evidence, write_values  # noqa: E402
+from scripts.libreoffice import recalc, soffice_path  # noqa: E402
 
 YEAR = 2026
 DOCS = ROOT / "docs"
@@ -52,11 +52,6 @@ SAMPLE = {
 TARGET = {"xa": 1, "huyen": 1, "tinh": 2}
 
 
-def _cell(wb, name: str):
-    sheet, ref = next(iter(wb.defined_names[name].destinations))
-    return wb[sheet][ref.replace("$", "")]
-
-
 def fill_sample(wb, tier) -> None:
     """Fill inputs, evidence and the council's appraisal of ``tier`` by defined name."""
     values = dict(SAMPLE[tier.code])
@@ -64,20 +59,12 @@ def fill_sample(wb, tier) -> None:
         values.setdefault(f.key, DAT)
     values[L.N_PREPARER] = "Nguyễn Văn An"
     values[L.N_PREPARED_ON] = dt.date(YEAR + 1, 1, 20)
-    for name, v in values.items():
-        _cell(wb, name).value = v
-    sheet, ref = next(iter(wb.defined_names[L.N_EVIDENCE].destinations))
-    ws, first = wb[sheet], int("".join(ch for ch in ref.split(":")[0] if ch.isdigit()))
-    for k, ind in enumerate(tier.indicators[:-1], start=1):  # the last one has no evidence yet
-        writable_cell(ws, first + k - 1, 1).value = f"MC{k:02d}"
-        writable_cell(ws, first + k - 1, 2).value = ind.id
-        writable_cell(ws, first + k - 1, 3).value = (ind.evidence or [f"Văn bản minh chứng {ind.id}"])[0]
-        writable_cell(ws, first + k - 1, 4).value = f"{k}/KH-UBND"
-        writable_cell(ws, first + k - 1, 5).value = dt.date(YEAR, 3, 1)
-        writable_cell(ws, first + k - 1, 6).value = "Ủy ban nhân dân"
-    for ind in tier.indicators:
-        _cell(wb, L.appraisal_name(ind.id)).value = DAT
-    _cell(wb, L.N_APPRAISAL_TARGET).value = TARGET[tier.code]
+    write_values(wb, values)
+    write_evidence(wb, [[f"MC{k:02d}", ind.id, (ind.evidence or [f"Văn bản minh chứng {ind.id}"])[0],
+                         f"{k}/KH-UBND", dt.date(YEAR, 3, 1), "Ủy ban nhân dân"]
+                        for k, ind in enumerate(tier.indicators[:-1], start=1)])  # the last one: no evidence yet
+    write_values(wb, {L.appraisal_name(ind.id): DAT for ind in tier.indicators})
+    cell_of(wb, L.N_APPRAISAL_TARGET).value = TARGET[tier.code]
 
 
 def only_sheet(src: Path, sheet: str, dst: Path) -> Path:

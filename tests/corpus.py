@@ -23,37 +23,16 @@ import openpyxl
 from cdht import contract as L
 from cdht_generator.api import generate
 from cdht.edition import load_edition
-from cdht.units import read_units
-from tests.support.fill import cell_of, evidence_for, fill, named_values  # noqa: F401 (C.named_values)
+from cdht.units import SAMPLE_UNITS, read_units
+from cdht.fill import SAMPLE_INPUTS, cell_of, evidence_for, fill, named_values  # noqa: F401 (C.cell_of, C.named_values)
 
 EDITION = load_edition()
-SAMPLE_UNITS = Path(__file__).resolve().parent.parent / "cdht" / "catalogue" / "don-vi-mau.csv"
 UNITS = read_units(SAMPLE_UNITS)[0]
 UNIT = {"xa": "MAU-X0101", "huyen": "MAU-H01", "tinh": "MAU-T01"}
 YEAR = 2026
 
 # Inputs that reach level 2 on every indicator of a tier (each bar met with a margin).
-PASSING: dict[str, dict] = {
-    "xa": {
-        "tong_so_cong_dan": 1000, "vung_kho_khan": "Không",
-        **{f"xa_{c}_{i}": "Đạt" for c, n in ((1, 3), (2, 3), (3, 3)) for i in range(1, n + 1)},
-        "xa_4_1": "Đạt", "xa_4_2": 3, "xa_4_3": 3, "xa_4_4": 2,
-        "xa_5_1_so_cong_dan_hoc_tap": 850, "xa_5_2_so_duoc_dao_tao": 650, "xa_5_2_so_dai_hoc": 160,
-    },
-    "huyen": {
-        **{f"huyen_{c}_{i}": "Đạt" for c, n in ((1, 3), (2, 4), (3, 3)) for i in range(1, n + 1)},
-        "huyen_4_1_tong_so_xa": 30, "huyen_4_1_so_xa_muc_do_1": 29, "huyen_4_1_so_xa_muc_do_2": 28,
-        "huyen_4_2_nam_nay": 62.5, "huyen_4_2_nam_truoc": 58.1,
-        "huyen_4_3_nam_nay": 71.2, "huyen_4_3_nam_truoc": 70.4,
-    },
-    "tinh": {
-        **{f"tinh_{c}_{i}": "Đạt" for c, n in ((1, 3), (2, 5), (3, 3)) for i in range(1, n + 1)},
-        "tinh_3_4_so_chuong_trinh": 5, "tinh_3_5_so_chuong_trinh": 4, "tinh_3_5_hoc_lieu_mo": "Có",
-        "tinh_4_1_tong_so_huyen": 10, "tinh_4_1_so_huyen_muc_do_1": 10, "tinh_4_1_so_huyen_muc_do_2": 9,
-        "tinh_4_2_nam_nay": 3.1, "tinh_4_2_nam_truoc": 4.2,
-        "tinh_4_3_nam_nay": 125000, "tinh_4_3_nam_truoc": 118000,
-    },
-}
+PASSING: dict[str, dict] = SAMPLE_INPUTS
 for _t, _vals in PASSING.items():  # the table must cover exactly the tier's fields
     assert set(_vals) == set(EDITION.tier(_t).fields), (_t, set(EDITION.tier(_t).fields) ^ set(_vals))
 

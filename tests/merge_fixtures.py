@@ -18,7 +18,7 @@ from cdht import contract as L
 from cdht_generator.api import generate
 from cdht.edition import Edition, load_edition
 from cdht.units import read_units
-from tests.support.fill import cell_of, evidence_for, fill, named_values
+from cdht.fill import cell_of, evidence_for, fill, named_values
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "cdht" / "catalogue"
 SAMPLE_UNITS_CSV = CATALOGUE / "don-vi-mau.csv"

@@ -17,10 +17,8 @@ import pytest
 
 try:
     from tests.support import xlwings_remote
-    from tests.support.fill import evidence_for, fill
 except ImportError:  # tests/ itself on sys.path
     from support import xlwings_remote
-    from support.fill import evidence_for, fill
 
 import xlwings as xw  # after xlwings_remote, which sets XLWINGS_LICENSE_KEY
 
@@ -31,6 +29,7 @@ from cdht import rules as R
 from cdht_generator.api import generate
 from cdht.edition import load_edition
 from cdht.units import SAMPLE_UNITS, read_units
+from cdht.fill import evidence_for, fill
 
 EDITION = load_edition(None)
 YEAR = 2025

@@ -16,7 +16,7 @@ from cdht.ops.assess import check, compute
 from cdht import contract as L
 from cdht.messages import ERROR, WARNING
 from tests import corpus as C
-from tests.support import libreoffice
+from scripts import libreoffice
 
 needs_soffice = pytest.mark.skipif(libreoffice.soffice_path() is None,
                                    reason="LibreOffice (soffice) is not installed")

@@ -24,7 +24,7 @@ from cdht.edition import load_edition
 from cdht.fingerprint import digest
 from cdht_generator.lint import lint
 from cdht.units import read_units
-from tests.support.fill import cell_of, evidence_for, fill, named_values as named
+from cdht.fill import cell_of, evidence_for, fill, named_values as named
 
 EDITION = load_edition()
 TINH = EDITION.tier("tinh")

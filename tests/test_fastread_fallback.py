@@ -6,7 +6,7 @@ from cdht.ops.assess import check
 from cdht_generator.api import generate
 from cdht.edition import load_edition
 from tests.corpus import PASSING
-from tests.support.fill import fill
+from cdht.fill import fill
 
 
 def test_openpyxl_fallback_reads_the_same(tmp_path, monkeypatch):

@@ -434,7 +434,7 @@ def test_province_counts_merged_districts(kit, tmp_path):
     inbox = tmp_path / "inbox"
     huyen = kit.edition.tier("huyen")
     from tests.merge_fixtures import appraisal
-    from tests.support.fill import evidence_for, fill
+    from cdht.fill import evidence_for, fill
     for u, lv in (("MAU-H01", 2), ("MAU-H02", 1)):
         p = fill(kit.template("huyen", u), inbox / f"{u}.xlsx", corpus.PASSING["huyen"],
                  evidence=evidence_for(huyen, dt.date(YEAR, 6, 1)), appraisal=appraisal(huyen, lv))
@@ -453,7 +453,7 @@ def test_province_counts_merged_districts(kit, tmp_path):
 
 def _with_text_name(src: Path, text: str) -> Path:
     """``text`` typed into the unit name as text (a shared string, not a formula)."""
-    from tests.support.fill import cell_of
+    from cdht.fill import cell_of
     wb = openpyxl.load_workbook(src)
     cell = cell_of(wb, L.N_UNIT_NAME)
     cell.value = text

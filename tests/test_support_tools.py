@@ -12,10 +12,12 @@ import openpyxl
 import pytest
 from openpyxl.workbook.defined_name import DefinedName
 
+from scripts import libreoffice
+
 try:
-    from tests.support import libreoffice, xlwings_remote
+    from tests.support import xlwings_remote
 except ImportError:  # tests/ itself on sys.path (plain `pytest`, rootdir not importable)
-    from support import libreoffice, xlwings_remote
+    from support import xlwings_remote
 
 import xlwings as xw  # after xlwings_remote, which sets XLWINGS_LICENSE_KEY
 

@@ -26,8 +26,8 @@ from cdht import rules as R
 from cdht_generator.api import generate
 from cdht.edition import load_edition
 from cdht.evaluate import appraised_level, evaluate, level_label
-from tests.support.fill import cell_of
-from tests.support.libreoffice import recalc, soffice_path
+from cdht.fill import cell_of
+from scripts.libreoffice import recalc, soffice_path
 
 pytestmark = pytest.mark.skipif(soffice_path() is None, reason="LibreOffice (soffice) is not installed")
 

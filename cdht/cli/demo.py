@@ -20,10 +20,9 @@ from cdht import contract as L
 from cdht_generator.api import generate
 from cdht.edition import load_edition
 from cdht.units import SAMPLE_UNITS, read_units
-from cdht_generator.workbook import writable_cell
+from cdht.fill import fill as _fill
 
 from cdht.ops.merge import MergeResult, merge
-from cdht.ops.results_sheet import load_for_write
 
 ON_TIME = dt.datetime(2027, 2, 20, 9, 0)
 LATE = dt.datetime(2027, 3, 6, 9, 0)
@@ -61,26 +60,6 @@ class DemoResult:
     district_merges: dict[str, MergeResult] = field(default_factory=dict)
     province_merge: MergeResult | None = None
     communes: list[dict] = field(default_factory=list)
-
-
-def _fill(template: Path, out: Path, values: dict, evidence: list[list] | None = None,
-          when: dt.datetime | None = None) -> Path:
-    wb = load_for_write(template)
-    for name, v in values.items():
-        sheet, ref = next(iter(wb.defined_names[name].destinations))
-        wb[sheet][ref.replace("$", "")].value = v
-    if evidence:
-        sheet, ref = next(iter(wb.defined_names[L.N_EVIDENCE].destinations))
-        first = int("".join(ch for ch in ref.split(":")[0] if ch.isdigit()))
-        for i, row in enumerate(evidence):
-            for j, v in enumerate(row, start=1):
-                writable_cell(wb[sheet], first + i, j).value = v
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
-    if when:
-        ts = when.timestamp()
-        os.utime(out, (ts, ts))
-    return out
 
 
 def _verdicts(tier, value="Đạt") -> dict:
@@ -129,7 +108,7 @@ def run_demo(out: str | Path = "cdht-demo", year: int = 2026,
         src = old[code] if special == "wrong_year" else xa_paths[code]
         dest = out / "nop-huyen" / district / src.name
         _fill(src, dest, {**values, **_appraisal(xa, level if special != "no_evidence" else None)},
-              _evidence(xa, year, skip), LATE if special == "late" else ON_TIME)
+              _evidence(xa, year, skip), when=LATE if special == "late" else ON_TIME)
         if special == "tampered":
             wb = openpyxl.load_workbook(dest)
             ws = wb[L.SHEET_SELF]
