@@ -18,9 +18,9 @@ from typing import Any
 from cdht import contract as L
 from cdht import rules as R
 from cdht.edition import Edition, Tier, find_edition
-from cdht.fingerprint import FINGERPRINT_SCHEME, digest, openpyxl_items, parse_ref
-
-from cdht.xlsx.fastread import _letters, raw_items
+from cdht.fingerprint import parse_ref
+from cdht.read.tamper import NAMES_KEY, check_layout, first_changed_cell
+from cdht.xlsx.fastread import _letters
 from cdht.messages import ERROR, Finding, finding, nfc
 
 EXCEL_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
@@ -172,11 +172,12 @@ def read_workbook_raw(path: str | Path, edition: Edition | None = None, tool_she
     except Exception as e:  # any parser failure is a corrupt or foreign file, reported not raised
         sub.add("CDHT-W002", detail=f"{type(e).__name__}: {str(e)[:150]}")
         return sub, None
-    _read_loaded(sub, rb, edition)
-    return sub, rb
+    return sub, _read_loaded(sub, rb, edition) or rb
 
 
-def _read_loaded(sub: Submission, rb, edition: Edition | None) -> None:
+def _read_loaded(sub: Submission, rb, edition: Edition | None):
+    """Identify, tamper-check and read a loaded workbook into ``sub``; returns the raw read the
+    values came from (a strict re-read when the fast one was suspect), or ``rb`` when not ours."""
     meta = read_meta(rb)
     sub.meta = meta
     if not meta.get("template_id", "").startswith("cdht:"):
@@ -201,11 +202,12 @@ def _read_loaded(sub: Submission, rb, edition: Edition | None) -> None:
         sub.add("CDHT-W006")
         return
     sub.readable = True
+    rb = _check_layout(sub, rb)
     resolve_names(sub, rb)
-    _check_layout(sub, rb)
     _read_inputs(sub, rb, tier)
     _read_appraisal(sub, rb, tier)
     read_evidence(sub, rb)
+    return rb
 
 
 _NAMES_CACHE: dict = {}
@@ -236,76 +238,34 @@ def cell_value(rb, sub: Submission, name: str):
     return rb.sheets[sheet].value(ref), True
 
 
-def _check_layout(sub: Submission, rb) -> None:
-    """Tamper check: protection still on, sheets present, fingerprint unchanged (and where not)."""
-    try:
-        protected = json.loads(sub.meta.get("protected_sheets") or "[]")
-        stored = json.loads(sub.meta.get("sheet_digests") or "{}")
-    except json.JSONDecodeError:
-        protected, stored = [], {}
-    scheme = sub.meta.get("fingerprint_scheme") or "1"
-    if scheme != FINGERPRINT_SCHEME:
-        sub.add("CDHT-W026", found=scheme)
-        sub.tampered = True
-        return
-    for s in protected:
-        if s not in rb.sheets:
-            sub.add("CDHT-W020", sheet=s)
-        elif not rb.sheets[s].protected:
-            sub.add("CDHT-W018", sheet=s)
-    # an unprotected or missing sheet is tampering even when every formula still matches
-    sub.tampered = any(f.code in ("CDHT-W018", "CDHT-W020") for f in sub.findings)
-    tier = sub.tier
-    if sub.meta.get("contributor"):  # a department's form: its signer cells are inputs too
-        from cdht_generator.contributor import form_tier
-        tier = form_tier(sub.tier)
-    items = raw_items(rb, tier)
-    if digest(items) == sub.meta.get("fingerprint"):
-        return
-    sub.tampered = True
-    if not stored:
+def _check_layout(sub: Submission, rb):
+    """Tamper check (:func:`cdht.read.tamper.check_layout`) as findings W018–W021 / W026; returns
+    the read the verdict rests on (a strict re-read when the fast one was suspect)."""
+    found = check_layout(rb, sub.meta, sub.tier)
+    sub.tampered = found.tampered
+    if found.unknown_scheme is not None:
+        sub.add("CDHT-W026", found=found.unknown_scheme)
+        return found.book
+    for kind, sheet in found.sheet_problems:
+        sub.add("CDHT-W020" if kind == "missing" else "CDHT-W018", sheet=sheet)
+    if not found.fingerprint_ok:
+        _report_changes(sub, found)
+    return found.book
+
+
+def _report_changes(sub: Submission, found) -> None:
+    """W019 naming the first changed cell of each changed sheet; W021 when nothing can be named."""
+    if not found.digests_stored:
         sub.add("CDHT-W021")
         return
-    changed = [k for k in stored if k in items and digest({k: items[k]}) != stored[k]]
-    changed += [k for k in items if k not in stored]
-    reported = False
-    for key in changed:
-        if key == "#names":
+    for key in found.changed:
+        if key == NAMES_KEY:
             sub.add("CDHT-W021", sheet=None)
-            reported = True
             continue
-        cell = _first_changed_cell(sub, key, items[key])
+        cell = first_changed_cell(sub.edition, sub.tier, sub.year, key, found.items[key])
         sub.add("CDHT-W019", sheet=key, cell=cell or "?")
-        reported = True
-    if not reported and not any(f.code in ("CDHT-W020", "CDHT-W018") for f in sub.findings):
+    if not found.changed:
         sub.add("CDHT-W021")
-    elif not reported:
-        sub.findings.append(finding("CDHT-W021", file=sub.path.name))
-
-
-def _first_changed_cell(sub: Submission, sheet: str, now: list[str]) -> str | None:
-    """Name the first changed formula by diffing against a freshly generated blank template."""
-    try:
-        from cdht_generator.workbook import build_workbook
-        ref_wb, _ = build_workbook(sub.edition, sub.tier.code, sub.year)
-        ref_items = openpyxl_items(ref_wb, sub.tier).get(sheet, [])
-    except Exception:
-        return None
-    ref_f = {i.split("|")[1]: i for i in ref_items if i.startswith("F|")}
-    now_f = {i.split("|")[1]: i for i in now if i.startswith("F|")}
-    for coord in sorted(set(ref_f) | set(now_f), key=lambda c: (len(c), c)):
-        if ref_f.get(coord) != now_f.get(coord):
-            return coord
-    ref_c = {i.split("|")[1]: i for i in ref_items if i.startswith("C|")}
-    now_c = {i.split("|")[1]: i for i in now if i.startswith("C|")}
-    # a locked text edited in place, then one cleared, then one added (a unit's own workbook also
-    # has locked identity cells the blank reference lacks, so added cells come last)
-    for group in ((c for c in set(ref_c) & set(now_c) if ref_c[c] != now_c[c]),
-                  set(ref_c) - set(now_c), set(now_c) - set(ref_c)):
-        first = min(group, key=lambda c: (len(c), c), default=None)  # A9 before A10
-        if first is not None:
-            return first
-    return None
 
 
 def _read_inputs(sub: Submission, rb, tier: Tier) -> None:

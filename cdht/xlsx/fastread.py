@@ -4,6 +4,16 @@ calamine gives cell values (and is what bulk merges are measured against) but no
 formulas, error values or protection; those come from ``xl/workbook.xml`` and each sheet's XML,
 read from the same zip in one pass. The result feeds the reader and the layout fingerprint
 (``cdht.fingerprint.layout_items``), so a submitted file is checked without openpyxl.
+
+Two ways to read those parts, same result on the files our generator writes:
+
+* the fast path — byte patterns tuned to how openpyxl (and Excel, LibreOffice) spell the XML: one
+  pass, no tree. It only pre-screens: a sheet whose XML it cannot vouch for (comments, CDATA, a
+  prefixed main namespace) is handed to the real parser at once;
+* :func:`read_raw` with ``strict=True`` — a namespace-aware XML parse (``xml.etree`` iterparse) that
+  takes any attribute order, namespace prefix (``<x:c>``), shared or inline strings and cells
+  without an ``r`` attribute. A layout check never calls a file tampered on the fast path alone:
+  it re-reads strictly first (:func:`confirm`, used by ``cdht.read.tamper``).
 """
 from __future__ import annotations
 
@@ -11,6 +21,7 @@ import html
 import io
 import re
 import zipfile
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from posixpath import join as pjoin, normpath
 
@@ -64,47 +75,188 @@ class RawBook:
     names: dict[str, str]              # workbook-scoped defined names → reference text
     custom_props: dict[str, str]
     structure_locked: bool
+    strict: bool = False               # read by the XML parser (True) or the fast path
+    source: bytes | None = field(default=None, repr=False)  # the package, for a strict re-read
+    skipped: tuple = ()                # sheets listed but not read
 
 
 _DECODED: tuple[dict[bytes, str], dict[bytes, str]] = ({}, {})  # b"B7" → "B7"; formula text → "=…"
 
 
-def _formulas(xml: bytes, sheet: RawSheet) -> None:
+def _errors(xml: bytes, sheet: RawSheet) -> None:
     if b't="e"' in xml:
         for coord, v in _ECELL.findall(xml):
             sheet.errors[coord.decode()] = html.unescape(v.decode()) or "#VALUE!"
+
+
+def _plain_formulas(xml: bytes, sheet: RawSheet, start: int) -> None:
+    """Every formula a plain ``<c r="…" …><f>text</f>`` (no shared / array formulas)."""
+    coords, texts = _DECODED
+    if len(texts) > 50_000:
+        coords.clear(), texts.clear()
+    for coord, text in _PLAIN_F.findall(xml, max(0, xml.rfind(b"<c ", 0, start))):
+        # every file of a template repeats the same coordinates and formula texts: decode once
+        c, f = coords.get(coord), texts.get(text)
+        if c is None:
+            c = coords[coord] = coord.decode()
+        if f is None:
+            f = text.decode("utf-8")
+            f = texts[text] = "=" + (html.unescape(f) if "&" in f else f)
+        sheet.formulas[c] = f
+
+
+def _shared_formula(shared: dict, coord: str, attrs: dict, text: str) -> str:
+    """The text of a formula, a shared formula's followers translated from their master."""
+    if attrs.get("t") != "shared":
+        return text
+    si = attrs.get("si", "")
+    if text:
+        shared[si] = (coord, text)
+    elif si in shared:
+        from openpyxl.formula.translate import Translator
+        origin, master = shared[si]
+        text = Translator("=" + master, origin=origin).translate_formula(coord)[1:]
+    return text
+
+
+def _tagged_formulas(xml: bytes, sheet: RawSheet, start: int) -> None:
+    """Formulas with attributes (shared, array): each found, then the cell it sits in."""
+    shared: dict[str, tuple[str, str]] = {}
+    for m in _F.finditer(xml, start):  # (skips empty cells fast)
+        at = xml.rfind(b'<c r="', 0, m.start()) + 6
+        coord = xml[at:xml.index(b'"', at)].decode()
+        fa = _attrs(m.group(1)) if b"t=" in m.group(1) else {}
+        text = html.unescape(m.group(2).decode("utf-8")) if m.group(2) is not None else ""
+        sheet.formulas[coord] = "=" + _shared_formula(shared, coord, fa, text)
+
+
+def _formulas(xml: bytes, sheet: RawSheet) -> None:
+    """Fast path: error values and formulas of a sheet's XML, by byte patterns."""
+    _errors(xml, sheet)
     first = _ANY_F.search(xml)  # (not b"<f": <formula1> of a validation matches that)
     if first is None:
         return
-    if b"<f " not in xml and b"<f/" not in xml:  # no shared / array formulas: all plain <f>text</f>
-        coords, texts = _DECODED
-        if len(texts) > 50_000:
-            coords.clear(), texts.clear()
-        for coord, text in _PLAIN_F.findall(xml, max(0, xml.rfind(b"<c ", 0, first.start()))):
-            # every file of a template repeats the same coordinates and formula texts: decode once
-            c, f = coords.get(coord), texts.get(text)
-            if c is None:
-                c = coords[coord] = coord.decode()
-            if f is None:
-                f = text.decode("utf-8")
-                f = texts[text] = "=" + (html.unescape(f) if "&" in f else f)
-            sheet.formulas[c] = f
-        return
-    shared: dict[str, tuple[str, str]] = {}
-    for m in _F.finditer(xml, first.start()):  # find formulas, then the cell each one sits in (skips empty cells fast)
-        start = xml.rfind(b'<c r="', 0, m.start()) + 6
-        coord = xml[start:xml.index(b'"', start)].decode()
-        fa = _attrs(m.group(1)) if b"t=" in m.group(1) else {}
-        text = html.unescape(m.group(2).decode("utf-8")) if m.group(2) is not None else ""
-        if fa.get("t") == "shared":
-            si = fa.get("si", "")
-            if text:
-                shared[si] = (coord, text)
-            elif si in shared:
-                from openpyxl.formula.translate import Translator
-                origin, master = shared[si]
-                text = Translator("=" + master, origin=origin).translate_formula(coord)[1:]
-        sheet.formulas[coord] = "=" + text
+    if b"<f " not in xml and b"<f/" not in xml:
+        _plain_formulas(xml, sheet, first.start())
+    else:
+        _tagged_formulas(xml, sheet, first.start())
+
+
+def _fast_path_fits(xml: bytes) -> bool:
+    """True when the byte patterns can be trusted on this sheet: default-namespace elements, no
+    comments or CDATA (which could hide or fake an element from a pattern)."""
+    return b"<sheetData" in xml and b"<!--" not in xml and b"<![CDATA[" not in xml
+
+
+# ---------------------------------------------------------------------------------------------
+# The strict path: a namespace-aware XML parse
+# ---------------------------------------------------------------------------------------------
+
+_MAIN_NS = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+            "http://purl.oclc.org/ooxml/spreadsheetml/main")
+_R_NS = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+         "http://purl.oclc.org/ooxml/officeDocument/relationships")
+
+
+def _local(tag: str, spaces=_MAIN_NS) -> str | None:
+    """``{ns}name`` → ``name`` when ``ns`` is one of ``spaces`` (else None: not ours to read)."""
+    if tag[:1] != "{":
+        return None
+    ns, _, name = tag[1:].partition("}")
+    return name if ns in spaces else None
+
+
+def _r_attr(el: ET.Element, name: str) -> str | None:
+    for ns in _R_NS:
+        v = el.get(f"{{{ns}}}{name}")
+        if v is not None:
+            return v
+    return None
+
+
+def _is_true(v: str | None) -> bool:
+    return v in ("1", "true")
+
+
+def _xml_workbook(wb_xml: bytes, rels_xml: bytes) -> tuple[list, dict, bool]:
+    """([(sheet, state, part path)], workbook-scoped names, structure locked) by a real parse."""
+    rels = {el.get("Id"): el.get("Target") or "" for el in ET.fromstring(rels_xml).iter()
+            if el.tag.endswith("}Relationship")}
+    listed, names, locked = [], {}, False
+    for el in ET.fromstring(wb_xml).iter():
+        tag = _local(el.tag)
+        if tag == "sheet":
+            target = rels.get(_r_attr(el, "id") or "", "")
+            listed.append((el.get("name", ""), el.get("state", "visible"),
+                           target.lstrip("/") if target.startswith("/") else normpath(pjoin("xl", target))))
+        elif tag == "definedName" and el.get("localSheetId") is None:
+            n = el.get("name", "")
+            if not n.startswith("_xlnm."):
+                names[n] = el.text or ""
+        elif tag == "workbookProtection":
+            locked = _is_true(el.get("lockStructure"))
+    return listed, names, locked
+
+
+def _xml_custom(xml: bytes) -> dict[str, str]:
+    out = {}
+    for el in ET.fromstring(xml):
+        if el.tag.endswith("}property") and el.get("name") and len(el):
+            out[el.get("name")] = el[0].text or ""
+    return out
+
+
+class _Position:
+    """Where the next cell sits when a writer leaves out ``r`` (allowed by ECMA-376)."""
+
+    def __init__(self):
+        self.row, self.col = 0, 0
+
+    def row_start(self, el: ET.Element) -> None:
+        r = el.get("r")
+        self.row = int(r) if r else self.row + 1
+        self.col = 0
+
+    def cell(self, el: ET.Element) -> str:
+        r = el.get("r")
+        if r:
+            self.col = coord_of(r)[1]
+            return r
+        self.col += 1
+        return f"{_letters(self.col)}{self.row}"
+
+
+def _xml_cell(el: ET.Element, coord: str, sheet: RawSheet, shared: dict) -> None:
+    """One ``<c>`` element: its formula and, for an error cell, its error value."""
+    f = v = None
+    for child in el:
+        tag = _local(child.tag)
+        if tag == "f":
+            f = child
+        elif tag == "v":
+            v = child
+    if f is not None:
+        sheet.formulas[coord] = "=" + _shared_formula(shared, coord, f.attrib, f.text or "")
+    if el.get("t") == "e":
+        sheet.errors[coord] = (v.text if v is not None else None) or "#VALUE!"
+
+
+def _xml_sheet(xml: bytes, sheet: RawSheet) -> None:
+    """Strict path: formulas, error values and protection of a sheet's XML by a real parse."""
+    pos, shared = _Position(), {}
+    for event, el in ET.iterparse(io.BytesIO(xml), events=("start", "end")):
+        tag = _local(el.tag)
+        if event == "start":
+            if tag == "row":
+                pos.row_start(el)
+            continue
+        if tag == "c":
+            _xml_cell(el, pos.cell(el), sheet, shared)
+            el.clear()
+        elif tag == "sheetProtection":
+            sheet.protected = _is_true(el.get("sheet"))
+        elif tag == "row":
+            el.clear()
 
 
 def _block(xml: bytes, tag: bytes) -> bytes:
@@ -144,11 +296,38 @@ def _workbook_parts(sheets_xml: bytes, names_xml: bytes, rels_xml: bytes) -> tup
 _WB_PARTS: dict = {}
 
 
-def read_raw(source, skip=(), zipped: zipfile.ZipFile | None = None) -> RawBook:
+def _fast_sheet(xml: bytes, sheet: RawSheet) -> None:
+    if not _fast_path_fits(xml):
+        _xml_sheet(xml, sheet)
+        return
+    at = xml.rfind(b"<sheetProtection")  # after the cells: found from the end at once
+    pm = _PROT.match(xml, at) if at >= 0 else None
+    sheet.protected = bool(pm and re.search(rb'\bsheet="(1|true)"', pm.group(1)))
+    _formulas(xml, sheet)
+
+
+def _fast_workbook(z: zipfile.ZipFile, wb_xml: bytes) -> tuple[list, dict, bool, dict]:
+    listed, names = _workbook_parts(_block(wb_xml, b"sheets"), _block(wb_xml, b"definedNames"),
+                                    z.read("xl/_rels/workbook.xml.rels"))
+    structure_locked = bool(re.search(rb'<workbookProtection\b[^>]*lockStructure="(1|true)"', wb_xml))
+    custom = {}
+    if "docProps/custom.xml" in z.namelist():
+        custom = {k.decode(): html.unescape(v.decode("utf-8")) for k, v in _CUSTOM.findall(z.read("docProps/custom.xml"))}
+    return listed, names, structure_locked, custom
+
+
+def _strict_workbook(z: zipfile.ZipFile, wb_xml: bytes) -> tuple[list, dict, bool, dict]:
+    listed, names, structure_locked = _xml_workbook(wb_xml, z.read("xl/_rels/workbook.xml.rels"))
+    custom = _xml_custom(z.read("docProps/custom.xml")) if "docProps/custom.xml" in z.namelist() else {}
+    return listed, names, structure_locked, custom
+
+
+def read_raw(source, skip=(), zipped: zipfile.ZipFile | None = None, strict: bool = False) -> RawBook:
     """Read names, sheet states, protection, formulas, errors and values of a workbook in one pass.
 
     ``source`` is a path or the file's bytes; sheets named in ``skip`` are listed but not read;
-    ``zipped``: ``source`` (bytes) already opened as a zip."""
+    ``zipped``: ``source`` (bytes) already opened as a zip; ``strict``: parse every part as XML
+    (no byte patterns) — slower, for confirming what the fast path suspects."""
     if isinstance(source, (bytes, bytearray)):
         data = bytes(source)
     else:
@@ -156,14 +335,11 @@ def read_raw(source, skip=(), zipped: zipfile.ZipFile | None = None) -> RawBook:
             data = fh.read()
     with (zipped or zipfile.ZipFile(io.BytesIO(data))) as z:
         wb_xml = z.read("xl/workbook.xml")
-        listed, names = _workbook_parts(_block(wb_xml, b"sheets"), _block(wb_xml, b"definedNames"),
-                                        z.read("xl/_rels/workbook.xml.rels"))
+        if not strict and b"<sheets>" not in wb_xml:  # a prefixed or unusual spelling: parse it
+            strict = True
+        listed, names, structure_locked, custom = (_strict_workbook if strict else _fast_workbook)(z, wb_xml)
         sheets = {name: RawSheet(name, state) for name, state, _ in listed}
         targets = {name: target for name, _, target in listed}
-        structure_locked = bool(re.search(rb'<workbookProtection\b[^>]*lockStructure="(1|true)"', wb_xml))
-        custom = {}
-        if "docProps/custom.xml" in z.namelist():
-            custom = {k.decode(): html.unescape(v.decode("utf-8")) for k, v in _CUSTOM.findall(z.read("docProps/custom.xml"))}
         for name, sheet in sheets.items():
             if name in skip:
                 continue
@@ -171,23 +347,32 @@ def read_raw(source, skip=(), zipped: zipfile.ZipFile | None = None) -> RawBook:
                 xml = z.read(targets[name])
             except KeyError:
                 continue
-            at = xml.rfind(b"<sheetProtection")  # after the cells: found from the end at once
-            pm = _PROT.match(xml, at) if at >= 0 else None
-            sheet.protected = bool(pm and re.search(rb'\bsheet="(1|true)"', pm.group(1)))
-            _formulas(xml, sheet)
-    wanted = [s for n, s in sheets.items() if n not in skip]
+            (_xml_sheet if strict else _fast_sheet)(xml, sheet)
+    book = RawBook(sheets, names, custom, structure_locked, strict=strict, source=data, skipped=tuple(skip))
+    _values(data, [s for n, s in sheets.items() if n not in skip])
+    return book
+
+
+def confirm(rb: RawBook) -> RawBook:
+    """The same workbook read strictly (a real XML parse); ``rb`` itself when it already was, or
+    when its bytes are not at hand."""
+    if rb.strict or rb.source is None:
+        return rb
+    return read_raw(rb.source, skip=rb.skipped, strict=True)
+
+
+def _values(data: bytes, wanted: list[RawSheet]) -> None:
     try:
         from python_calamine import CalamineWorkbook
     except ImportError:  # e.g. xlwings Lite (Pyodide) has no calamine wheel: openpyxl reads the values
         _values_with_openpyxl(data, wanted)
-        return RawBook(sheets, names, custom, structure_locked)
+        return
     cal = CalamineWorkbook.from_filelike(io.BytesIO(data))
     for sheet in wanted:
         try:
             sheet.values = cal.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
         except Exception:
             sheet.values = []
-    return RawBook(sheets, names, custom, structure_locked)
 
 
 def _values_with_openpyxl(data: bytes, sheets: list[RawSheet]) -> None:
