@@ -91,3 +91,19 @@ def input_names(tier) -> list[str]:
 
 def input_ranges() -> list[str]:
     return [N_EVIDENCE]
+
+
+# Colours (RRGGBB, openpyxl's spelling; xlsxwriter and xlwings take "#" + the same value). Their one
+# home: the templates, the merge's status column, the write-back flags and the add-in use these.
+COLOR_INPUT = "FFF2CC"        # a cell to type into (the guide calls it "Vàng")
+COLOR_HEADER = "DDEBF7"       # header rows of list sheets and report workbooks
+COLOR_CRITERION = "E2EFDA"    # criterion rows
+COLOR_MISSING = "FFD966"      # a required input still empty ("Vàng đậm")
+COLOR_FAIL = "F8CBAD"         # Không đạt ("Đỏ nhạt")
+COLOR_PASS = "C6EFCE"         # Đạt ("Xanh")
+COLOR_NO_EVIDENCE = "F4B183"  # an indicator passed without evidence ("Cam")
+COLOR_FLAG = "FF9999"         # a cell flagged by a check (write-back)
+COLOR_BORDER = "999999"       # thin cell borders
+COLOR_PENDING = "FFEB9C"      # a child unit that has not filed yet
+COLOR_NONE = "FFFFFF"         # white: a status cell with no status
+STATUS_COLORS = {STATUS_RECEIVED: COLOR_PASS, STATUS_MISSING: COLOR_PENDING, STATUS_RETURNED: COLOR_FAIL}
