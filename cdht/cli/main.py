@@ -244,7 +244,7 @@ def check(file, as_json, write):
                    "trong phiếu (file). Mọi khác biệt đều được báo.")
 def merge(parent, sources, dry_run, as_json, on_duplicate, register_from, return_dir, prefer):
     """Gộp các sổ tính cấp dưới (tệp hoặc thư mục) vào sổ tổng hợp cấp trên."""
-    from cdht.ops.merge import merge as run
+    from cdht.ops.merge import DuplicatePolicy, merge as run
     from cdht.cli.render import merge_text
 
     bar = None
@@ -256,7 +256,7 @@ def merge(parent, sources, dry_run, as_json, on_duplicate, register_from, return
         bar.update(1)
 
     try:
-        result = run(parent, list(sources), dry_run=dry_run, on_duplicate=on_duplicate,
+        result = run(parent, list(sources), dry_run=dry_run, on_duplicate=DuplicatePolicy(on_duplicate),
                      register_from=register_from, progress=progress, prefer=prefer)
     finally:
         if bar is not None:
@@ -308,6 +308,8 @@ def _load_plugins() -> None:
             continue
 
 
+from cdht.cli.profile import profile as _profile_group  # noqa: E402 — the `cdht profile` group
+main.add_command(_profile_group)
 _load_plugins()
 
 

@@ -1,58 +1,25 @@
-"""Safe writes into a user's workbook: lock-file refusal, backup, temporary file then rename.
+"""The "Kết quả kiểm tra" sheet written into a user's workbook (saved by :mod:`cdht.xlsx.save`:
+lock-file refusal, backup, temporary file then rename).
 
 Only the tool sheets (unprotected) and cell fills are touched; an input value is never changed.
 """
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
+import shutil  # noqa: F401  (kept: callers and tests reach the save's shutil / tempfile through here)
+import tempfile  # noqa: F401
 import warnings
 from pathlib import Path
 
 from cdht import contract as L
 from cdht.messages import Finding, finding
+from cdht.xlsx.save import backup_path, lock_file, save_safely  # noqa: F401  (re-exported)
 
 FILL_FLAG = "FF9999"
 FILL_INPUT = "FFF2CC"
 
 
-def lock_file(path: Path) -> Path | None:
-    """The Excel / LibreOffice lock file of ``path`` if the workbook is open somewhere."""
-    name = path.name
-    for cand in (f"~${name}", f"~${name[2:]}", f".~lock.{name}#"):
-        p = path.with_name(cand)
-        if p.exists():
-            return p
-    return None
-
-
-def backup_path(path: Path) -> Path:
-    return path.with_name(path.name + ".bak")
-
-
-def save_safely(wb, path: Path) -> Finding | None:
-    """Save ``wb`` over ``path``: refuse if open, keep ``<name>.bak``, write atomically."""
-    lock = lock_file(path)
-    if lock is not None:
-        return finding("CDHT-W022", file=path.name, lock=lock.name)
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".~cdht-", suffix=path.suffix, dir=path.parent)
-        os.close(fd)
-        wb.save(tmp)
-        if path.exists():
-            shutil.copy2(path, backup_path(path))
-        os.replace(tmp, path)
-    except OSError as e:
-        return finding("CDHT-W023", file=path.name, detail=e.strerror or str(e))
-    finally:
-        if tmp and os.path.exists(tmp):
-            os.unlink(tmp)
-    return None
-
-
 def load_for_write(path: Path):
+    """Open a user's workbook with openpyxl for a later :func:`save_safely` (warnings silenced)."""
     import openpyxl
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -66,6 +33,7 @@ def result_rows(findings: list[Finding]) -> list[list]:
 
 
 def summary_rows(report) -> list[list]:
+    """The summary lines above the findings on "Kết quả kiểm tra" (level, appraisal, ready to file)."""
     from cdht.evaluate import level_label
     a = report.assessment
     rows = [["", "", "", "", "", f"Mức độ (tính lại từ số liệu): {level_label(report.level) if a else '—'}", ""]]

@@ -1,0 +1,162 @@
+"""One-button upward merge: child workbooks (xã → huyện → tỉnh) into their parent workbook.
+
+Every source is read and judged before anything is written; bad sources are quarantined with
+coded reasons and never stop the others; sources are never modified; the parent is written once,
+atomically, with a backup — or not at all with ``dry_run``. Merging the same files twice gives the
+same content (a row keeps its "merged at" while its file's SHA-256 is unchanged).
+
+:func:`merge` runs named steps, each in its own module and usable alone:
+
+1. collect (:mod:`.collect`) — the source workbooks named or found in folders;
+2. judge (:mod:`.judge`) — read and assess each source, the parent read alongside;
+3. place (:mod:`.place`) — refuse what does not belong under the parent;
+4. resolve duplicates (:func:`.place.resolve_duplicates`, a :class:`DuplicatePolicy`);
+5. register (:func:`.derive.register`) — the recognition decisions in force;
+6. derive (:func:`.derive.derived_figures`) — the 4.1 figures and the parent's level;
+7. write — one list of sheet updates (:func:`.updates.sheet_updates`) written into the file
+   (:func:`.write.write_updates`) or, by the add-in, into the open book.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from cdht.evaluate import evaluate
+from cdht.messages import finding
+
+from cdht.ops.merge.children import children_table, existing_rows, expected_units
+from cdht.ops.merge.collect import WORKBOOK_SUFFIXES, collect_sources
+from cdht.ops.merge.derive import derived_figures, register, standings
+from cdht.ops.merge.judge import FORK_MIN_FILES, SPAWN_MIN_FILES, _judge_path, assess_source
+from cdht.ops.merge.judge import judge_all as _judge_all
+from cdht.ops.merge.model import (TAMPER_CODES, UNREADABLE_CODES, DuplicatePolicy, MergeResult, ParentInfo,
+                                  SourceResult)
+from cdht.ops.merge.place import deadline, mark_received, place, resolve_duplicates
+from cdht.ops.merge.updates import (Placement, SheetUpdate, child_rows, completeness_text, log_rows, put,
+                                    returns_rows, sheet_updates)
+from cdht.ops.merge.write import write_updates
+from cdht.ops.results_sheet import load_for_write
+from cdht.read.submission import Submission, read_workbook_raw
+from cdht.xlsx.save import save_safely
+
+__all__ = ["merge", "MergeResult", "SourceResult", "ParentInfo", "DuplicatePolicy", "SheetUpdate", "Placement",
+           "collect_sources", "judge_all", "assess_source", "place", "resolve_duplicates", "mark_received",
+           "deadline", "register", "standings", "derived_figures", "sheet_updates", "write_updates",
+           "child_rows", "completeness_text", "returns_rows", "log_rows", "put", "existing_rows",
+           "expected_units", "children_table", "TAMPER_CODES", "UNREADABLE_CODES", "WORKBOOK_SUFFIXES",
+           "FORK_MIN_FILES", "SPAWN_MIN_FILES"]
+
+
+def judge_all(files: list[Path], edition_path: str | None = None, progress=None, workers: int | None = None,
+              meanwhile: Callable[[], object] | None = None, abort: Callable[[object], bool] | None = None,
+              start_method: str | None = None):
+    """:func:`cdht.ops.merge.judge.judge_all` with this package's ``_judge_path`` as the per-file
+    job (looked up at each call, so a test can stand in for it)."""
+    return _judge_all(files, edition_path, progress, workers, meanwhile, abort, start_method, job=_judge_path)
+
+
+@dataclass
+class _Parent:
+    """The parent as read alongside the judging: its reading, raw cells, and (unless a dry run)
+    the workbook opened for writing."""
+
+    sub: Submission | None = None
+    raw: object = None
+    wb: object = None
+
+    @property
+    def usable(self) -> bool:
+        return self.sub is not None and self.sub.readable and bool(self.sub.tier.children)
+
+
+def _judge(files, parent_path: Path, dry_run: bool, progress, workers) -> tuple[list[SourceResult], _Parent]:
+    """Step 2: judge the sources while the parent is read (and opened for writing)."""
+    parent = _Parent()
+
+    def read_parent():
+        parent.sub, parent.raw = read_workbook_raw(parent_path, tool_sheets=True)  # + rows merged before, register
+        if parent.usable and not dry_run:
+            parent.wb = load_for_write(parent_path)
+
+    judged, _ = judge_all(files, None, progress, workers, meanwhile=read_parent, abort=lambda _: not parent.usable)
+    return judged, parent
+
+
+def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool = False,
+          on_duplicate: DuplicatePolicy | str = DuplicatePolicy.NEWEST, register_from: str | Path | None = None,
+          now: dt.datetime | None = None, progress: Callable[[int, int], None] | None = None,
+          workers: int | None = None, prefer: str = "workbook") -> MergeResult:
+    """Merge the child workbooks ``sources`` (files or folders) into the parent workbook.
+
+    ``on_duplicate``: a :class:`DuplicatePolicy` (or its value). ``register_from``: last year's
+    parent book, whose recognition decisions are carried over. ``now``: the merge's time stamp.
+    ``progress(k, n)``: called per source judged. ``workers``: worker processes (default: by batch
+    size). ``prefer``: for a province, "workbook" or "file" wins when a department's form differs
+    (:func:`cdht.ops.contributions.apply_contributions`). With ``dry_run`` nothing is written.
+    Never raises for bad input: every problem is a coded finding in the :class:`MergeResult`."""
+    parent_path = Path(parent_path)
+    now = (now or dt.datetime.now()).replace(microsecond=0)
+    result = MergeResult(parent_path)
+    files, result.notes = collect_sources(sources, parent_path)
+    judged, parent = _judge(files, parent_path, dry_run, progress, workers)
+    if not parent.usable:
+        detail = parent.sub.findings[0].message if parent.sub.findings else "không phải sổ cấp huyện hoặc cấp tỉnh"
+        result.findings.append(finding("CDHT-M009", file=parent_path.name, detail=detail))
+        return result
+    sub = parent.sub
+    child_tier = sub.edition.tier(sub.tier.children[0])
+    result.parent_tier, result.child_tier, result.year = sub.tier.code, child_tier.code, sub.year
+    result.findings += [f for f in sub.findings if f.code in TAMPER_CODES]
+    table = children_table(parent.raw)
+    expected, existing = expected_units(table), existing_rows(table)
+
+    info = ParentInfo(sub.edition.id, sub.tier.code, child_tier.code, sub.year,
+                      sub.unit_code or parent_path.name, frozenset(expected))
+    judged = [place(r, info) for r in judged]
+    forms = [r.file for r in judged if r.form]  # told apart by their identity, in the same read
+    accepted, result.refused = resolve_duplicates([r for r in judged if not r.form], existing, on_duplicate)
+    result.deadline = deadline(child_tier, sub.year)
+    mark_received(accepted, result.deadline, now)
+    _tally(result, accepted, expected, existing)
+
+    result.register, reg_findings = register(parent.raw, parent_path.name, register_from, sub.year,
+                                             sub.edition.settings)
+    result.findings += reg_findings
+    values = dict(sub.values)
+    if forms or sub.tier.code == "tinh":
+        values.update(_contribute(result, parent, parent_path, forms, prefer))
+    result.derived = derived_figures(sub.tier, child_tier, standings(result, existing), sub.edition.settings)
+    result.parent_level = evaluate(sub.tier, {**values, **result.derived}).level
+
+    if not dry_run:
+        write_updates(parent.wb, sheet_updates(result, child_tier, existing, now), parent.raw)
+        problem = save_safely(parent.wb, parent_path)
+        result.written = problem is None
+        result.findings += [problem] if problem else []
+    return result
+
+
+def _tally(result: MergeResult, accepted: dict[str, SourceResult], expected: list[str],
+           existing: dict[str, dict]) -> None:
+    """Merged, expected (the list plus units merged from outside it), missing and carried units."""
+    result.merged = sorted(accepted.values(), key=lambda r: r.unit_code or "")
+    known = set(expected)
+    result.expected = expected + sorted(u for u in accepted if u not in known)
+    result.missing_units = [u for u in result.expected
+                            if u not in accepted and not existing.get(u, {}).get("sha")]
+    result.carried = {u: row.get("on_time") == "Có" for u, row in existing.items()
+                      if u not in accepted and row.get("sha")}
+
+
+def _contribute(result: MergeResult, parent: _Parent, parent_path: Path, forms: list[Path], prefer: str) -> dict:
+    """A province's departments' forms, applied to the parent workbook (an in-memory copy in a
+    dry run); returns the values they put in."""
+    from cdht.ops.contributions import apply_contributions
+
+    if parent.wb is None:  # a dry run: the forms are still applied, to an in-memory copy
+        parent.wb = load_for_write(parent_path)
+    result.contributions = apply_contributions(parent.wb, parent.sub, forms, prefer=prefer)
+    result.findings += result.contributions.findings
+    return result.contributions.values

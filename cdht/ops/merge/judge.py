@@ -1,0 +1,192 @@
+"""Step 2, judge: read and assess every source (in worker processes for large batches).
+
+Judging needs nothing of the parent, so the parent is read alongside (``meanwhile``); what the
+parent decides about a judged source is :mod:`cdht.ops.merge.place`.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable
+
+from cdht import contract as L
+from cdht_generator.contributor import META_CONTRIBUTOR
+from cdht.messages import ERROR, finding
+
+from cdht.ops.assess import check_evidence, compute_submission
+from cdht.ops.merge.model import TAMPER_CODES, UNREADABLE_CODES, SourceResult
+from cdht.read.submission import Submission, read_workbook
+
+FORK_MIN_FILES = 60    # from this many sources, two forked workers (Linux: a fork is cheap)
+SPAWN_MIN_FILES = 500  # where workers are spawned (Windows, macOS) each starts a fresh Python first (~0.5 s)
+
+_EDITIONS: dict = {}  # edition path → Edition, per (worker) process
+
+
+def _judge_path(args) -> SourceResult:
+    """The per-file job: ``(path, edition_path)`` → :func:`assess_source` of its reading."""
+    path, edition_path = args
+    edition = _EDITIONS.get(edition_path)
+    if edition is None:
+        from cdht.edition import load_edition
+        edition = _EDITIONS[edition_path] = load_edition(edition_path)
+    return assess_source(read_workbook(path, edition))
+
+
+def _preload_editions() -> None:
+    """Load every shipped edition once here, so forked workers inherit them."""
+    from cdht.edition import load_edition, shipped_editions
+    for p in shipped_editions():
+        try:
+            load_edition(p)
+        except Exception:
+            pass
+
+
+def _plan(n_files: int, workers: int | None, start_method: str | None) -> tuple[str, int]:
+    """The start method and the number of worker processes for ``n_files`` sources."""
+    import multiprocessing as mp
+    try:
+        method = start_method or mp.get_start_method()
+    except Exception:  # an interpreter without processes (Pyodide): everything in this one
+        return "spawn", 1
+    if workers is None:
+        enough = FORK_MIN_FILES if method == "fork" else SPAWN_MIN_FILES
+        workers = min(2, os.cpu_count() or 1) if n_files >= enough else 1
+    return method, workers
+
+
+class _Batch:
+    """One judging run: the jobs, the results so far, and the side task run once alongside."""
+
+    def __init__(self, jobs: list, job: Callable, progress, meanwhile, abort):
+        self.jobs, self.job, self.progress = jobs, job, progress
+        self.meanwhile, self.abort = meanwhile, abort
+        self.out: list[SourceResult] = []
+        self.side, self.ran = None, False
+
+    def side_once(self) -> bool:
+        """Run ``meanwhile`` once; True when the caller must stop (unusable parent)."""
+        if not self.ran:
+            self.ran = True
+            self.side = self.meanwhile() if self.meanwhile else None
+        return self.abort is not None and self.abort(self.side)
+
+    def take(self, result: SourceResult) -> None:
+        self.out.append(result)
+        if self.progress:
+            self.progress(len(self.out), len(self.jobs))
+
+    def in_process(self) -> tuple[list[SourceResult], object]:
+        """Judge what is left in this process."""
+        if self.side_once():
+            return [], self.side
+        for job in self.jobs[len(self.out):]:
+            self.take(self.job(job))
+        return self.out, self.side
+
+    def in_pool(self, workers: int, method: str) -> tuple[list[SourceResult], object]:
+        """Judge in ``workers`` processes; the rest in this one if they cannot start or die."""
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+        try:
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method))
+        except Exception:  # no worker processes here (sandbox, embedded interpreter): one process
+            return self.in_process()
+        with pool:
+            try:
+                # small chunks: the workers finish together (a big last chunk would leave one core idle)
+                chunk = max(1, min(24, len(self.jobs) // (workers * 8)))
+                results = pool.map(self.job, self.jobs, chunksize=chunk)
+                if self.side_once():  # while the workers read the sources
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    return [], self.side
+                for r in results:
+                    self.take(r)
+            except (BrokenProcessPool, OSError):  # a worker could not start or died: go on here
+                pool.shutdown(wait=False, cancel_futures=True)
+                return self.in_process()
+        return self.out, self.side
+
+
+def judge_all(files: list[Path], edition_path: str | None = None, progress=None, workers: int | None = None,
+              meanwhile: Callable[[], object] | None = None,
+              abort: Callable[[object], bool] | None = None,
+              start_method: str | None = None, job: Callable | None = None) -> tuple[list[SourceResult], object]:
+    """Read and assess every source (:func:`assess_source`), and run ``meanwhile()`` alongside —
+    the parent's own reading, which the assessment does not need. When ``abort(meanwhile())`` is
+    true (an unusable parent) the rest is cancelled and no result is returned.
+
+    Large batches use two worker processes (forked on Linux from :data:`FORK_MIN_FILES` sources,
+    spawned elsewhere from :data:`SPAWN_MIN_FILES`); if the workers cannot start or die, the rest
+    is read in this process. ``edition_path``: the edition to read with (a source naming another
+    edition is read with that one); default the shipped one. ``start_method``: multiprocessing's,
+    default the platform's. ``job``: the per-file function (default :func:`_judge_path`)."""
+    from cdht.edition import DEFAULT_EDITION
+    _preload_editions()
+    edition_path = str(edition_path or DEFAULT_EDITION)
+    method, workers = _plan(len(files), workers, start_method)
+    batch = _Batch([(f, edition_path) for f in files], job or _judge_path, progress, meanwhile, abort)
+    if workers <= 1:
+        return batch.in_process()
+    return batch.in_pool(workers, method)
+
+
+def _verdict_short(r) -> str:
+    if r.level2:
+        return "MĐ2"
+    if r.level1:
+        return "MĐ1"
+    if r.level1 is False:
+        return "Không đạt"
+    return "Chưa đủ"
+
+
+def assess_source(sub: Submission) -> SourceResult:
+    """Everything about one source that does not depend on the parent: identity, tamper, level,
+    evidence. :func:`~cdht.ops.merge.place.place` then decides, against the parent, whether it
+    is accepted."""
+    res = SourceResult(sub.path, sub.unit_code, sub.unit_name, sha256=sub.sha256,
+                       template_version=sub.meta.get("generator_version", ""))
+    try:
+        res.mtime = sub.path.stat().st_mtime
+    except OSError:
+        pass
+    res.findings = list(sub.findings)
+    if not sub.readable:
+        first = next((f for f in sub.findings if f.code in UNREADABLE_CODES), sub.findings[0] if sub.findings else None)
+        res.status, res.code = L.STATUS_RETURNED, first.code if first else "CDHT-W006"
+        res.message = res.reason = first.message if first else ""
+        return res
+    if sub.meta.get(META_CONTRIBUTOR):  # routed by merge() to the department forms
+        res.form = True
+        return res
+    res.tier, res.year, res.edition_id = sub.tier.code, sub.year, sub.edition.id
+    res.read_findings = len(res.findings)
+    tamper = [f for f in sub.findings if f.code in TAMPER_CODES]
+    if tamper:
+        res.tamper = tamper[0].message
+        return res
+    _assess_level(res, sub)
+    return res
+
+
+def _assess_level(res: SourceResult, sub: Submission) -> None:
+    """Level, appraisal, indicator verdicts and evidence of an intact source; returned (M014 /
+    M015) when its level cannot be computed or its evidence has errors."""
+    rep = compute_submission(sub)
+    ev = check_evidence(sub, rep.assessment)
+    res.findings += ev
+    res.level = rep.level
+    res.appraised_level = rep.appraised_level
+    res.indicators = {k: _verdict_short(v) for k, v in rep.assessment.indicators.items()}
+    res.evidence_errors = sum(1 for f in ev if f.severity == ERROR)
+    if rep.level is None:
+        f = finding("CDHT-M014", file=sub.path.name, missing=", ".join(rep.assessment.missing[:8]))
+    elif res.evidence_errors:
+        f = finding("CDHT-M015", file=sub.path.name, unit=sub.unit_code, count=res.evidence_errors)
+    else:
+        return
+    res.findings.append(f)
+    res.status, res.reason = L.STATUS_RETURNED, f.message

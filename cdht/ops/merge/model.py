@@ -1,0 +1,124 @@
+"""What a merge works with: one judged source, the whole result, the parent's identity, the
+duplicate policy."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cdht import contract as L
+from cdht.messages import Finding
+
+from cdht.ops.register import Decision
+
+if TYPE_CHECKING:
+    from cdht.ops.contributions import ContribResult
+
+TAMPER_CODES = {"CDHT-W018", "CDHT-W019", "CDHT-W020", "CDHT-W021", "CDHT-W026"}
+UNREADABLE_CODES = {"CDHT-W001", "CDHT-W002", "CDHT-W003", "CDHT-W004", "CDHT-W006", "CDHT-W007", "CDHT-W024"}
+
+
+class DuplicatePolicy(str, enum.Enum):
+    """What to do when one unit has several acceptable files (the CLI's ``--on-duplicate``).
+
+    NEWEST: take the newest file (by modification time), return the others (M005).
+    KEEP: keep what an earlier merge accepted (its SHA-256); other files are returned (M007);
+    with nothing merged before, the oldest file is taken.
+    ERROR: return every file of that unit (M006) until only one is sent."""
+
+    NEWEST = "newest"
+    KEEP = "keep"
+    ERROR = "error"
+
+
+@dataclass
+class SourceResult:
+    """One source workbook as judged (:func:`~cdht.ops.merge.judge.assess_source`) and placed
+    (:func:`~cdht.ops.merge.place.place`): its identity, level, status and findings."""
+
+    file: Path
+    unit_code: str | None = None
+    unit_name: str | None = None
+    level: int | None = None
+    appraised_level: int | None = None
+    received: dt.date | None = None
+    on_time: bool | None = None
+    status: str = L.STATUS_RECEIVED
+    reason: str = ""
+    code: str | None = None
+    message: str = ""
+    findings: list[Finding] = field(default_factory=list)
+    evidence_errors: int = 0
+    indicators: dict = field(default_factory=dict)
+    sha256: str = ""
+    template_version: str = ""
+    mtime: float = 0.0
+    form: bool = False  # a department's data form (routed to cdht.ops.contributions, not a child unit)
+    tier: str | None = None        # what the source says it is (None: unreadable)
+    year: int | None = None
+    edition_id: str | None = None
+    tamper: str | None = None      # the first tamper finding's message
+    read_findings: int = 0         # findings of the reading itself (kept when refused)
+
+
+@dataclass
+class MergeResult:
+    """Everything one merge decided (and whether it was written), JSON-ready via :meth:`as_dict`."""
+
+    parent: Path
+    parent_tier: str | None = None
+    child_tier: str | None = None
+    year: int | None = None
+    merged: list[SourceResult] = field(default_factory=list)
+    refused: list[SourceResult] = field(default_factory=list)
+    notes: list[Finding] = field(default_factory=list)
+    expected: list[str] = field(default_factory=list)
+    missing_units: list[str] = field(default_factory=list)
+    carried: dict[str, bool] = field(default_factory=dict)  # merged earlier, kept: unit → on time
+    deadline: dt.date | None = None
+    parent_level: int | None = None
+    derived: dict[str, int] = field(default_factory=dict)
+    register: list[Decision] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # about the parent / register
+    written: bool = False
+    contributions: "ContribResult | None" = None  # departments' forms (tỉnh only)
+
+    def as_dict(self) -> dict:
+        """The result as plain data (the CLI's ``--json``)."""
+        def src(s: SourceResult) -> dict:
+            return {"file": str(s.file), "unit_code": s.unit_code, "level": s.level,
+                    "appraised_level": s.appraised_level, "status": s.status,
+                    "received": s.received.isoformat() if s.received else None, "on_time": s.on_time,
+                    "evidence_errors": s.evidence_errors, "reason": s.reason}
+        on_time = [s for s in self.merged if s.on_time] + [u for u, ok in self.carried.items() if ok]
+        received = len(self.merged) + len(self.carried)
+        return {
+            "parent": str(self.parent), "tier": self.parent_tier, "child_tier": self.child_tier,
+            "year": self.year,
+            "merged": [src(s) for s in self.merged],
+            "refused": [{"file": str(s.file), "unit_code": s.unit_code, "code": s.code, "message": s.message}
+                        for s in self.refused],
+            "skipped": [f.as_dict() for f in self.notes],
+            "missing_units": self.missing_units, "carried": sorted(self.carried),
+            "completeness": {"expected": len(self.expected), "received": received,
+                             "on_time": len(on_time), "late": received - len(on_time),
+                             "missing": len(self.missing_units)},
+            "derived": self.derived, "parent_level": self.parent_level,
+            "register": [d.as_dict() for d in self.register],
+            "findings": [f.as_dict() for f in self.findings], "written": self.written,
+            "contributions": self.contributions.as_dict() if self.contributions else None,
+        }
+
+
+@dataclass(frozen=True)
+class ParentInfo:
+    """What :func:`~cdht.ops.merge.place.place` needs of the parent to accept or refuse a source."""
+
+    edition_id: str
+    tier: str
+    child_tier: str
+    year: int
+    label: str
+    expected: frozenset

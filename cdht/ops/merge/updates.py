@@ -1,0 +1,159 @@
+"""Step 7a, the merge's output as data: one list of :class:`SheetUpdate`, built by
+:func:`sheet_updates` and written by either writer — :func:`cdht.ops.merge.write.write_updates`
+(openpyxl, the saved file: ``merge``) or the add-in's xlwings writer (the open book:
+``cdht_addin.buttons.gop_bao_cao``). Every update is located by a defined name."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+
+from cdht import contract as L
+from cdht.evaluate import level_label
+from cdht.messages import ERROR, finding
+
+from cdht.ops.merge.model import MergeResult, SourceResult
+from cdht.ops.register import register_rows
+
+STATUS_FILLS = {L.STATUS_RECEIVED: "C6EFCE", L.STATUS_MISSING: "FFEB9C", L.STATUS_RETURNED: "F8CBAD"}
+SUMMARY_CELL = "A2"  # the one-line summary above a list's header
+
+
+class Placement(enum.Enum):
+    """Where an update's rows go, relative to its defined name."""
+
+    BELOW_HEADER = "below header"  # replace every row under the list's header row (a tool sheet)
+    IN_RANGE = "in range"          # replace the contents of the named range, from its first row
+    APPEND = "append"              # after the sheet's last used row (a log)
+    CELL = "cell"                  # the one value into the named cell (an unlocked input)
+    SUMMARY = "summary"            # the one value into :data:`SUMMARY_CELL` of the name's sheet
+
+
+@dataclass
+class SheetUpdate:
+    """One block a merge writes. ``rows``: values ("" = leave empty); ``width``: the block's
+    columns; ``date_columns`` (1-based) get the dd/mm/yyyy format and ``fill_column`` a colour by
+    its value (``fills``) — formats a file writer applies and the open-book writer leaves alone."""
+
+    name: str
+    placement: Placement
+    rows: list[list]
+    width: int = 1
+    date_columns: tuple[int, ...] = ()
+    fill_column: int | None = None
+    fills: dict[str, str] = field(default_factory=dict)
+
+
+def sheet_updates(result: MergeResult, child_tier, existing: dict[str, dict], now: dt.datetime) -> list[SheetUpdate]:
+    """Everything a merge writes into the parent, in writing order: the children's list and its
+    summary, the derived 4.1 figures, the departments' figures, the register, the return list, the
+    log. ``existing``: the children's rows as the writer's target holds them now."""
+    stamp = now.isoformat(sep=" ")
+    rows = child_rows(result, child_tier, existing, stamp)
+    updates = [SheetUpdate(L.N_CHILDREN, Placement.BELOW_HEADER, rows, len(L.child_columns(child_tier)),
+                           date_columns=(4,), fill_column=3, fills=STATUS_FILLS),
+               SheetUpdate(L.N_CHILDREN, Placement.SUMMARY, [[completeness_text(result, rows)]])]
+    updates += [SheetUpdate(name, Placement.CELL, [[v]]) for name, v in result.derived.items()]
+    updates += _contribution_cells(result)
+    updates += [SheetUpdate(L.N_REGISTER, Placement.IN_RANGE, register_rows(result.register),
+                            len(L.REGISTER_COLUMNS), date_columns=(5, 7, 9)),
+                SheetUpdate(L.N_RETURNS, Placement.BELOW_HEADER, returns_rows(result), len(L.RETURNS_COLUMNS)),
+                SheetUpdate(L.N_LOG, Placement.APPEND, log_rows(result, stamp), len(L.LOG_COLUMNS))]
+    return updates
+
+
+def _contribution_cells(result: MergeResult) -> list[SheetUpdate]:
+    """The departments' values filled into the province's empty input cells (by field name)."""
+    if result.contributions is None:
+        return []
+    return [SheetUpdate(key, Placement.CELL, [[form.values.get(key)]])
+            for form in result.contributions.forms for key in form.filled]
+
+
+def put(cell, value) -> None:
+    """Write a value as data: text stays text even when it starts with '=' (never a formula)."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+
+
+def child_rows(result: MergeResult, child_tier, existing: dict[str, dict], stamp: str) -> list[list]:
+    """The rows of "Đơn vị cấp dưới", one per expected unit ("" for an empty cell).
+
+    A row keeps its "merged at" while its file's SHA-256 is unchanged (idempotent merges); a unit
+    merged earlier and not resubmitted keeps its row as it was."""
+    width = len(L.child_columns(child_tier))
+    merged = {r.unit_code: r for r in result.merged}
+    refused_by_unit: dict[str, SourceResult] = {}
+    for r in result.refused:
+        if r.unit_code:
+            refused_by_unit.setdefault(r.unit_code, r)
+    rows = []
+    for unit in result.expected:
+        r, prior = merged.get(unit), existing.get(unit)
+        if r is not None:
+            values = _merged_row(unit, r, prior, child_tier, stamp)
+        elif prior and prior.get("sha"):
+            values = list(prior["row"])[:width]
+            values += [""] * (width - len(values))
+        else:
+            values = _open_row(unit, prior, refused_by_unit.get(unit), width)
+        rows.append(["" if v is None else v for v in values])
+    return rows
+
+
+def _merged_row(unit: str, r: SourceResult, prior: dict | None, child_tier, stamp: str) -> list:
+    """The row of a unit merged in this run."""
+    keep_stamp = prior and prior.get("sha") == r.sha256[:12] and prior.get("merged_at")
+    values = [unit, r.unit_name or (prior or {}).get("name") or "", r.status, r.received,
+              "Có" if r.on_time else "Không", level_label(r.level) if r.level is not None else "",
+              r.appraised_level if r.appraised_level is not None else "", r.evidence_errors]
+    values += [r.indicators.get(i.id, "") for i in child_tier.indicators]
+    return values + [r.file.name, r.sha256[:12], r.template_version, keep_stamp or stamp, r.reason]
+
+
+def _open_row(unit: str, prior: dict | None, ref: SourceResult | None, width: int) -> list:
+    """The row of a unit with nothing merged: returned (its refused file) or missing."""
+    values = [unit, (prior or {}).get("name") or (ref.unit_name if ref else "") or "",
+              L.STATUS_RETURNED if ref else L.STATUS_MISSING] + [""] * (width - 3)
+    if ref:
+        values[-5], values[-1] = ref.file.name, ref.message
+    return values
+
+
+def completeness_text(result: MergeResult, rows: list[list]) -> str:
+    """The one-line completeness and timeliness summary shown above the children's rows."""
+    on_time = sum(1 for r in result.merged if r.on_time) + sum(result.carried.values())
+    received = len(result.merged) + len(result.carried)
+    n_exp = len(result.expected)
+    pct = f"{100 * received / n_exp:.0f}" if n_exp else "0"
+    stamps = [str(row[-2]) for row in rows if row and row[-2] not in (None, "")]
+    d = result.deadline
+    return (f"Đầy đủ: đã nhận {received}/{n_exp} ({pct} %); đúng hạn {on_time}, muộn {received - on_time} "
+            f"(hạn {d.strftime('%d/%m/%Y') if d else '—'}); chưa có hồ sơ hợp lệ: {', '.join(result.missing_units) or 'không'}; "
+            f"trả lại: {len(result.refused)}." + (f" Cập nhật {max(stamps)}." if stamps else ""))
+
+
+def returns_rows(result: MergeResult) -> list[list]:
+    """The return list: every error of every returned or refused source, per unit."""
+    rows = []
+    for r in sorted(list(result.merged) + list(result.refused), key=lambda x: (x.unit_code or "~", x.file.name)):
+        problems = [f for f in r.findings if f.severity == ERROR]
+        if r.status != L.STATUS_RETURNED and not problems:
+            continue
+        for f in problems or [finding("CDHT-M014", file=r.file.name, missing="?")]:
+            rows.append([r.unit_code or "", r.unit_name or "", r.file.name, f.code, f.sheet or "",
+                         f.cell or (f"dòng {f.row}" if f.row else ""), f.message, f.fix])
+    return rows
+
+
+def log_rows(result: MergeResult, stamp: str) -> list[list]:
+    """Rows appended to the merge log for this run."""
+    rows = [[stamp, "Gộp", r.file.name, r.unit_code, r.status, "", r.reason] for r in result.merged]
+    rows += [[stamp, "Từ chối", r.file.name, r.unit_code or "", L.STATUS_RETURNED, r.code, r.message]
+             for r in result.refused]
+    rows += [[stamp, "Bỏ qua", f.file, "", "", f.code, f.message] for f in result.notes]
+    if result.contributions is not None:
+        from cdht.ops.contributions import log_rows as contrib_log_rows
+        rows += contrib_log_rows(result.contributions, stamp)
+    return rows

@@ -1,0 +1,74 @@
+"""Step 7b, write: the :class:`~cdht.ops.merge.updates.SheetUpdate` list into an openpyxl workbook
+(the parent file; saved afterwards by :func:`cdht.xlsx.save.save_safely`)."""
+from __future__ import annotations
+
+from cdht.xlsx.fastread import named_rows
+from cdht.xlsx.names import named_bounds, named_cell, named_range
+
+from cdht.ops.merge.updates import SUMMARY_CELL, Placement, SheetUpdate, put
+
+
+def write_updates(wb, updates: list[SheetUpdate], raw=None) -> None:
+    """Apply every update to ``wb``. ``raw``: the parent's raw read
+    (``cdht.xlsx.fastread.read_raw``), which says which cells of a named range hold something —
+    only those are cleared (touching every cell of a 5,000-row register would create them)."""
+    for u in updates:
+        _WRITERS[u.placement](wb, u, raw)
+
+
+def _below_header(wb, u: SheetUpdate, raw) -> None:
+    ws, header, _, _, _ = named_bounds(wb, u.name)
+    if ws.max_row > header:
+        ws.delete_rows(header + 1, ws.max_row - header)
+    _put_rows(ws, header + 1, u)
+
+
+def _in_range(wb, u: SheetUpdate, raw) -> None:
+    ws, r1, c1, _, _ = named_bounds(wb, u.name)
+    if raw is not None:
+        _, first, old = named_rows(raw, u.name)
+        for i, row in enumerate(old):
+            for j, v in enumerate(row):
+                if v is not None:
+                    ws.cell(first + i, c1 + j).value = None
+    else:
+        for row in ws[named_range(wb, u.name)[1]]:
+            for c in row:
+                c.value = None
+    _put_rows(ws, r1, u)
+
+
+def _append(wb, u: SheetUpdate, raw) -> None:
+    ws, header, _, _, _ = named_bounds(wb, u.name)
+    _put_rows(ws, max(ws.max_row, header) + 1, u)
+
+
+def _cell(wb, u: SheetUpdate, raw) -> None:
+    put(named_cell(wb, u.name), u.rows[0][0])
+
+
+def _summary(wb, u: SheetUpdate, raw) -> None:
+    ws, _ = named_range(wb, u.name)
+    put(ws[SUMMARY_CELL], u.rows[0][0])
+
+
+_WRITERS = {Placement.BELOW_HEADER: _below_header, Placement.IN_RANGE: _in_range,
+            Placement.APPEND: _append, Placement.CELL: _cell, Placement.SUMMARY: _summary}
+
+
+def _put_rows(ws, first_row: int, u: SheetUpdate) -> None:
+    """Write the rows into empty cells (new rows, or cleared; "" leaves a cell untouched), then
+    the update's date formats and fills."""
+    from openpyxl.styles import PatternFill
+
+    for i, values in enumerate(u.rows):
+        for c, v in enumerate(values, start=1):
+            if v != "" and v is not None:
+                put(ws.cell(first_row + i, c), v)
+    # one fill object per colour: openpyxl finds a reused object in its style table by identity
+    fills = {k: PatternFill("solid", fgColor=c) for k, c in {**u.fills, "": "FFFFFF"}.items()}
+    for i, values in enumerate(u.rows):
+        for col in u.date_columns:
+            ws.cell(first_row + i, col).number_format = "dd/mm/yyyy"
+        if u.fill_column is not None:
+            ws.cell(first_row + i, u.fill_column).fill = fills.get(values[u.fill_column - 1], fills[""])
