@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import traceback
 from pathlib import Path
 from typing import Callable
@@ -252,102 +251,115 @@ def kiem_tra_minh_chung(book=None, path: str | Path | None = None) -> None:
 # Gộp báo cáo cấp dưới
 # ------------------------------------------------------------------------------------------------
 
-def _existing_from_book(ws, header: int, width: int) -> dict[str, dict]:
-    """Rows of "Đơn vị cấp dưới" in the OPEN book, by unit code (what the user sees now)."""
-    last = _last_row(ws)
+def _children_in_book(book, width: int) -> dict[str, dict]:
+    """Rows of "Đơn vị cấp dưới" in the OPEN book, by unit code (what the user sees now), read by
+    the merge's own reader (:func:`cdht.ops.merge.existing_rows`)."""
+    from cdht.ops.merge import existing_rows
+
+    rng = book.names[L.N_CHILDREN].refers_to_range
+    header, last = rng.row, _last_row(rng.sheet)
     if last <= header:
         return {}
-    cols = ws.range((header, 1), (header, width)).value
-    col = {h: i for i, h in enumerate(cols) if h}
-    values = ws.range((header + 1, 1), (last, width)).value
-    values = values if last > header + 1 else [values]
-    out = {}
-    for row in values:
-        if not row or row[0] in (None, ""):
-            continue
+    return existing_rows(rng.sheet.range((header, 1), (last, width)).value)
 
-        def get(h, row=row):
-            i = col.get(h)
-            return row[i] if i is not None and i < len(row) else None
 
-        out[str(row[0]).strip()] = {"row": list(row), "sha": get("SHA-256"),
-                                    "merged_at": get("Thời điểm tổng hợp"), "name": get("Tên đơn vị")}
-    return out
+def _write_book_rows(book, u) -> None:
+    """BELOW_HEADER / IN_RANGE: one block (blanking older rows) under the header / from the range's row."""
+    from cdht.ops.merge import Placement
+
+    rng = book.names[u.name].refers_to_range
+    first = rng.row + 1 if u.placement is Placement.BELOW_HEADER else rng.row
+    _write_block(rng.sheet, first, u.rows, u.width)
+
+
+def _append_book_rows(book, u) -> None:
+    """APPEND: after the last used row (nothing when there are no rows)."""
+    if u.rows:
+        rng = book.names[u.name].refers_to_range
+        rng.sheet.range((max(_last_row(rng.sheet), rng.row) + 1, 1)).value = [[_text(v) for v in row]
+                                                                               for row in u.rows]
+
+
+def _write_book_cell(book, u) -> None:
+    """CELL: the value into the named (unlocked) cell; SUMMARY: into the summary cell of its sheet."""
+    from cdht.ops.merge import SUMMARY_CELL, Placement
+
+    rng = book.names[u.name].refers_to_range
+    target = rng if u.placement is Placement.CELL else rng.sheet.range(SUMMARY_CELL)
+    target.value = _text(u.rows[0][0])
+
+
+def write_updates_to_book(book, updates) -> None:
+    """The open-book writer of a merge's :class:`cdht.ops.merge.SheetUpdate` list (the file writer
+    is :func:`cdht.ops.merge.write_updates`): one xlwings call per block or cell, located by
+    defined names; date formats and fills are left to the template."""
+    from cdht.ops.merge import Placement
+
+    writers = {Placement.BELOW_HEADER: _write_book_rows, Placement.IN_RANGE: _write_book_rows,
+               Placement.APPEND: _append_book_rows, Placement.CELL: _write_book_cell,
+               Placement.SUMMARY: _write_book_cell}
+    for u in updates:
+        writers[u.placement](book, u)
+
+
+def _merge_parent(book, folder, path):
+    """The saved parent file behind ``book`` and its reading; a coded stop when the folder is
+    missing or the book is not a parent (district / province) workbook."""
+    from cdht.read.submission import read_workbook
+
+    if folder is None or not Path(folder).is_dir():
+        raise _Stop(finding("CDHT-A004", folder=str(folder or "")))
+    p = _book_path(book, path)
+    parent = read_workbook(p)
+    if not parent.readable:
+        first = parent.findings[0] if parent.findings else None
+        raise _Stop(finding("CDHT-A002", file=p.name) if first is None or first.code in NOT_OURS else first)
+    if not parent.tier.children:
+        raise _Stop(finding("CDHT-A003", file=p.name))
+    return p, parent
+
+
+def _merge_summary(result, parent, p: Path) -> str:
+    """The alert after a merge: received, missing, returned, the parent's level, departments."""
+    on_time = sum(1 for r in result.merged if r.on_time)
+    n_exp, n_got = len(result.expected), len(result.merged)
+    missing = result.missing_units
+    lines = [f"Gộp báo cáo cấp dưới — {parent.unit_name or p.name}",
+             f"Đã nhận: {n_got}/{n_exp} (đúng hạn {on_time}, muộn {n_got - on_time})",
+             f"Chưa nộp: {len(missing)}"
+             + (f" ({', '.join(missing[:10])}{' …' if len(missing) > 10 else ''})" if missing else ""),
+             f"Trả lại: {len(result.refused)} (xem trang '{L.SHEET_RETURNS}')",
+             f"Mức độ của đơn vị (tính lại với số liệu cấp dưới): {level_label(result.parent_level)}",
+             "Hãy lưu sổ tính (Ctrl+S) để giữ kết quả."]
+    if result.notes:
+        lines.insert(4, f"Bỏ qua: {len(result.notes)} tệp không phải biểu mẫu")
+    contributions = result.contributions
+    if contributions is not None:
+        got = [d for d in contributions.departments if d["status"] == "đã nộp"]
+        conflicts = sum(len(d.get("conflicts") or []) for d in contributions.departments)
+        lines.insert(-2, f"Phiếu sở/ngành: {len(got)}/{len(contributions.departments)} đã nộp, "
+                         f"{conflicts} khác biệt (giữ số trong sổ; xem trang '{L.SHEET_LOG}')")
+    return "\n".join(lines)
 
 
 def gop_bao_cao(folder: str | Path | None = None, book=None, path: str | Path | None = None) -> None:
     """Nút "Gộp báo cáo cấp dưới": judge every child workbook in ``folder`` against the saved
     parent file (``merge(..., dry_run=True)``, so the file Excel holds open is never rewritten),
-    then write the children / return list / log / derived indicators into the open book."""
+    then write the merge's sheet updates (children, return list, log, register, derived
+    indicators, departments' figures) into the open book."""
     def body(b):
-        from cdht.ops.merge import child_rows, completeness_text, log_rows, merge, returns_rows
-        from cdht.read.submission import read_workbook
-        from cdht.ops.register import register_rows
+        from cdht.ops.merge import merge, sheet_updates
 
-        if folder is None or not Path(folder).is_dir():
-            raise _Stop(finding("CDHT-A004", folder=str(folder or "")))
-        p = _book_path(b, path)
-        parent = read_workbook(p)
-        if not parent.readable:
-            first = parent.findings[0] if parent.findings else None
-            raise _Stop(finding("CDHT-A002", file=p.name) if first is None or first.code in NOT_OURS else first)
-        if not parent.tier.children:
-            raise _Stop(finding("CDHT-A003", file=p.name))
+        p, parent = _merge_parent(b, folder, path)
         now = dt.datetime.now().replace(microsecond=0)
         result = merge(p, [Path(folder)], dry_run=True, now=now)
         if result.child_tier is None:
-            bad = result.findings[0] if result.findings else finding("CDHT-A003", file=p.name)
-            raise _Stop(bad)
+            raise _Stop(result.findings[0] if result.findings else finding("CDHT-A003", file=p.name))
         child_tier = parent.edition.tier(result.child_tier)
-        stamp = now.isoformat(sep=" ")
-        width = len(L.child_columns(child_tier))
-
-        ws = b.sheets[L.SHEET_CHILDREN]
-        header = _header_row(b, L.N_CHILDREN)
-        existing = _existing_from_book(ws, header, width)
-        rows = child_rows(result, child_tier, existing, stamp)
-        _write_block(ws, header + 1, rows, width)
-        ws.range("A2").value = _text(completeness_text(result, rows))
-        on_time = sum(1 for r in result.merged if r.on_time)
-        n_exp, n_got = len(result.expected), len(result.merged)
-
-        for name, v in result.derived.items():  # unlocked inputs derived from the children
-            b.names[name].refers_to_range.value = v
-        contributions = result.contributions
-        if contributions is not None:  # departments' figures (tỉnh): one write per filled cell
-            for form in contributions.forms:
-                for key in form.filled:
-                    b.names[key].refers_to_range.value = _text(contributions.values.get(key))
-
-        reg = b.names[L.N_REGISTER].refers_to_range
-        _write_block(b.sheets[L.SHEET_REGISTER], reg.row, register_rows(result.register), len(L.REGISTER_COLUMNS))
-
-        rws = b.sheets[L.SHEET_RETURNS]
-        _write_block(rws, _header_row(b, L.N_RETURNS) + 1, returns_rows(result), len(L.RETURNS_COLUMNS))
-
-        lws = b.sheets[L.SHEET_LOG]
-        log = log_rows(result, stamp)
-        if log:  # append only
-            start = max(_last_row(lws), _header_row(b, L.N_LOG)) + 1
-            lws.range((start, 1)).value = [[_text(v) for v in row] for row in log]
-        ws.activate()
-
-        lines = [f"Gộp báo cáo cấp dưới — {parent.unit_name or p.name}",
-                 f"Đã nhận: {n_got}/{n_exp} (đúng hạn {on_time}, muộn {n_got - on_time})",
-                 f"Chưa nộp: {len(result.missing_units)}"
-                 + (f" ({', '.join(result.missing_units[:10])}{' …' if len(result.missing_units) > 10 else ''})"
-                    if result.missing_units else ""),
-                 f"Trả lại: {len(result.refused)} (xem trang '{L.SHEET_RETURNS}')",
-                 f"Mức độ của đơn vị (tính lại với số liệu cấp dưới): {level_label(result.parent_level)}",
-                 "Hãy lưu sổ tính (Ctrl+S) để giữ kết quả."]
-        if result.notes:
-            lines.insert(4, f"Bỏ qua: {len(result.notes)} tệp không phải biểu mẫu")
-        if contributions is not None:
-            got = [d for d in contributions.departments if d["status"] == "đã nộp"]
-            conflicts = sum(len(d.get("conflicts") or []) for d in contributions.departments)
-            lines.insert(-2, f"Phiếu sở/ngành: {len(got)}/{len(contributions.departments)} đã nộp, "
-                             f"{conflicts} khác biệt (giữ số trong sổ; xem trang '{L.SHEET_LOG}')")
-        _alert(b, "\n".join(lines))
+        existing = _children_in_book(b, len(L.child_columns(child_tier)))
+        write_updates_to_book(b, sheet_updates(result, child_tier, existing, now))
+        b.sheets[L.SHEET_CHILDREN].activate()
+        _alert(b, _merge_summary(result, parent, p))
     return _run("Gộp báo cáo cấp dưới", book, body)
 
 

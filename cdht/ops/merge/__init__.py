@@ -34,7 +34,7 @@ from cdht.ops.merge.judge import judge_all as _judge_all
 from cdht.ops.merge.model import (TAMPER_CODES, UNREADABLE_CODES, DuplicatePolicy, MergeResult, ParentInfo,
                                   SourceResult)
 from cdht.ops.merge.place import deadline, mark_received, place, resolve_duplicates
-from cdht.ops.merge.updates import (Placement, SheetUpdate, child_rows, completeness_text, log_rows, put,
+from cdht.ops.merge.updates import (SUMMARY_CELL, Placement, SheetUpdate, child_rows, completeness_text, log_rows, put,
                                     returns_rows, sheet_updates)
 from cdht.ops.merge.write import write_updates
 from cdht.ops.results_sheet import load_for_write
@@ -44,7 +44,7 @@ from cdht.xlsx.save import save_safely
 __all__ = ["merge", "MergeResult", "SourceResult", "ParentInfo", "DuplicatePolicy", "SheetUpdate", "Placement",
            "collect_sources", "judge_all", "assess_source", "place", "resolve_duplicates", "mark_received",
            "deadline", "register", "standings", "derived_figures", "sheet_updates", "write_updates",
-           "child_rows", "completeness_text", "returns_rows", "log_rows", "put", "existing_rows",
+           "SUMMARY_CELL", "child_rows", "completeness_text", "returns_rows", "log_rows", "put", "existing_rows",
            "expected_units", "children_table", "TAMPER_CODES", "UNREADABLE_CODES", "WORKBOOK_SUFFIXES",
            "FORK_MIN_FILES", "SPAWN_MIN_FILES"]
 
