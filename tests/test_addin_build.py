@@ -82,6 +82,7 @@ def test_built_file_name_and_location(built: Path) -> None:
     assert zipfile.is_zipfile(built)
 
 
+@pytest.mark.oracle
 def test_modules_present_and_ascii(vba_modules: dict[str, str]) -> None:
     assert RIBBON_MODULE in vba_modules
     assert "xlwings" in vba_modules
@@ -90,6 +91,7 @@ def test_modules_present_and_ascii(vba_modules: dict[str, str]) -> None:
         assert source.isascii(), f"VBA module {name} is not ASCII"
 
 
+@pytest.mark.oracle
 def test_xlwings_module_version_and_project(vba_modules: dict[str, str]) -> None:
     source = vba_modules["xlwings"]
     versions = re.findall(r'^Public Const XLWINGS_VERSION As String = "([^"]*)"', source, re.M)
@@ -119,6 +121,7 @@ def test_ribbon_tab_label(ribbon: ET.Element) -> None:
     assert len(_buttons(ribbon)) == len(EXPECTED_ENTRY_POINTS)
 
 
+@pytest.mark.oracle
 def test_every_button_calls_runpython_of_an_entry_point(
     ribbon: ET.Element, vba_modules: dict[str, str]
 ) -> None:
@@ -138,6 +141,7 @@ def test_every_button_calls_runpython_of_an_entry_point(
         assert button.get("label") and button.get("imageMso") and button.get("supertip")
 
 
+@pytest.mark.oracle
 def test_runpython_names_are_exactly_the_entry_points(
     ribbon: ET.Element, vba_modules: dict[str, str]
 ) -> None:
@@ -151,6 +155,7 @@ def test_runpython_names_are_exactly_the_entry_points(
     assert sorted(in_ribbon) == sorted(EXPECTED_ENTRY_POINTS)
 
 
+@pytest.mark.oracle
 def test_folder_picker_quotes_path_for_python(vba_modules: dict[str, str]) -> None:
     _, body = _subs(vba_modules[RIBBON_MODULE])["gopbaocao"]
     assert "Application.FileDialog(" in body

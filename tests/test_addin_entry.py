@@ -51,11 +51,9 @@ def _log(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def templates(tmp_path_factory):
-    out = tmp_path_factory.mktemp("templates")
-    return {code: generate(EDITION, tier, YEAR, out, UNITS, unit_code=code)[0]
-            for tier, code in (("xa", "MAU-X0101"), ("xa", "MAU-X0102"), ("xa", "MAU-X0103"),
-                               ("huyen", "MAU-H01"))}
+def templates(templates):
+    """The shared issued templates (tests/conftest.py), of this module's year."""
+    return templates.of_year(YEAR)
 
 
 def _commune(templates, code: str, out: Path, missing_evidence: int = 2) -> Path:
@@ -108,6 +106,7 @@ def test_package_exposes_the_ribbon_entry_points():
         assert callable(getattr(cdht_addin, name))
 
 
+@pytest.mark.oracle
 @pytest.mark.parametrize("fn, codes", [("tinh_muc_do", set()), ("kiem_tra_minh_chung", {"CDHT-E001"})])
 def test_results_written_in_one_block_and_alert(templates, tmp_path, fn, codes):
     path = _commune(templates, "MAU-X0101", tmp_path)
@@ -142,6 +141,7 @@ def test_results_written_in_one_block_and_alert(templates, tmp_path, fn, codes):
     assert hashlib.sha256(path.read_bytes()).digest() == before  # the file is never rewritten
 
 
+@pytest.mark.oracle
 def test_old_rows_are_blanked_and_fixed_cells_lose_their_flag(templates, tmp_path):
     """A previous run left more rows and a flag on an input cell that is fine now."""
     path = _commune(templates, "MAU-X0101", tmp_path, missing_evidence=0)
@@ -163,6 +163,7 @@ def test_old_rows_are_blanked_and_fixed_cells_lose_their_flag(templates, tmp_pat
     assert "Sẵn sàng nộp hồ sơ: Có" in _alerts(actions)[0]
 
 
+@pytest.mark.oracle
 def test_not_our_workbook_gives_a002_without_traceback(tmp_path, _log):
     path = tmp_path / "khac.xlsx"
     wb = openpyxl.Workbook()
@@ -177,6 +178,7 @@ def test_not_our_workbook_gives_a002_without_traceback(tmp_path, _log):
         assert "CDHT-A002" in text and "Traceback" not in text and "File \"" not in text
 
 
+@pytest.mark.oracle
 def test_unsaved_book_is_asked_to_be_saved(templates, tmp_path):
     path = _commune(templates, "MAU-X0101", tmp_path)
     book = xw.Book(json=xlwings_remote.payload_from_xlsx(path))  # name only: no file behind it
@@ -186,6 +188,7 @@ def test_unsaved_book_is_asked_to_be_saved(templates, tmp_path):
     assert "Ctrl+S" in _alerts(actions)[0]
 
 
+@pytest.mark.oracle
 def test_unexpected_error_is_logged_and_coded(templates, tmp_path, monkeypatch, _log):
     path = _commune(templates, "MAU-X0101", tmp_path)
 
@@ -201,6 +204,7 @@ def test_unexpected_error_is_logged_and_coded(templates, tmp_path, monkeypatch, 
     assert "Traceback" in _log.read_text(encoding="utf-8")
 
 
+@pytest.mark.oracle
 def test_merge_writes_into_the_open_book_and_leaves_the_file(templates, tmp_path):
     folder = tmp_path / "nop"
     for code in ("MAU-X0101", "MAU-X0102", "MAU-X0103"):
@@ -242,6 +246,7 @@ def test_merge_writes_into_the_open_book_and_leaves_the_file(templates, tmp_path
     assert "Đã nhận: 3/6" in text and "Chưa nộp: 3" in text and "Trả lại: 0" in text
 
 
+@pytest.mark.oracle
 def test_merge_folder_missing_and_commune_parent(templates, tmp_path):
     parent = tmp_path / "huyen.xlsx"
     shutil.copy(templates["MAU-H01"], parent)
@@ -256,6 +261,7 @@ def test_merge_folder_missing_and_commune_parent(templates, tmp_path):
     assert [a["func"] for a in actions] == ["alert"] and "CDHT-A003" in _alerts(actions)[0]
 
 
+@pytest.mark.oracle
 def test_export_falls_back_to_printing_on_the_remote_engine(templates, tmp_path):
     path = _commune(templates, "MAU-X0101", tmp_path)
     book = _book(path)
@@ -267,6 +273,7 @@ def test_export_falls_back_to_printing_on_the_remote_engine(templates, tmp_path)
     assert not list(tmp_path.glob("*.pdf"))
 
 
+@pytest.mark.oracle
 def test_about_shows_version_edition_and_log(templates, tmp_path, _log):
     path = _commune(templates, "MAU-X0101", tmp_path)
     book = _book(path)
@@ -276,6 +283,7 @@ def test_about_shows_version_edition_and_log(templates, tmp_path, _log):
     assert str(_log) in text
 
 
+@pytest.mark.oracle
 def test_lite_module_imports_and_computes_from_values(templates, tmp_path):
     from cdht_addin.lite import main as lite
 
@@ -288,6 +296,7 @@ def test_lite_module_imports_and_computes_from_values(templates, tmp_path):
     assert "Mức độ 2" in _alerts(actions)[0]
 
 
+@pytest.mark.oracle
 def test_province_merge_button_takes_department_forms(tmp_path):
     """The ribbon's merge on a province book writes the departments' figures by name, in the open book."""
     from cdht_generator.contributor import generate_contributor_form

@@ -24,11 +24,6 @@ needs_soffice = pytest.mark.skipif(libreoffice.soffice_path() is None,
 N_INDICATORS = {"xa": 15, "huyen": 13, "tinh": 16}  # spec §2–§4
 
 
-@pytest.fixture(scope="module")
-def templates(tmp_path_factory):
-    return tmp_path_factory.mktemp("mau")
-
-
 @pytest.fixture
 def make(tmp_path, templates):
     """make(tier, overrides, **kw) -> path of a filled workbook in this test's folder."""
@@ -269,6 +264,7 @@ def test_forged_cached_level_is_ignored(make, tmp_path):
     assert rep.findings == []  # cached values are outside the fingerprint: nothing tampered
 
 
+@pytest.mark.oracle
 @needs_soffice
 def test_stale_cache_after_libreoffice_recalc_is_ignored(make, tmp_path):
     """LibreOffice computes level 2 and caches it; then the input is edited without recalculation

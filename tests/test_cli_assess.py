@@ -19,11 +19,6 @@ from tests.support.cli import run, sha
 TAMPER = {"CDHT-W018", "CDHT-W019", "CDHT-W020", "CDHT-W021"}
 
 
-@pytest.fixture(scope="module")
-def templates(tmp_path_factory):
-    return tmp_path_factory.mktemp("mau")
-
-
 @pytest.fixture
 def make(tmp_path, templates):
     def _make(name, tier="xa", overrides=None, **kw):

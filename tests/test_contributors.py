@@ -53,7 +53,8 @@ CONTRIB_INDICATORS = {i for c in EDITION.spec.contributors for i in c.indicators
 
 
 @pytest.fixture(scope="module")
-def kit(tmp_path_factory):
+def department_kit(tmp_path_factory):
+    """(folder, the province template of the sample list, the department forms by contributor code)."""
     root = tmp_path_factory.mktemp("contrib")
     units = read_units(SAMPLE_UNITS)[0]
     province = generate(EDITION, "tinh", YEAR, root / "tinh", units=units, unit_code="MAU-T01")[0]
@@ -61,18 +62,18 @@ def kit(tmp_path_factory):
     return root, province, forms
 
 
-def clerk_province(kit, out: Path, extra: dict | None = None) -> Path:
+def clerk_province(department_kit, out: Path, extra: dict | None = None) -> Path:
     """The province workbook with the Sở GD&ĐT's own part typed in (no department figures)."""
-    _, province, _ = kit
+    _, province, _ = department_kit
     values = {k: v for k, v in PASSING.items() if k not in CONTRIB_FIELDS}
     values.update(extra or {})
     ev = [r for r in evidence_for(TINH, dt.date(YEAR, 12, 15)) if r[1] not in CONTRIB_INDICATORS]
     return fill(province, out, values, evidence=ev)
 
 
-def filled_form(kit, code: str, out: Path, overrides: dict | None = None, mtime: float = ON_TIME,
+def filled_form(department_kit, code: str, out: Path, overrides: dict | None = None, mtime: float = ON_TIME,
                 evidence: bool = True) -> Path:
-    _, _, forms = kit
+    _, _, forms = department_kit
     values = {k: PASSING[k] for k in dept_fields(code)}
     values.update(overrides or {})
     values.update({"nguoi_ky": "Nguyễn Văn A", "chuc_vu": "Phó Giám đốc", "ngay_ky": dt.date(YEAR + 1, 4, 10)})
@@ -108,8 +109,8 @@ def codes(findings) -> list[str]:
 # ------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("code", CODES)
-def test_form_is_locked_linted_and_names_match_the_province(kit, code):
-    _, province, forms = kit
+def test_form_is_locked_linted_and_names_match_the_province(department_kit, code):
+    _, province, forms = department_kit
     wb, meta = build_contributor_form(EDITION, YEAR, code)
     assert lint_form(wb) == []
     assert lint(wb) == [f"thiếu trang {[L.SHEET_SELF]}"]  # the only difference: "Số liệu" replaces it
@@ -156,8 +157,8 @@ def test_form_is_locked_linted_and_names_match_the_province(kit, code):
     assert is_contribution_path(path) and not is_contribution_path(province)
 
 
-def test_filling_the_form_keeps_its_fingerprint(kit, tmp_path):
-    form = read_form(filled_form(kit, "so_ldtbxh", tmp_path / "f.xlsx"))
+def test_filling_the_form_keeps_its_fingerprint(department_kit, tmp_path):
+    form = read_form(filled_form(department_kit, "so_ldtbxh", tmp_path / "f.xlsx"))
     assert form.refused is None, form.findings
     assert form.values == {"tinh_4_2_nam_nay": 3.1, "tinh_4_2_nam_truoc": 4.2}
     assert form.signer["nguoi_ky"] == "Nguyễn Văn A"
@@ -178,10 +179,10 @@ def test_unknown_contributor_code(tmp_path):
 # ------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("code", CODES)
-def test_round_trip_one_department(kit, tmp_path, code):
-    province = clerk_province(kit, tmp_path / "tinh.xlsx")
+def test_round_trip_one_department(department_kit, tmp_path, code):
+    province = clerk_province(department_kit, tmp_path / "tinh.xlsx")
     before = len(evidence_rows(province))
-    res = apply(province, [filled_form(kit, code, tmp_path / "f.xlsx")])
+    res = apply(province, [filled_form(department_kit, code, tmp_path / "f.xlsx")])
     got = named(province, dept_fields(code))
     assert got == {k: PASSING[k] for k in dept_fields(code)}
     dep = next(d for d in res.as_dict()["contributors"] if d["code"] == code)
@@ -207,10 +208,10 @@ def test_round_trip_one_department(kit, tmp_path, code):
         assert rep.sub.values[k] == PASSING[k]
 
 
-def test_all_departments_complete_the_province(kit, tmp_path):
-    province = clerk_province(kit, tmp_path / "tinh.xlsx")
+def test_all_departments_complete_the_province(department_kit, tmp_path):
+    province = clerk_province(department_kit, tmp_path / "tinh.xlsx")
     assert compute(province).level is None  # department figures missing: not complete
-    res = apply(province, [filled_form(kit, c, tmp_path / f"{c}.xlsx") for c in CODES])
+    res = apply(province, [filled_form(department_kit, c, tmp_path / f"{c}.xlsx") for c in CODES])
     assert "CDHT-K003" not in codes(res.findings)
     assert {d["status"] for d in res.as_dict()["contributors"]} == {STATUS_RECEIVED}
     rep = compute(province)
@@ -219,10 +220,10 @@ def test_all_departments_complete_the_province(kit, tmp_path):
     assert len(res.provenance()) == len(CODES)
 
 
-def test_level_reflects_department_figures(kit, tmp_path):
-    province = clerk_province(kit, tmp_path / "tinh.xlsx")
-    forms = [filled_form(kit, c, tmp_path / f"{c}.xlsx") for c in CODES if c != "so_ldtbxh"]
-    forms.append(filled_form(kit, "so_ldtbxh", tmp_path / "ld.xlsx",
+def test_level_reflects_department_figures(department_kit, tmp_path):
+    province = clerk_province(department_kit, tmp_path / "tinh.xlsx")
+    forms = [filled_form(department_kit, c, tmp_path / f"{c}.xlsx") for c in CODES if c != "so_ldtbxh"]
+    forms.append(filled_form(department_kit, "so_ldtbxh", tmp_path / "ld.xlsx",
                              {"tinh_4_2_nam_nay": 4.5, "tinh_4_2_nam_truoc": 4.2}))  # poverty went up
     apply(province, forms)
     rep = compute(province)
@@ -230,9 +231,9 @@ def test_level_reflects_department_figures(kit, tmp_path):
     assert rep.assessment.as_dict()["indicators"]["tinh.4.2"]["level1"] in (False, "Không đạt", 0)
 
 
-def test_conflict_prefer_workbook_keeps_clerk_value(kit, tmp_path):
-    province = clerk_province(kit, tmp_path / "tinh.xlsx", {"tinh_3_4_so_chuong_trinh": 6})
-    res = apply(province, [filled_form(kit, "so_vhtt", tmp_path / "f.xlsx")], prefer="workbook")
+def test_conflict_prefer_workbook_keeps_clerk_value(department_kit, tmp_path):
+    province = clerk_province(department_kit, tmp_path / "tinh.xlsx", {"tinh_3_4_so_chuong_trinh": 6})
+    res = apply(province, [filled_form(department_kit, "so_vhtt", tmp_path / "f.xlsx")], prefer="workbook")
     assert named(province, ["tinh_3_4_so_chuong_trinh", "tinh_3_3"]) == {"tinh_3_4_so_chuong_trinh": 6,
                                                                          "tinh_3_3": "Đạt"}
     k2 = [f for f in res.findings if f.code == "CDHT-K002"]
@@ -244,9 +245,9 @@ def test_conflict_prefer_workbook_keeps_clerk_value(kit, tmp_path):
     assert len(dep["conflicts"]) == 1 and dep["conflicts"][0]["code"] == "CDHT-K002"
 
 
-def test_conflict_prefer_file_replaces(kit, tmp_path):
-    province = clerk_province(kit, tmp_path / "tinh.xlsx", {"tinh_3_3": "Không đạt"})
-    res = apply(province, [filled_form(kit, "so_vhtt", tmp_path / "f.xlsx")], prefer="file")
+def test_conflict_prefer_file_replaces(department_kit, tmp_path):
+    province = clerk_province(department_kit, tmp_path / "tinh.xlsx", {"tinh_3_3": "Không đạt"})
+    res = apply(province, [filled_form(department_kit, "so_vhtt", tmp_path / "f.xlsx")], prefer="file")
     assert named(province, ["tinh_3_3"]) == {"tinh_3_3": "Đạt"}
     k2 = [f for f in res.findings if f.code == "CDHT-K002"]
     assert len(k2) == 1 and k2[0].facts["chosen"] == "giá trị trong phiếu"
@@ -257,16 +258,16 @@ def test_conflict_prefer_file_replaces(kit, tmp_path):
                      "điền 2 ô, thêm 2 minh chứng, 1 xung đột (chọn giá trị trong phiếu)"]]
 
 
-def test_equal_values_are_not_conflicts(kit, tmp_path):
-    province = clerk_province(kit, tmp_path / "tinh.xlsx", {"tinh_4_3_nam_nay": 125000.0, "tinh_3_1": "đạt"})
-    res = apply(province, [filled_form(kit, "cuc_thong_ke", tmp_path / "a.xlsx"),
-                           filled_form(kit, "co_so_giao_duc", tmp_path / "b.xlsx")])
+def test_equal_values_are_not_conflicts(department_kit, tmp_path):
+    province = clerk_province(department_kit, tmp_path / "tinh.xlsx", {"tinh_4_3_nam_nay": 125000.0, "tinh_3_1": "đạt"})
+    res = apply(province, [filled_form(department_kit, "cuc_thong_ke", tmp_path / "a.xlsx"),
+                           filled_form(department_kit, "co_so_giao_duc", tmp_path / "b.xlsx")])
     assert "CDHT-K002" not in codes(res.findings)
 
 
-def test_missing_department(kit, tmp_path):
-    province = clerk_province(kit, tmp_path / "tinh.xlsx")
-    forms = [filled_form(kit, c, tmp_path / f"{c}.xlsx") for c in CODES if c != "dai_ptth"]
+def test_missing_department(department_kit, tmp_path):
+    province = clerk_province(department_kit, tmp_path / "tinh.xlsx")
+    forms = [filled_form(department_kit, c, tmp_path / f"{c}.xlsx") for c in CODES if c != "dai_ptth"]
     res = apply(province, forms)
     k3 = [f for f in res.findings if f.code == "CDHT-K003"]
     assert len(k3) == 1 and "Đài Phát thanh" in k3[0].message
@@ -274,21 +275,21 @@ def test_missing_department(kit, tmp_path):
     assert dep["status"] == STATUS_MISSING and dep["file"] is None
 
 
-def test_late_form_is_accepted_and_flagged(kit, tmp_path):
-    province = clerk_province(kit, tmp_path / "tinh.xlsx")
-    res = apply(province, [filled_form(kit, "so_vhtt", tmp_path / "f.xlsx", mtime=LATE)])
+def test_late_form_is_accepted_and_flagged(department_kit, tmp_path):
+    province = clerk_province(department_kit, tmp_path / "tinh.xlsx")
+    res = apply(province, [filled_form(department_kit, "so_vhtt", tmp_path / "f.xlsx", mtime=LATE)])
     dep = next(d for d in res.as_dict()["contributors"] if d["code"] == "so_vhtt")
     assert dep["status"] == STATUS_RECEIVED and dep["late"] is True
     assert "CDHT-M012" in codes(res.findings)
     assert form_deadline(YEAR) == dt.date(YEAR + 1, 4, 30)
 
 
-def test_tampered_form_is_refused(kit, tmp_path):
-    path = filled_form(kit, "so_vhtt", tmp_path / "f.xlsx")
+def test_tampered_form_is_refused(department_kit, tmp_path):
+    path = filled_form(department_kit, "so_vhtt", tmp_path / "f.xlsx")
     wb = openpyxl.load_workbook(path)
     wb[SHEET_DATA]["B5"] = "Chỉ tiêu đã bị sửa"  # a locked fixed text
     wb.save(path)
-    province = clerk_province(kit, tmp_path / "tinh.xlsx")
+    province = clerk_province(department_kit, tmp_path / "tinh.xlsx")
     res = apply(province, [path])
     assert "CDHT-M008" in codes(res.findings)
     dep = next(d for d in res.as_dict()["contributors"] if d["code"] == "so_vhtt")
@@ -297,27 +298,27 @@ def test_tampered_form_is_refused(kit, tmp_path):
                                                                          "tinh_3_4_so_chuong_trinh": None}
 
 
-def test_unprotected_form_is_refused(kit, tmp_path):
-    path = filled_form(kit, "so_vhtt", tmp_path / "f.xlsx")
+def test_unprotected_form_is_refused(department_kit, tmp_path):
+    path = filled_form(department_kit, "so_vhtt", tmp_path / "f.xlsx")
     wb = openpyxl.load_workbook(path)
     wb[SHEET_DATA].protection.sheet = False
     wb.save(path)
     assert read_form(path).refused.code == "CDHT-M008"
 
 
-def test_wrong_year_is_refused(kit, tmp_path):
-    _, _, forms = kit
+def test_wrong_year_is_refused(department_kit, tmp_path):
+    _, _, forms = department_kit
     other = generate_contributor_form(EDITION, YEAR - 1, "so_vhtt", tmp_path / "old")
     form = fill(other, tmp_path / "f.xlsx", {"tinh_3_3": "Đạt", "tinh_3_4_so_chuong_trinh": 5})
-    province = clerk_province(kit, tmp_path / "tinh.xlsx")
+    province = clerk_province(department_kit, tmp_path / "tinh.xlsx")
     res = apply(province, [form])
     m2 = [f for f in res.findings if f.code == "CDHT-M002"]
     assert len(m2) == 1 and m2[0].facts == {"found": YEAR - 1, "expected": YEAR}
     assert named(province, ["tinh_3_3"]) == {"tinh_3_3": None}
 
 
-def test_unknown_contributor_in_file_is_refused(kit, tmp_path):
-    path = filled_form(kit, "so_vhtt", tmp_path / "f.xlsx")
+def test_unknown_contributor_in_file_is_refused(department_kit, tmp_path):
+    path = filled_form(department_kit, "so_vhtt", tmp_path / "f.xlsx")
     wb = openpyxl.load_workbook(path)
     meta = wb[L.SHEET_META]
     row = next(r for r in range(1, meta.max_row + 1) if meta.cell(r, 1).value == "contributor")
@@ -326,9 +327,9 @@ def test_unknown_contributor_in_file_is_refused(kit, tmp_path):
     assert read_form(path).refused.code == "CDHT-K001"
 
 
-def test_invalid_value_returns_the_form(kit, tmp_path):
-    path = filled_form(kit, "so_ldtbxh", tmp_path / "f.xlsx", {"tinh_4_2_nam_nay": 130})
-    province = clerk_province(kit, tmp_path / "tinh.xlsx")
+def test_invalid_value_returns_the_form(department_kit, tmp_path):
+    path = filled_form(department_kit, "so_ldtbxh", tmp_path / "f.xlsx", {"tinh_4_2_nam_nay": 130})
+    province = clerk_province(department_kit, tmp_path / "tinh.xlsx")
     res = apply(province, [path])
     assert "CDHT-W012" in codes(res.findings)
     dep = next(d for d in res.as_dict()["contributors"] if d["code"] == "so_ldtbxh")
@@ -336,19 +337,19 @@ def test_invalid_value_returns_the_form(kit, tmp_path):
     assert named(province, ["tinh_4_2_nam_truoc"]) == {"tinh_4_2_nam_truoc": None}
 
 
-def test_duplicate_forms_newest_wins(kit, tmp_path):
-    old = filled_form(kit, "so_vhtt", tmp_path / "old.xlsx", {"tinh_3_4_so_chuong_trinh": 4},
+def test_duplicate_forms_newest_wins(department_kit, tmp_path):
+    old = filled_form(department_kit, "so_vhtt", tmp_path / "old.xlsx", {"tinh_3_4_so_chuong_trinh": 4},
                       mtime=ON_TIME - 86400)
-    new = filled_form(kit, "so_vhtt", tmp_path / "new.xlsx", {"tinh_3_4_so_chuong_trinh": 7})
-    province = clerk_province(kit, tmp_path / "tinh.xlsx")
+    new = filled_form(department_kit, "so_vhtt", tmp_path / "new.xlsx", {"tinh_3_4_so_chuong_trinh": 7})
+    province = clerk_province(department_kit, tmp_path / "tinh.xlsx")
     res = apply(province, [old, new])
     assert named(province, ["tinh_3_4_so_chuong_trinh"]) == {"tinh_3_4_so_chuong_trinh": 7}
     assert "CDHT-M005" in codes(res.findings)
 
 
-def test_idempotent(kit, tmp_path):
-    province = clerk_province(kit, tmp_path / "tinh.xlsx")
-    forms = [filled_form(kit, c, tmp_path / f"{c}.xlsx") for c in CODES]
+def test_idempotent(department_kit, tmp_path):
+    province = clerk_province(department_kit, tmp_path / "tinh.xlsx")
+    forms = [filled_form(department_kit, c, tmp_path / f"{c}.xlsx") for c in CODES]
     apply(province, forms)
     values1, rows1 = named(province, CONTRIB_FIELDS), evidence_rows(province)
     res2 = apply(province, forms)
@@ -360,9 +361,9 @@ def test_idempotent(kit, tmp_path):
     assert not {"CDHT-W019", "CDHT-W021"} & set(codes(rep.findings)) and rep.level == 2
 
 
-def test_contribute_saves_once_and_accepts_submissions(kit, tmp_path):
-    province = clerk_province(kit, tmp_path / "tinh.xlsx")
-    subs = [read_workbook(filled_form(kit, "dai_ptth", tmp_path / "d.xlsx"))]
+def test_contribute_saves_once_and_accepts_submissions(department_kit, tmp_path):
+    province = clerk_province(department_kit, tmp_path / "tinh.xlsx")
+    subs = [read_workbook(filled_form(department_kit, "dai_ptth", tmp_path / "d.xlsx"))]
     assert all(is_contribution(s) for s in subs)
     res = contribute(province, [s.path for s in subs])
     assert res.changed
@@ -373,11 +374,11 @@ def test_contribute_saves_once_and_accepts_submissions(kit, tmp_path):
     assert not res2.changed
 
 
-def test_forms_only_go_into_a_province_workbook(kit, tmp_path):
+def test_forms_only_go_into_a_province_workbook(department_kit, tmp_path):
     units = read_units(SAMPLE_UNITS)[0]
     huyen = generate(EDITION, "huyen", YEAR, tmp_path, units=units, unit_code="MAU-H01")[0]
     res = apply_contributions(load_for_write(huyen), read_workbook(huyen),
-                              [filled_form(kit, "so_vhtt", tmp_path / "f.xlsx")])
+                              [filled_form(department_kit, "so_vhtt", tmp_path / "f.xlsx")])
     assert codes(res.findings) == ["CDHT-M009"]
 
 
@@ -397,14 +398,14 @@ def test_cli_generates_every_department_form(tmp_path):
     assert bad.exit_code == 1 and "[CDHT-K001]" in bad.output
 
 
-def test_cli_merge_takes_forms_into_the_province_with_prefer(kit, tmp_path):
+def test_cli_merge_takes_forms_into_the_province_with_prefer(department_kit, tmp_path):
     from click.testing import CliRunner
 
     from cdht.cli.main import main
-    province = clerk_province(kit, tmp_path / "tinh.xlsx", extra={"tinh_4_3_nam_nay": 120000})
+    province = clerk_province(department_kit, tmp_path / "tinh.xlsx", extra={"tinh_4_3_nam_nay": 120000})
     inbox = tmp_path / "inbox"
     for code in CODES:
-        filled_form(kit, code, inbox / f"{code}.xlsx")
+        filled_form(department_kit, code, inbox / f"{code}.xlsx")
     r = CliRunner().invoke(main, ["merge", str(province), str(inbox), "--json"])
     assert r.exit_code == 0, r.output
     d = json.loads(r.stdout)
@@ -422,8 +423,8 @@ def test_cli_merge_takes_forms_into_the_province_with_prefer(kit, tmp_path):
     assert notes[0] != notes[1]  # the clerk's choice (workbook, then file) is logged
 
 
-def test_compute_on_a_signed_form_is_not_tampering(kit, tmp_path):
+def test_compute_on_a_signed_form_is_not_tampering(department_kit, tmp_path):
     from cdht.ops.assess import compute
-    rep = compute(filled_form(kit, "so_vhtt", tmp_path / "f.xlsx"))
+    rep = compute(filled_form(department_kit, "so_vhtt", tmp_path / "f.xlsx"))
     assert not rep.sub.tampered
     assert not {"CDHT-W019", "CDHT-W021"} & {f.code for f in rep.findings}

@@ -1,9 +1,11 @@
 """`cdht demo` end to end in a temporary folder, as a new user would run it."""
+import pytest
 from click.testing import CliRunner
 
 from cdht.cli.main import main
 
 
+@pytest.mark.slow
 def test_demo_end_to_end(tmp_path):
     out = tmp_path / "demo"
     r = CliRunner().invoke(main, ["demo", "--out", str(out)])

@@ -29,11 +29,6 @@ HUYEN_41 = ("huyen_4_1_tong_so_xa", "huyen_4_1_so_xa_muc_do_1", "huyen_4_1_so_xa
 REF = dt.date(YEAR, 12, 31)
 
 
-@pytest.fixture(scope="session")
-def kit(tmp_path_factory) -> Kit:
-    return Kit(tmp_path_factory.mktemp("kit"))
-
-
 @pytest.fixture
 def parent(kit, tmp_path) -> Path:
     return kit.parent(tmp_path / "tong-hop" / f"CDHT_{YEAR}_huyen_MAU-H01.xlsx")

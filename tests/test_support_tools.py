@@ -86,6 +86,7 @@ def _with_cached_values(src: Path, dst: Path, cached: dict[str, str]) -> Path:
 # --- LibreOffice oracle ----------------------------------------------------------
 
 
+@pytest.mark.oracle
 @needs_soffice
 def test_recalc_computes_formulas_openpyxl_left_uncalculated(tmp_path):
     passed = _formula_workbook(tmp_path / "passed.xlsx", 0.75, "Đạt")
@@ -105,6 +106,7 @@ def test_recalc_computes_formulas_openpyxl_left_uncalculated(tmp_path):
     }
 
 
+@pytest.mark.oracle
 @needs_soffice
 def test_recalc_replaces_stale_cached_values(tmp_path):
     fresh = _formula_workbook(tmp_path / "fresh.xlsx", 0.75, "Đạt")
@@ -169,6 +171,7 @@ def _remote_workbook(path: Path) -> Path:
     return path
 
 
+@pytest.mark.oracle
 def test_payload_matches_what_the_office_js_client_sends(tmp_path):
     payload = xlwings_remote.payload_from_xlsx(_remote_workbook(tmp_path / "xa.xlsx"))
 
@@ -196,6 +199,7 @@ def test_payload_matches_what_the_office_js_client_sends(tmp_path):
     assert lists["values"] == [["Đạt"], ["Không đạt"], ["Chưa đánh giá"]]
 
 
+@pytest.mark.oracle
 def test_remote_book_reads_and_records_actions(tmp_path):
     book = xw.Book(json=xlwings_remote.payload_from_xlsx(_remote_workbook(tmp_path / "xa.xlsx")))
     sheet = book.sheets[SELF_ASSESSMENT]
@@ -239,6 +243,7 @@ def test_remote_book_reads_and_records_actions(tmp_path):
     ]
 
 
+@pytest.mark.oracle
 def test_vba_client_payload(tmp_path):
     path = _remote_workbook(tmp_path / "xa.xlsx")
     payload = xlwings_remote.payload_from_xlsx(
@@ -254,6 +259,7 @@ def test_vba_client_payload(tmp_path):
     assert book.sheets[0]["D5:E5"].value == [dt.datetime(2024, 5, 2, 14, 30), None]
 
 
+@pytest.mark.oracle
 @needs_soffice
 def test_payload_takes_formula_results_from_a_recalculated_copy(tmp_path):
     path = _formula_workbook(tmp_path / "book.xlsx", 0.75, "Đạt")

@@ -299,6 +299,8 @@ def test_python_rules_give_what_the_circular_says(case):
         assert appraised_level(tier, case_appraisal(case), case.target) == case.appraised
 
 
+@pytest.mark.oracle
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ORACLE_CASES)
 def test_libreoffice_agrees_with_python(case, computed):
     tier = EDITION.tier(case.tier)
@@ -323,6 +325,8 @@ def test_libreoffice_agrees_with_python(case, computed):
     assert _level(got["appraised"]) == want_td, f"td_ket_qua_muc_do {got['appraised']!r} vs Python {want_td}"
 
 
+@pytest.mark.oracle
+@pytest.mark.slow
 @pytest.mark.parametrize("tier", ["xa", "huyen", "tinh"])
 def test_libreoffice_keeps_row_and_column_formats(computed, tier):
     """The evidence register is unlocked by ROW formats (no cell elements): LibreOffice applies them
@@ -349,6 +353,8 @@ def test_libreoffice_keeps_row_and_column_formats(computed, tier):
     wb.close()
 
 
+@pytest.mark.oracle
+@pytest.mark.slow
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CASES])
 def test_a_workbook_saved_by_libreoffice_is_not_tampered(case, computed):
     """A commune that fills its form in LibreOffice hands in LibreOffice's rewrite of the file
@@ -362,6 +368,8 @@ def test_a_workbook_saved_by_libreoffice_is_not_tampered(case, computed):
     assert rep.level == evaluate(EDITION.tier(case.tier), case_values(case)).level
 
 
+@pytest.mark.oracle
+@pytest.mark.slow
 @pytest.mark.parametrize("tier", ["xa", "huyen", "tinh"])
 def test_summary_prints_the_seal_code(computed, tier):
     seal = computed["seals"][tier]
