@@ -1,8 +1,6 @@
 """Issue templates: the library call behind ``cdht generate`` (never prints; reports progress via a callback)."""
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -10,6 +8,7 @@ from cdht.edition import Edition
 from cdht_generator.lint import lint
 from cdht.messages import Finding, finding
 from cdht.units import Unit, UnitList
+from cdht.xlsx.save import save_atomic  # the one atomic save (a shared, issued file)
 from cdht_generator.workbook import build_workbook, file_name
 
 
@@ -17,22 +16,6 @@ class GenerateError(Exception):
     def __init__(self, findings: list[Finding]):
         self.findings = findings
         super().__init__("\n".join(f.text() for f in findings))
-
-
-def save_atomic(wb, path: Path) -> None:
-    """Write through a temporary file in the same folder, then rename over the target."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~cdht-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it owner-only; an issued template is for sharing
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def generate_one(edition: Edition, tier: str, year: int, out_dir: Path, unit: Unit | None = None,

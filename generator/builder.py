@@ -17,6 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from cdht import contract as L
 from cdht import rules as R
+from cdht.dates import month_day
 from cdht.edition import Edition
 from cdht.units import Unit, UnitList
 from cdht_generator.styles import (BOLD, DATE_FORMAT, FILL_FAIL, FILL_HEADER, FILL_INPUT, FILL_MISSING, FILL_PASS,
@@ -56,10 +57,7 @@ def file_name(edition: Edition, tier: str, year: int, unit: Unit | None) -> str:
 
 def filing_deadline(mmdd: str | None, year: int) -> dt.date | None:
     """The filing deadline ``mmdd`` ("MM-DD") of assessment year ``year``: that day of year + 1."""
-    if not mmdd:
-        return None
-    m, d = (int(x) for x in mmdd.split("-"))
-    return dt.date(year + 1, m, d)
+    return month_day(mmdd, year + 1) if mmdd else None
 
 
 def deadline_text(mmdd: str | None, year: int) -> str:

@@ -19,7 +19,8 @@ from types import SimpleNamespace
 from openpyxl import Workbook
 
 from cdht import contract as L
-from cdht_generator.api import GenerateError, save_atomic
+from cdht_generator.api import GenerateError
+from cdht.xlsx.save import save_atomic
 from cdht.edition import Contributor, Edition, FieldSpec, Tier
 from cdht_generator.lint import lint
 from cdht.messages import finding
