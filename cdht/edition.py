@@ -2,8 +2,10 @@
 
 ``load_edition(path)`` returns an :class:`Edition` or raises :class:`CatalogueError` carrying every
 problem found (coded Vietnamese findings with file and line), so a bad edition never loads.
-Structure is validated by pydantic models (``extra="forbid"``); meaning (duplicate ids, rules that
-name missing fields, thresholds out of range, tiers missing from the hierarchy) by :func:`_semantics`.
+Structure is validated by pydantic models (``extra="forbid"``; a level's rule is the union of the
+rule kinds registered in :mod:`cdht.rules`); meaning (duplicate ids, rules that name missing fields,
+thresholds out of range, tiers missing from the hierarchy) by :func:`_semantics`, which asks each
+rule kind about its own fields and thresholds.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator
 
 from cdht import rules as R
 from cdht.messages import Finding, finding, nfc
@@ -34,8 +36,7 @@ class CatalogueError(Exception):
 # Structure (pydantic)
 # ---------------------------------------------------------------------------------------------
 
-class _M(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+_M = R.Strict  # every catalogue mapping forbids unknown keys
 
 
 class FieldSpec(_M):
@@ -47,75 +48,8 @@ class FieldSpec(_M):
     required: bool = True
 
 
-class FieldRule(_M):
-    field: str
-    value: float | None = None
-    label: str | None = None
-
-
-class YesRule(_M):
-    field: str
-    label: str | None = None
-
-
-class LevelRule(_M):
-    field: str
-    value: int
-
-
-class CountRule(_M):
-    field: str
-    value: int
-    label: str | None = None
-
-
-class RatioRule(_M):
-    num: str
-    den: str
-    min_percent: float
-    hardship_percent: float | None = None
-    hardship_field: str | None = None
-    label: str | None = None
-
-    @model_validator(mode="after")
-    def _hardship_pair(self):
-        if (self.hardship_percent is None) != (self.hardship_field is None):
-            raise ValueError("hardship_percent và hardship_field phải đi cùng nhau")
-        return self
-
-
-class ChangeRule(_M):
-    current: str
-    previous: str
-    direction: Literal["increase", "decrease"]
-    label: str | None = None
-
-
-class NotAboveRule(_M):
-    num: str
-    den: str
-
-
-class RuleSpec(_M):
-    verdict: str | None = None
-    answer_yes: YesRule | None = None
-    min_level: LevelRule | None = None
-    min_count: CountRule | None = None
-    ratio: RatioRule | None = None
-    change: ChangeRule | None = None
-    all: list["RuleSpec"] | None = None
-
-    @model_validator(mode="after")
-    def _exactly_one(self):
-        given = [k for k in type(self).model_fields if getattr(self, k) is not None]
-        if len(given) != 1:
-            raise ValueError(f"mỗi quy tắc có đúng một loại (verdict, answer_yes, min_level, min_count, "
-                             f"ratio, change, all); đang có {given or 'không có'}")
-        return self
-
-
 class CheckSpec(_M):
-    not_above: NotAboveRule
+    not_above: R.NotAbove.Params
 
 
 class FromChildren(_M):
@@ -129,8 +63,8 @@ class IndicatorSpec(_M):
     id: str
     text: str
     fields: list[FieldSpec] = []
-    level1: RuleSpec
-    level2: RuleSpec
+    level1: R.RuleSpec   # a discriminated union over the rule kinds of cdht.rules
+    level2: R.RuleSpec
     checks: list[CheckSpec] = []
     from_children: FromChildren | None = None
     evidence: list[str] = []
@@ -220,19 +154,6 @@ class EditionSpec(_M):
 # Runtime objects
 # ---------------------------------------------------------------------------------------------
 
-def _compile(spec: RuleSpec) -> R.Rule:
-    if spec.all is not None:
-        return R.All(None, [_compile(s) for s in spec.all])
-    if spec.verdict is not None:
-        return R.Verdict(FieldRule(field=spec.verdict))
-    for kind, cls in (("answer_yes", R.Yes), ("min_level", R.MinLevel), ("min_count", R.MinCount),
-                      ("ratio", R.Ratio), ("change", R.Change)):
-        params = getattr(spec, kind)
-        if params is not None:
-            return cls(params)
-    raise AssertionError(spec)
-
-
 class Indicator:
     def __init__(self, spec: IndicatorSpec, tier: "Tier", criterion: "Criterion"):
         self.spec = spec
@@ -242,7 +163,7 @@ class Indicator:
         self.tier = tier
         self.criterion = criterion
         self.fields = spec.fields
-        self.rules = {1: _compile(spec.level1), 2: _compile(spec.level2)}
+        self.rules = {1: R.build(spec.level1), 2: R.build(spec.level2)}
         self.checks = [R.NotAbove(c.not_above) for c in spec.checks]
         self.evidence = spec.evidence
         self.from_children = spec.from_children
@@ -480,6 +401,7 @@ def _pydantic_findings(err: ValidationError, lines: _Lines) -> list[Finding]:
     for e in err.errors():
         loc = tuple(x for x in e["loc"] if not (isinstance(x, str) and x.startswith("function-")))
         # pydantic puts the failing union/model name in loc for nested models; keep data keys only
+        loc = R.yaml_loc(loc) + ((e["ctx"]["at"],) if "at" in (e.get("ctx") or {}) else ())
         key = next((str(x) for x in reversed(loc) if isinstance(x, str)), "")
         file, line = _line_of(lines, loc)
         kind = e["type"]
@@ -500,185 +422,170 @@ def _pydantic_findings(err: ValidationError, lines: _Lines) -> list[Finding]:
 
 _ID_PATTERNS = {"criterion": r"^{t}\.\d+$", "indicator": r"^{t}\.\d+\.\d+$"}
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,60}$")
-_RULE_FIELD_TYPES = {
-    "verdict": ("verdict",), "answer_yes": ("yesno",), "min_level": ("level",), "min_count": ("count",),
-    "ratio.num": ("count", "number"), "ratio.den": ("count", "number"),
-    "ratio.hardship_field": ("yesno",),
-    "change.current": ("number", "percent", "count"), "change.previous": ("number", "percent", "count"),
-}
 
 
-def _semantics(spec: EditionSpec, lines: _Lines) -> list[Finding]:
-    out: list[Finding] = []
-    h = spec.hierarchy
+class _Checker:
+    """Collects the meaning problems of one edition spec, each at its file and line."""
 
-    def at(*loc):
-        return _line_of(lines, loc)
+    def __init__(self, spec: EditionSpec, lines: _Lines):
+        self.spec = spec
+        self.lines = lines
+        self.out: list[Finding] = []
+        self.seen_ids: dict[str, int | None] = {}
 
-    # hierarchy
+    def add(self, code: str, loc: tuple, **facts) -> None:
+        file, line = _line_of(self.lines, loc)
+        self.out.append(finding(code, file=file, line=line, **facts))
+
+    def unique(self, ident: str, loc: tuple) -> None:
+        """C005 when ``ident`` (an id or field key) was declared before."""
+        if ident in self.seen_ids:
+            self.add("CDHT-C005", loc, id=ident, other_line=self.seen_ids[ident])
+        else:
+            self.seen_ids[ident] = _line_of(self.lines, loc)[1]
+
+
+def _check_tiers_declared(ck: _Checker) -> None:
+    h = ck.spec.hierarchy
     for t in h.tiers:
-        if t not in spec.tiers:
-            f, ln = at("hierarchy", "tiers")
-            out.append(finding("CDHT-C008", file=f, line=ln, tier=t))
-    for t in spec.tiers:
+        if t not in ck.spec.tiers:
+            ck.add("CDHT-C008", ("hierarchy", "tiers"), tier=t)
+    for t in ck.spec.tiers:
         if t not in h.tiers:
-            f, ln = at("tiers", t)
-            out.append(finding("CDHT-C008", file=f, line=ln, tier=t))
+            ck.add("CDHT-C008", ("tiers", t), tier=t)
     for child, parent in h.parent.items():
         for t in (child, parent):
             if t is not None and t not in h.tiers:
-                f, ln = at("hierarchy", "parent", child)
-                out.append(finding("CDHT-C008", file=f, line=ln, tier=t))
+                ck.add("CDHT-C008", ("hierarchy", "parent", child), tier=t)
+
+
+def _cycle_through(parent: dict, start: str) -> str | None:
+    """The tier where following parents from ``start`` comes round again (None: it ends)."""
+    seen, cur = set(), start
+    while cur is not None and cur not in seen:
+        seen.add(cur)
+        cur = parent.get(cur)
+    return cur
+
+
+def _check_hierarchy(ck: _Checker) -> None:
+    """Every tier declared once, one top tier, no cycle."""
+    _check_tiers_declared(ck)
+    h = ck.spec.hierarchy
     tops = [t for t in h.tiers if h.parent.get(t) is None]
     if len(tops) != 1:
-        f, ln = at("hierarchy")
-        out.append(finding("CDHT-C010", file=f, line=ln, detail=f"cấp cao nhất: {tops}"))
-    for t in h.tiers:  # cycles
-        seen, cur = set(), t
-        while cur is not None and cur not in seen:
-            seen.add(cur)
-            cur = h.parent.get(cur)
-        if cur is not None:
-            f, ln = at("hierarchy", "parent")
-            out.append(finding("CDHT-C010", file=f, line=ln, detail=f"vòng lặp qua '{cur}'"))
-            break
-
-    seen_ids: dict[str, int | None] = {}
-
-    def unique(ident, loc):
-        f, ln = at(*loc)
-        if ident in seen_ids:
-            out.append(finding("CDHT-C005", file=f, line=ln, id=ident, other_line=seen_ids[ident]))
-        else:
-            seen_ids[ident] = ln
-
-    for tcode, tier in spec.tiers.items():
-        tl = ("tiers", tcode)
-        keys: dict[str, FieldSpec] = {}
-        for fi, fs in enumerate(tier.unit_fields):
-            unique(fs.key, tl + ("unit_fields", fi))
-            keys[fs.key] = fs
-        for ci, crit in enumerate(tier.criteria):
-            cl = tl + ("criteria", ci)
-            unique(crit.id, cl + ("id",))
-            if not re.match(_ID_PATTERNS["criterion"].format(t=re.escape(tcode)), crit.id):
-                f, ln = at(*cl, "id")
-                out.append(finding("CDHT-C009", file=f, line=ln, id=crit.id, expected=f"{tcode}.<số>"))
-            for ii, ind in enumerate(crit.indicators):
-                il = cl + ("indicators", ii)
-                unique(ind.id, il + ("id",))
-                if not (re.match(_ID_PATTERNS["indicator"].format(t=re.escape(tcode)), ind.id)
-                        and ind.id.startswith(crit.id + ".")):
-                    f, ln = at(*il, "id")
-                    out.append(finding("CDHT-C009", file=f, line=ln, id=ind.id, expected=f"{crit.id}.<số>"))
-                for fi, fs in enumerate(ind.fields):
-                    unique(fs.key, il + ("fields", fi))
-                    if not _KEY_RE.match(fs.key):
-                        f, ln = at(*il, "fields", fi)
-                        out.append(finding("CDHT-C009", file=f, line=ln, id=fs.key, expected="chữ thường, số, '_'"))
-                    keys[fs.key] = fs
-                    if fs.type == "level" and (fs.max is None or (fs.min or 0) > fs.max):
-                        f, ln = at(*il, "fields", fi)
-                        out.append(finding("CDHT-C007", file=f, line=ln, value=fs.max, indicator=ind.id,
-                                           range="min ≤ max"))
-        # rules reference declared fields of the right type, thresholds in range
-        for ci, crit in enumerate(tier.criteria):
-            for ii, ind in enumerate(crit.indicators):
-                il = tl + ("criteria", ci, "indicators", ii)
-                for lvl in ("level1", "level2"):
-                    out += _check_rule(getattr(ind, lvl), keys, ind.id, lines, il + (lvl,))
-                for k, chk in enumerate(ind.checks):
-                    for key in (chk.not_above.num, chk.not_above.den):
-                        if key not in keys:
-                            f, ln = at(*il, "checks", k)
-                            out.append(finding("CDHT-C006", file=f, line=ln, indicator=ind.id, key=key))
-                out += _check_monotone(ind, keys, lines, il)
-                if ind.from_children is not None:
-                    fc = ind.from_children
-                    if fc.tier not in spec.hierarchy.tiers:
-                        f, ln = at(*il, "from_children")
-                        out.append(finding("CDHT-C008", file=f, line=ln, tier=fc.tier))
-                    for key in (fc.total, fc.level1, fc.level2):
-                        if key not in keys:
-                            f, ln = at(*il, "from_children")
-                            out.append(finding("CDHT-C006", file=f, line=ln, indicator=ind.id, key=key))
-    all_ids = {i.id for t in spec.tiers.values() for c in t.criteria for i in c.indicators}
-    for k, con in enumerate(spec.contributors):
-        for ind_id in con.indicators:
-            if ind_id not in all_ids:
-                f, ln = at("contributors", k)
-                out.append(finding("CDHT-C013", file=f, line=ln, indicator=ind_id))
-    return out
+        ck.add("CDHT-C010", ("hierarchy",), detail=f"cấp cao nhất: {tops}")
+    cycle = next((c for c in (_cycle_through(h.parent, t) for t in h.tiers) if c is not None), None)
+    if cycle is not None:
+        ck.add("CDHT-C010", ("hierarchy", "parent"), detail=f"vòng lặp qua '{cycle}'")
 
 
-def _check_rule(rs: RuleSpec, keys, ind_id, lines, loc) -> list[Finding]:
-    out = []
-    f, ln = _line_of(lines, loc)
+def _check_field(ck: _Checker, fs: FieldSpec, ind_id: str, loc: tuple) -> None:
+    """A field of an indicator: unique key, key spelling, a level's range."""
+    ck.unique(fs.key, loc)
+    if not _KEY_RE.match(fs.key):
+        ck.add("CDHT-C009", loc, id=fs.key, expected="chữ thường, số, '_'")
+    if fs.type == "level" and (fs.max is None or (fs.min or 0) > fs.max):
+        ck.add("CDHT-C007", loc, value=fs.max, indicator=ind_id, range="min ≤ max")
 
-    def need(key, slot):
+
+def _check_indicator_ids(ck: _Checker, crit: CriterionSpec, ind: IndicatorSpec, tcode: str, il: tuple) -> None:
+    ck.unique(ind.id, il + ("id",))
+    if not (re.match(_ID_PATTERNS["indicator"].format(t=re.escape(tcode)), ind.id)
+            and ind.id.startswith(crit.id + ".")):
+        ck.add("CDHT-C009", il + ("id",), id=ind.id, expected=f"{crit.id}.<số>")
+
+
+def _check_declarations(ck: _Checker, tcode: str, tier: TierSpec) -> dict[str, FieldSpec]:
+    """Ids and field keys of a tier (unique, well spelt); returns its fields by key."""
+    tl = ("tiers", tcode)
+    keys: dict[str, FieldSpec] = {}
+    for fi, fs in enumerate(tier.unit_fields):
+        ck.unique(fs.key, tl + ("unit_fields", fi))
+        keys[fs.key] = fs
+    for ci, crit in enumerate(tier.criteria):
+        cl = tl + ("criteria", ci)
+        ck.unique(crit.id, cl + ("id",))
+        if not re.match(_ID_PATTERNS["criterion"].format(t=re.escape(tcode)), crit.id):
+            ck.add("CDHT-C009", cl + ("id",), id=crit.id, expected=f"{tcode}.<số>")
+        for ii, ind in enumerate(crit.indicators):
+            il = cl + ("indicators", ii)
+            _check_indicator_ids(ck, crit, ind, tcode, il)
+            for fi, fs in enumerate(ind.fields):
+                _check_field(ck, fs, ind.id, il + ("fields", fi))
+                keys[fs.key] = fs
+    return keys
+
+
+def _check_rule(ck: _Checker, rule: R.Rule, keys: dict[str, FieldSpec], ind_id: str, loc: tuple) -> None:
+    """Each simple rule names declared fields of the types its kind takes, thresholds in range
+    (sub-rules reported at their own line)."""
+    for sub, part in rule.parts():
+        _check_rule(ck, part, keys, ind_id, loc + sub)
+    for key, types in rule.field_uses():
         if key not in keys:
-            out.append(finding("CDHT-C006", file=f, line=ln, indicator=ind_id, key=key))
-        elif keys[key].type not in _RULE_FIELD_TYPES[slot]:
-            out.append(finding("CDHT-C014", file=f, line=ln, indicator=ind_id, type=keys[key].type,
-                               rule=slot.split(".")[0], expected=" / ".join(_RULE_FIELD_TYPES[slot])))
-
-    if rs.all is not None:
-        for k, sub in enumerate(rs.all):
-            out += _check_rule(sub, keys, ind_id, lines, loc + ("all", k))
-    elif rs.verdict is not None:
-        need(rs.verdict, "verdict")
-    elif rs.answer_yes is not None:
-        need(rs.answer_yes.field, "answer_yes")
-    elif rs.min_level is not None:
-        need(rs.min_level.field, "min_level")
-        fs = keys.get(rs.min_level.field)
-        if fs is not None and fs.type == "level" and not ((fs.min or 0) <= rs.min_level.value <= (fs.max or 0)):
-            out.append(finding("CDHT-C007", file=f, line=ln, value=rs.min_level.value, indicator=ind_id,
-                               range=f"{fs.min or 0}–{fs.max}"))
-    elif rs.min_count is not None:
-        need(rs.min_count.field, "min_count")
-        if rs.min_count.value < 0:
-            out.append(finding("CDHT-C007", file=f, line=ln, value=rs.min_count.value, indicator=ind_id, range="≥ 0"))
-    elif rs.ratio is not None:
-        r = rs.ratio
-        need(r.num, "ratio.num")
-        need(r.den, "ratio.den")
-        if r.hardship_field:
-            need(r.hardship_field, "ratio.hardship_field")
-        for v in (r.min_percent, r.hardship_percent):
-            if v is not None and not (0 < v <= 100):
-                out.append(finding("CDHT-C007", file=f, line=ln, value=v, indicator=ind_id, range="(0; 100]"))
-    elif rs.change is not None:
-        need(rs.change.current, "change.current")
-        need(rs.change.previous, "change.previous")
-    return out
+            ck.add("CDHT-C006", loc, indicator=ind_id, key=key)
+        elif keys[key].type not in types:
+            ck.add("CDHT-C014", loc, indicator=ind_id, type=keys[key].type, rule=rule.kind,
+                   expected=" / ".join(types))
+    for value, allowed in rule.threshold_problems(keys):
+        ck.add("CDHT-C007", loc, value=value, indicator=ind_id, range=allowed)
 
 
-def _bar(rs: RuleSpec) -> dict:
-    """Comparable thresholds of a rule, keyed by what they constrain."""
-    if rs.all is not None:
-        d = {}
-        for s in rs.all:
-            d.update(_bar(s))
-        return d
-    if rs.ratio is not None:
-        r = rs.ratio
-        return {("ratio", r.num): (r.min_percent, r.hardship_percent)}
-    if rs.min_level is not None:
-        return {("level", rs.min_level.field): (rs.min_level.value,)}
-    if rs.min_count is not None:
-        return {("count", rs.min_count.field): (rs.min_count.value,)}
-    return {}
-
-
-def _check_monotone(ind: IndicatorSpec, keys, lines, loc) -> list[Finding]:
-    b1, b2 = _bar(ind.level1), _bar(ind.level2)
+def _check_monotone(ck: _Checker, ind_id: str, rules: dict[int, R.Rule], loc: tuple) -> None:
+    """C011 when a bar of level 2 is below the same bar of level 1."""
+    b1, b2 = rules[1].bars(), rules[2].bars()
     for k, v1 in b1.items():
         v2 = b2.get(k)
         if v2 is not None and any(a is not None and b is not None and b < a for a, b in zip(v1, v2)):
-            f, ln = _line_of(lines, loc + ("level2",))
-            return [finding("CDHT-C011", file=f, line=ln, indicator=ind.id)]
-    return []
+            ck.add("CDHT-C011", loc + ("level2",), indicator=ind_id)
+            return
+
+
+def _check_from_children(ck: _Checker, ind: IndicatorSpec, keys, loc: tuple) -> None:
+    fc = ind.from_children
+    if fc is None:
+        return
+    if fc.tier not in ck.spec.hierarchy.tiers:
+        ck.add("CDHT-C008", loc + ("from_children",), tier=fc.tier)
+    for key in (fc.total, fc.level1, fc.level2):
+        if key not in keys:
+            ck.add("CDHT-C006", loc + ("from_children",), indicator=ind.id, key=key)
+
+
+def _check_indicator(ck: _Checker, ind: IndicatorSpec, keys: dict[str, FieldSpec], il: tuple) -> None:
+    """Rules and checks of one indicator reference declared fields of the right type, thresholds
+    in range, level 2 not below level 1, counts from a tier that exists."""
+    rules = {1: R.build(ind.level1), 2: R.build(ind.level2)}
+    for lvl in (1, 2):
+        _check_rule(ck, rules[lvl], keys, ind.id, il + (f"level{lvl}",))
+    for k, chk in enumerate(ind.checks):
+        for key in R.NotAbove(chk.not_above).fields():
+            if key not in keys:
+                ck.add("CDHT-C006", il + ("checks", k), indicator=ind.id, key=key)
+    _check_monotone(ck, ind.id, rules, il)
+    _check_from_children(ck, ind, keys, il)
+
+
+def _check_contributors(ck: _Checker) -> None:
+    all_ids = {i.id for t in ck.spec.tiers.values() for c in t.criteria for i in c.indicators}
+    for k, con in enumerate(ck.spec.contributors):
+        for ind_id in con.indicators:
+            if ind_id not in all_ids:
+                ck.add("CDHT-C013", ("contributors", k), indicator=ind_id)
+
+
+def _semantics(spec: EditionSpec, lines: _Lines) -> list[Finding]:
+    """Every meaning problem of a structurally valid edition, in file order per check."""
+    ck = _Checker(spec, lines)
+    _check_hierarchy(ck)
+    for tcode, tier in spec.tiers.items():
+        keys = _check_declarations(ck, tcode, tier)
+        for ci, crit in enumerate(tier.criteria):
+            for ii, ind in enumerate(crit.indicators):
+                _check_indicator(ck, ind, keys, ("tiers", tcode, "criteria", ci, "indicators", ii))
+    _check_contributors(ck)
+    return ck.out
 
 
 # ---------------------------------------------------------------------------------------------

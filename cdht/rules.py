@@ -1,12 +1,21 @@
 """The declarative rule kinds of the catalogue — each evaluated in Python *and* written as an Excel formula.
 
 A rule is one mapping in the edition file (``{ratio: {num: …, den: …, min_percent: 60}}``). Every
-kind below knows three things about itself, side by side so they cannot drift apart:
+kind below is one class, registered in :data:`KINDS`, that knows everything about itself, side by
+side so nothing can drift apart:
 
+* ``Params`` — its catalogue schema (a pydantic model tagged by ``kind``; :data:`RuleSpec`, the
+  union of them all, is what the edition loader validates a level's rule against);
+* ``slots`` / ``threshold_problems`` / ``bars`` — what the catalogue checker verifies: the fields
+  it names and their types, thresholds in range, level 2 not below level 1;
 * ``fields`` — the input keys it reads (each key is also the workbook's defined name);
 * ``conditions`` — what must hold, beyond every field being valid, for a verdict to exist
   (e.g. a denominator above zero); unmet means "chưa đủ dữ liệu";
-* ``evaluate`` / ``excel`` — the verdict, in Python and as an Excel boolean expression.
+* ``evaluate`` / ``excel`` — the verdict, in Python and as an Excel boolean expression;
+* ``text`` — the bar in words for people.
+
+A new kind is one more registered class here; the loader, checker, evaluator, template formulas
+and the CLI's table pick it up.
 
 Field validity (:func:`field_valid`, :func:`field_valid_excel`) is shared by all kinds, so the
 template's live formulas and the Python core agree on when data are incomplete.
@@ -14,7 +23,11 @@ template's live formulas and the Python core agree on when data are incomplete.
 from __future__ import annotations
 
 import math
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 
 DAT = "Đạt"
@@ -110,19 +123,73 @@ def fmt_percent(ratio: float) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Rule kinds
+# Rule kinds: the registry
 # ---------------------------------------------------------------------------------------------
 
+class Strict(BaseModel):
+    """A catalogue mapping: unknown keys are errors (a misspelt key never passes silently)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A parameter of a rule that names an input field, and the field types it may name."""
+
+    param: str
+    types: tuple[str, ...]
+
+
 class Rule:
-    """Base of the rule kinds. ``params`` is the validated pydantic model of the rule."""
+    """Base of the rule kinds. ``params`` is the validated pydantic model of the rule.
+
+    A kind declares its catalogue schema (``Params``, tagged by ``kind``), which of its parameters
+    name fields and of which types (``slots``), its threshold checks and comparable bars, its
+    human text, its Python verdict and its Excel formula — and registers in :data:`KINDS`."""
 
     kind = ""
+    Params: type[Strict] = Strict
+    payload: str | None = None        # the parameter written as the kind's bare value ({verdict: key})
+    slots: tuple[Slot, ...] = ()
 
     def __init__(self, params):
         self.p = params
 
+    @classmethod
+    def build(cls, params) -> "Rule":
+        return cls(params)
+
+    # --- what the catalogue checker asks of a rule -------------------------------------------
+
+    def parts(self) -> list[tuple[tuple, "Rule"]]:
+        """The sub-rules of a combining kind, each with its key path below this rule in the
+        edition file (a simple rule has none)."""
+        return []
+
+    def field_uses(self) -> list[tuple[str, tuple[str, ...]]]:
+        """(field key, allowed field types) for every parameter naming a field, in order."""
+        return [(getattr(self.p, s.param), s.types) for s in self.slots if getattr(self.p, s.param)]
+
+    def threshold_problems(self, fields: dict) -> list[tuple[float, str]]:
+        """(value, allowed range) for every threshold out of range; ``fields``: key → FieldSpec."""
+        return []
+
+    def bars(self) -> dict:
+        """Comparable thresholds, keyed by what they constrain (level 2 must not be below level 1)."""
+        return {}
+
+    def bounded_pairs(self) -> list[tuple[str, str]]:
+        """(numerator, denominator) field pairs whose numerator may not exceed the denominator."""
+        return []
+
+    # --- meaning ----------------------------------------------------------------------------
+
+    def text(self) -> str:
+        """The bar in a few words, for people (``cdht catalogue show``)."""
+        return self.kind
+
     def fields(self) -> list[str]:
-        raise NotImplementedError
+        return [getattr(self.p, s.param) for s in self.slots if getattr(self.p, s.param)]
 
     def conditions(self, v: dict) -> list[tuple[bool, str]]:
         """Extra preconditions for a verdict, each (holds, reason if not)."""
@@ -141,13 +208,37 @@ class Rule:
         return {"kind": self.kind, **self.p.model_dump(exclude_none=True)}
 
 
+KINDS: dict[str, type[Rule]] = {}
+
+
+def register(cls: type[Rule]) -> type[Rule]:
+    """Class decorator: a rule kind joins the registry (and so the catalogue schema)."""
+    KINDS[cls.kind] = cls
+    return cls
+
+
+def build(params) -> Rule:
+    """The runtime rule of a validated rule spec."""
+    return KINDS[params.kind].build(params)
+
+
+class _FieldParams(Strict):
+    field: str
+
+
+@register
 class Verdict(Rule):
     """The indicator is answered "Đạt" / "Không đạt" (with evidence)."""
 
     kind = "verdict"
+    payload = "field"
+    slots = (Slot("field", ("verdict",)),)
 
-    def fields(self):
-        return [self.p.field]
+    class Params(_FieldParams):
+        kind: Literal["verdict"] = "verdict"
+
+    def text(self):
+        return "Đạt"
 
     def evaluate(self, v):
         ok = _text_eq(v[self.p.field], DAT)
@@ -156,17 +247,20 @@ class Verdict(Rule):
     def excel(self, ref):
         return f"{ref(self.p.field)}={_str(DAT)}"
 
-    def describe(self):
-        return {"kind": self.kind, "field": self.p.field}
 
-
+@register
 class Yes(Rule):
     """A "Có" / "Không" input must be "Có"."""
 
     kind = "answer_yes"
+    slots = (Slot("field", ("yesno",)),)
 
-    def fields(self):
-        return [self.p.field]
+    class Params(_FieldParams):
+        kind: Literal["answer_yes"] = "answer_yes"
+        label: str | None = None
+
+    def text(self):
+        return "Có"
 
     def evaluate(self, v):
         ok = _text_eq(v[self.p.field], CO)
@@ -176,13 +270,28 @@ class Yes(Rule):
         return f"{ref(self.p.field)}={_str(CO)}"
 
 
+@register
 class MinLevel(Rule):
     """A level reached (phổ cập 0–3, xóa mù chữ 0–2) must be at least ``value``."""
 
     kind = "min_level"
+    slots = (Slot("field", ("level",)),)
 
-    def fields(self):
-        return [self.p.field]
+    class Params(_FieldParams):
+        kind: Literal["min_level"] = "min_level"
+        value: int
+
+    def threshold_problems(self, fields):
+        fs = fields.get(self.p.field)
+        if fs is not None and fs.type == "level" and not ((fs.min or 0) <= self.p.value <= (fs.max or 0)):
+            return [(self.p.value, f"{fs.min or 0}–{fs.max}")]
+        return []
+
+    def bars(self):
+        return {("level", self.p.field): (self.p.value,)}
+
+    def text(self):
+        return f"≥ mức độ {self.p.value}"
 
     def evaluate(self, v):
         x = v[self.p.field]
@@ -193,13 +302,26 @@ class MinLevel(Rule):
         return f"{ref(self.p.field)}>={_num(self.p.value)}"
 
 
+@register
 class MinCount(Rule):
     """A count must be at least ``value``."""
 
     kind = "min_count"
+    slots = (Slot("field", ("count",)),)
 
-    def fields(self):
-        return [self.p.field]
+    class Params(_FieldParams):
+        kind: Literal["min_count"] = "min_count"
+        value: int
+        label: str | None = None
+
+    def threshold_problems(self, fields):
+        return [(self.p.value, "≥ 0")] if self.p.value < 0 else []
+
+    def bars(self):
+        return {("count", self.p.field): (self.p.value,)}
+
+    def text(self):
+        return f"≥ {self.p.value}"
 
     def evaluate(self, v):
         x = v[self.p.field]
@@ -211,16 +333,49 @@ class MinCount(Rule):
         return f"{ref(self.p.field)}>={_num(self.p.value)}"
 
 
+def _not_above_reason(p, v) -> tuple[bool, str]:
+    num, den = v[p.num], v[p.den]
+    return num <= den, f"{p.num} = {fmt_number(num)} lớn hơn {p.den} = {fmt_number(den)}"
+
+
+@register
 class Ratio(Rule):
     """num / den ≥ min_percent % (or hardship_percent % when the hardship field is "Có")."""
 
     kind = "ratio"
+    slots = (Slot("num", ("count", "number")), Slot("den", ("count", "number")),
+             Slot("hardship_field", ("yesno",)))
 
-    def fields(self):
-        f = [self.p.num, self.p.den]
-        if self.p.hardship_field:
-            f.append(self.p.hardship_field)
-        return f
+    class Params(Strict):
+        kind: Literal["ratio"] = "ratio"
+        num: str
+        den: str
+        min_percent: float
+        hardship_percent: float | None = None
+        hardship_field: str | None = None
+        label: str | None = None
+
+        @model_validator(mode="after")
+        def _hardship_pair(self):
+            if (self.hardship_percent is None) != (self.hardship_field is None):
+                raise ValueError("hardship_percent và hardship_field phải đi cùng nhau")
+            return self
+
+    def threshold_problems(self, fields):
+        return [(v, "(0; 100]") for v in (self.p.min_percent, self.p.hardship_percent)
+                if v is not None and not (0 < v <= 100)]
+
+    def bars(self):
+        return {("ratio", self.p.num): (self.p.min_percent, self.p.hardship_percent)}
+
+    def bounded_pairs(self):
+        return [(self.p.num, self.p.den)]
+
+    def text(self):
+        s = f"≥ {self.p.min_percent:g}%"
+        if self.p.hardship_percent is not None:
+            s += f" (vùng khó khăn ≥ {self.p.hardship_percent:g}%)"
+        return s
 
     def hardship(self, v) -> bool:
         return bool(self.p.hardship_field) and _text_eq(v[self.p.hardship_field], CO)
@@ -233,10 +388,9 @@ class Ratio(Rule):
         return self.percent(v) / 100
 
     def conditions(self, v):
-        num, den = v[self.p.num], v[self.p.den]
-        if not den > 0:  # one reason is enough: every numerator is "above" a zero denominator
+        if not v[self.p.den] > 0:  # one reason is enough: every numerator is "above" a zero denominator
             return [(False, f"{self.p.den} bằng 0 (mẫu số của tỷ lệ)")]
-        return [(num <= den, f"{self.p.num} = {fmt_number(num)} lớn hơn {self.p.den} = {fmt_number(den)}")]
+        return [_not_above_reason(self.p, v)]
 
     def conditions_excel(self, ref):
         return [f"{ref(self.p.den)}>0", f"{ref(self.p.num)}<={ref(self.p.den)}"]
@@ -260,13 +414,22 @@ class Ratio(Rule):
         return f"{ref(self.p.num)}/{ref(self.p.den)}>={thr}"
 
 
+@register
 class Change(Rule):
     """This year vs the year before: must increase (or decrease); equal fails."""
 
     kind = "change"
+    slots = (Slot("current", ("number", "percent", "count")), Slot("previous", ("number", "percent", "count")))
 
-    def fields(self):
-        return [self.p.current, self.p.previous]
+    class Params(Strict):
+        kind: Literal["change"] = "change"
+        current: str
+        previous: str
+        direction: Literal["increase", "decrease"]
+        label: str | None = None
+
+    def text(self):
+        return "tăng so với năm trước" if self.p.direction == "increase" else "giảm so với năm trước"
 
     def evaluate(self, v):
         cur, prev = v[self.p.current], v[self.p.previous]
@@ -284,14 +447,39 @@ class Change(Rule):
         return f"{ref(self.p.current)}{op}{ref(self.p.previous)}"
 
 
+@register
 class All(Rule):
     """Every sub-rule holds."""
 
     kind = "all"
+    payload = "rules"
+
+    class Params(Strict):
+        kind: Literal["all"] = "all"
+        rules: list["RuleSpec"]
 
     def __init__(self, params, children: list[Rule]):
         super().__init__(params)
         self.children = children
+
+    @classmethod
+    def build(cls, params):
+        return cls(params, [build(s) for s in params.rules])
+
+    def parts(self):
+        return [(("all", k), c) for k, c in enumerate(self.children)]
+
+    def bars(self):
+        out = {}
+        for c in self.children:
+            out.update(c.bars())
+        return out
+
+    def bounded_pairs(self):
+        return [p for c in self.children for p in c.bounded_pairs()]
+
+    def text(self):
+        return " và ".join(c.text() for c in self.children)
 
     def fields(self):
         out = []
@@ -317,19 +505,68 @@ class All(Rule):
 
 
 class NotAbove(Rule):
-    """A consistency check (not a verdict): num ≤ den, e.g. "trong đó" sub-counts."""
+    """A consistency check (not a verdict): num ≤ den, e.g. "trong đó" sub-counts. Not a rule kind
+    of a level (it is written under ``checks:``), so not in :data:`KINDS`."""
 
     kind = "not_above"
+    slots = (Slot("num", ()), Slot("den", ()))   # any declared field
 
-    def fields(self):
-        return [self.p.num, self.p.den]
+    class Params(Strict):
+        num: str
+        den: str
+
+    def bounded_pairs(self):
+        return [(self.p.num, self.p.den)]
 
     def conditions(self, v):
-        num, den = v[self.p.num], v[self.p.den]
-        return [(num <= den, f"{self.p.num} = {fmt_number(num)} lớn hơn {self.p.den} = {fmt_number(den)}")]
+        return [_not_above_reason(self.p, v)]
 
     def conditions_excel(self, ref):
         return [f"{ref(self.p.num)}<={ref(self.p.den)}"]
 
 
-KINDS = {k.kind: k for k in (Verdict, Yes, MinLevel, MinCount, Ratio, Change, NotAbove)}
+# ---------------------------------------------------------------------------------------------
+# The catalogue schema of a rule: a discriminated union over the registered kinds
+# ---------------------------------------------------------------------------------------------
+
+_KIND_LIST = "verdict, answer_yes, min_level, min_count, ratio, change, all"
+
+
+def tag_rule(v: Any) -> Any:
+    """``{ratio: {num: …}}`` as written in an edition → ``{kind: ratio, num: …}`` for the union.
+
+    Unknown keys are reported as such (``ctx["at"]`` names the key); a mapping naming no kind or
+    two kinds is one error, in the words the checker has always used."""
+    if not isinstance(v, dict) or "kind" in v:
+        return v  # not a mapping (pydantic says so) or already tagged (built in code)
+    unknown = [k for k in v if k not in KINDS]
+    if unknown:
+        raise PydanticCustomError("extra_forbidden", "Extra inputs are not permitted", {"at": unknown[0]})
+    if len(v) != 1:
+        raise ValueError(f"mỗi quy tắc có đúng một loại ({_KIND_LIST}); đang có {list(v) or 'không có'}")
+    (kind, params), = v.items()
+    cls = KINDS[kind]
+    if cls.payload is not None:
+        return {"kind": kind, cls.payload: params}
+    if not isinstance(params, dict):
+        raise PydanticCustomError("model_type", "Input should be a valid dictionary or instance of {kind}",
+                                  {"kind": kind, "at": kind})
+    return {"kind": kind, **params}
+
+
+def yaml_loc(loc: tuple) -> tuple:
+    """A pydantic error location as the edition file's path: the payload parameter of a kind
+    written as a bare value (``verdict: key`` → loc …verdict.field) is not a key of the file."""
+    out = list(loc)
+    i = 0
+    while i < len(out) - 1:
+        cls = KINDS.get(out[i]) if isinstance(out[i], str) else None
+        if cls is not None and cls.payload is not None and out[i + 1] == cls.payload:
+            del out[i + 1]
+        i += 1
+    return tuple(out)
+
+
+RuleSpec = Annotated[Union[tuple(k.Params for k in KINDS.values())],  # noqa: UP007 (built at run time)
+                     Field(discriminator="kind"), BeforeValidator(tag_rule)]
+All.Params.model_rebuild()

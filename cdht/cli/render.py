@@ -2,28 +2,6 @@
 from __future__ import annotations
 
 
-def _rule_text(d: dict) -> str:
-    k = d["kind"]
-    if k == "verdict":
-        return "Đạt"
-    if k == "answer_yes":
-        return "Có"
-    if k == "min_level":
-        return f"≥ mức độ {d['value']}"
-    if k == "min_count":
-        return f"≥ {d['value']}"
-    if k == "ratio":
-        s = f"≥ {d['min_percent']:g}%"
-        if d.get("hardship_percent") is not None:
-            s += f" (vùng khó khăn ≥ {d['hardship_percent']:g}%)"
-        return s
-    if k == "change":
-        return "tăng so với năm trước" if d["direction"] == "increase" else "giảm so với năm trước"
-    if k == "all":
-        return " và ".join(_rule_text(x) for x in d["rules"])
-    return k
-
-
 def catalogue_table(edition, tier: str | None = None) -> str:
     lines = [f"Bộ tiêu chí {edition.id} (phiên bản {edition.spec.version})", edition.spec.title,
              f"Căn cứ: {edition.spec.legal_basis}", ""]
@@ -37,8 +15,7 @@ def catalogue_table(edition, tier: str | None = None) -> str:
             lines.append(f"{c.id:<11} {c.name}")
             for i in c.indicators:
                 text = i.text if len(i.text) <= 70 else i.text[:69] + "…"
-                lines.append(f"  {i.id:<9} {_rule_text(i.rules[1].describe()):<34} "
-                             f"{_rule_text(i.rules[2].describe()):<34} {text}")
+                lines.append(f"  {i.id:<9} {i.rules[1].text():<34} {i.rules[2].text():<34} {text}")
         lines.append("")
     return "\n".join(lines)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import json
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -341,13 +340,8 @@ def check_ratios(sub: Submission, tier: Tier) -> None:
     """W014 for every numerator above its denominator (ratio rules and "trong đó" checks)."""
     seen = set()
     for ind in tier.indicators:
-        pairs = []
-        for lvl in (1, 2):
-            rule = ind.rules[lvl]
-            for r in getattr(rule, "children", [rule]):
-                if r.kind == "ratio":
-                    pairs.append((r.p.num, r.p.den))
-        pairs += [(c.p.num, c.p.den) for c in ind.checks]
+        pairs = ind.rules[1].bounded_pairs() + ind.rules[2].bounded_pairs()
+        pairs += [p for c in ind.checks for p in c.bounded_pairs()]
         for num, den in pairs:
             if (num, den) in seen:
                 continue
