@@ -5,10 +5,10 @@ from pathlib import Path
 from typing import Callable
 
 from cdht.edition import Edition
-from cdht_generator.lint import lint
 from cdht.messages import Finding, finding
 from cdht.units import Unit, UnitList
 from cdht.xlsx.save import save_atomic  # the one atomic save (a shared, issued file)
+from cdht_generator.lint import lint
 from cdht_generator.workbook import build_workbook, file_name
 
 
@@ -18,12 +18,17 @@ class GenerateError(Exception):
         super().__init__("\n".join(f.text() for f in findings))
 
 
-def generate_one(edition: Edition, tier: str, year: int, out_dir: Path, unit: Unit | None = None,
-                 units: UnitList | None = None, password: str | None = None) -> Path:
-    wb, meta = build_workbook(edition, tier, year, unit, units, password)
-    problems = lint(wb)
+def refuse_lint_problems(problems: list[str]) -> None:
+    """Raise :class:`GenerateError` (CDHT-T003, the first 10 problems) when the lint found any."""
     if problems:
         raise GenerateError([finding("CDHT-T003", detail="; ".join(problems[:10]))])
+
+
+def generate_one(edition: Edition, tier: str, year: int, out_dir: Path, unit: Unit | None = None,
+                 units: UnitList | None = None, password: str | None = None) -> Path:
+    """Build, lint and save one template into ``out_dir``; raises GenerateError."""
+    wb, _ = build_workbook(edition, tier, year, unit, units, password)
+    refuse_lint_problems(lint(wb))
     path = Path(out_dir) / file_name(edition, tier, year, unit)
     save_atomic(wb, path)
     return path

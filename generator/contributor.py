@@ -19,12 +19,12 @@ from types import SimpleNamespace
 from openpyxl import Workbook
 
 from cdht import contract as L
-from cdht_generator.api import GenerateError
-from cdht.xlsx.save import save_atomic
 from cdht.edition import Contributor, Edition, FieldSpec, Tier
-from cdht_generator.lint import lint
 from cdht.messages import finding
+from cdht.xlsx.save import save_atomic
+from cdht_generator.api import GenerateError, refuse_lint_problems
 from cdht_generator.builder import DEFAULT_PASSWORD, Book, deadline_text, file_name  # noqa: F401 (DEFAULT_PASSWORD)
+from cdht_generator.lint import lint
 from cdht_generator.sheets import data, evidence, guide, lists, meta, results
 from cdht_generator.sheets.data import SHEET_DATA
 
@@ -126,9 +126,7 @@ def generate_contributor_form(edition: Edition, year: int, code: str, out_dir: s
         raise GenerateError([finding("CDHT-T004", year=year, edition=edition.id,
                                      years=f"{y.first}–{y.last or 'nay'}")])
     wb, _ = build_contributor_form(edition, year, con.code, password)
-    problems = lint_form(wb)
-    if problems:
-        raise GenerateError([finding("CDHT-T003", detail="; ".join(problems[:10]))])
+    refuse_lint_problems(lint_form(wb))
     path = Path(out_dir) / form_file_name(edition, year, con.code)
     save_atomic(wb, path)
     return path
