@@ -62,57 +62,76 @@ def _key(h: str) -> str:
     return unicodedata.normalize("NFC", h.strip().lstrip("\ufeff")).lower()
 
 
-def read_units(path: str | Path) -> tuple[UnitList | None, list[Finding]]:
-    """Parse a unit list; every problem is a coded finding naming the file and line."""
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        return None, [finding("CDHT-T001", file=str(path), detail=f"không đọc được tệp ({e.strerror})")]
-    for enc in ("utf-8-sig", "cp1258", "latin-1"):
+def _decode(raw: bytes) -> str:
+    """The file's text: UTF-8 (with or without BOM), else the Vietnamese Windows code page."""
+    for enc in ("utf-8-sig", "cp1258"):
         try:
-            text = raw.decode(enc)
-            break
+            return raw.decode(enc)
         except UnicodeDecodeError:
             continue
+    return raw.decode("latin-1")  # every byte is a character: never fails
+
+
+def _rows(text: str) -> list[list[str]]:
+    """CSV rows, the delimiter (comma, semicolon or tab) sniffed from the header line."""
     dialect = csv.excel
     try:
         dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else "", delimiters=",;\t")
     except csv.Error:
         pass
-    rows = list(csv.reader(io.StringIO(text), dialect))
+    return list(csv.reader(io.StringIO(text), dialect))
+
+
+def _unit(rec: dict, n: int, seen: dict, where: str) -> tuple[Unit | None, Finding | None]:
+    """One data row (line ``n``) as a unit, or the finding that says why it is not one."""
+    tier = _TIER_WORDS.get(rec.get("cap", "").lower())
+    if not rec.get("ma"):
+        return None, finding("CDHT-T001", file=where, line=n, detail=f"dòng {n} thiếu mã đơn vị")
+    if tier is None:
+        return None, finding("CDHT-T001", file=where, line=n,
+                             detail=f"dòng {n}: cấp '{rec.get('cap')}' không phải xa/huyen/tinh")
+    if rec["ma"] in seen:
+        return None, finding("CDHT-T001", file=where, line=n,
+                             detail=f"dòng {n}: mã '{rec['ma']}' trùng dòng {seen[rec['ma']]}")
+    seen[rec["ma"]] = n
+    return Unit(rec["ma"], rec.get("ten") or rec["ma"], tier, rec.get("ma_cap_tren") or None,
+                rec.get("vung_kho_khan", "").lower() in _YES), None
+
+
+def _orphans(units: list[Unit], where: str) -> list[Finding]:
+    """Units whose parent code is not in the list."""
+    codes = {u.code for u in units}
+    return [finding("CDHT-T001", file=where,
+                    detail=f"đơn vị '{u.code}' có mã cấp trên '{u.parent}' không có trong danh sách")
+            for u in units if u.parent and u.parent not in codes]
+
+
+def read_units(path: str | Path) -> tuple[UnitList | None, list[Finding]]:
+    """Parse a unit list; every problem is a coded finding naming the file and line."""
+    path = Path(path)
+    where = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        return None, [finding("CDHT-T001", file=where, detail=f"không đọc được tệp ({e.strerror})")]
+    rows = _rows(_decode(raw))
     if not rows:
-        return None, [finding("CDHT-T001", file=str(path), detail="tệp rỗng")]
+        return None, [finding("CDHT-T001", file=where, detail="tệp rỗng")]
     header = [_HEADERS.get(_key(h)) for h in rows[0]]
     missing = [c for c in ("ma", "ten", "cap", "ma_cap_tren") if c not in header]
     if missing:
-        return None, [finding("CDHT-T001", file=str(path), line=1,
-                              detail=f"thiếu cột {', '.join(missing)}")]
+        return None, [finding("CDHT-T001", file=where, line=1, detail=f"thiếu cột {', '.join(missing)}")]
     findings, units, seen = [], [], {}
     for n, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
             continue
         rec = {h: nfc(row[i].strip()) if i < len(row) else "" for i, h in enumerate(header) if h}
-        tier = _TIER_WORDS.get(rec.get("cap", "").lower())
-        if not rec.get("ma"):
-            findings.append(finding("CDHT-T001", file=str(path), line=n, detail=f"dòng {n} thiếu mã đơn vị"))
-            continue
-        if tier is None:
-            findings.append(finding("CDHT-T001", file=str(path), line=n,
-                                    detail=f"dòng {n}: cấp '{rec.get('cap')}' không phải xa/huyen/tinh"))
-            continue
-        if rec["ma"] in seen:
-            findings.append(finding("CDHT-T001", file=str(path), line=n,
-                                    detail=f"dòng {n}: mã '{rec['ma']}' trùng dòng {seen[rec['ma']]}"))
-            continue
-        seen[rec["ma"]] = n
-        units.append(Unit(rec["ma"], rec.get("ten") or rec["ma"], tier, rec.get("ma_cap_tren") or None,
-                          rec.get("vung_kho_khan", "").lower() in _YES))
-    codes = {u.code for u in units}
-    for u in units:
-        if u.parent and u.parent not in codes:
-            findings.append(finding("CDHT-T001", file=str(path),
-                                    detail=f"đơn vị '{u.code}' có mã cấp trên '{u.parent}' không có trong danh sách"))
+        unit, problem = _unit(rec, n, seen, where)
+        if problem is not None:
+            findings.append(problem)
+        else:
+            units.append(unit)
+    findings += _orphans(units, where)
     if findings:
         return None, findings
     return UnitList(units, path), []

@@ -290,50 +290,71 @@ def _read_inputs(sub: Submission, rb, tier: Tier) -> None:
     check_ratios(sub, tier)
 
 
+_MISSING = object()  # "no usable value, already reported" from the steps of validate_value
+
+
+def _answers(spec) -> tuple[str, str]:
+    return (R.DAT, R.KHONG_DAT) if spec.type == "verdict" else (R.CO, R.KHONG)
+
+
+def _clean_text(sub: Submission, spec, raw: str, kw: dict):
+    """A text cell: error values refused, NFC restored (W017), blanks as None."""
+    if raw in EXCEL_ERRORS:
+        sub.add("CDHT-W010", value=raw, **kw)
+        return _MISSING
+    fixed = nfc(raw)
+    if fixed != raw:
+        sub.add("CDHT-W017", sheet=kw["sheet"], cell=kw["cell"])
+        if spec.type in ("verdict", "yesno"):
+            # the sheet's formulas compare exactly: decomposed "Đạt" is not an answer there either
+            sub.add("CDHT-W015", value=fixed, allowed=" / ".join(_answers(spec)), **kw)
+            return _MISSING
+    return None if fixed.strip() == "" else fixed
+
+
+def _choice(sub: Submission, spec, raw, kw: dict):
+    """A "Đạt / Không đạt" or "Có / Không" answer, spelt as the list has it."""
+    allowed = _answers(spec)
+    if isinstance(raw, str):
+        for a in allowed:
+            if raw.casefold() == a.casefold():  # as Excel's "=": no trim, case-insensitive
+                return a
+    sub.add("CDHT-W015", value=raw, allowed=" / ".join(allowed), **kw)
+    return None
+
+
+def _number(sub: Submission, spec, raw, kw: dict):
+    """A number in its field's range (a whole number for levels and counts)."""
+    if isinstance(raw, (bool, dt.date, dt.datetime, dt.time)) or not isinstance(raw, (int, float)):
+        sub.add("CDHT-W011", value=raw, **kw)
+        return None
+    if spec.type in ("level", "count") and raw != int(raw):
+        sub.add("CDHT-W013", value=R.fmt_number(raw, 2), **kw)
+        return None
+    lo, hi = R.field_range(spec)
+    if (lo is not None and raw < lo) or (hi is not None and raw > hi):
+        rng = (f"{'' if lo is None else R.fmt_number(lo)}–{R.fmt_number(hi)}" if hi is not None
+               else f"≥ {R.fmt_number(lo)}")
+        sub.add("CDHT-W012", value=R.fmt_number(raw, 2), range=rng, **kw)
+        return None
+    return int(raw) if spec.type in ("level", "count") else raw
+
+
 def validate_value(sub: Submission, key: str, spec, raw) -> Any:
     """One input re-validated; returns the usable value or None, adding findings."""
     sheet, cell = sub.where(key)
     kw = dict(sheet=sheet, cell=cell, label=spec.label)
     if isinstance(raw, str):
-        if raw in EXCEL_ERRORS:
-            sub.add("CDHT-W010", value=raw, **kw)
+        raw = _clean_text(sub, spec, raw, kw)
+        if raw is _MISSING:
             return None
-        if spec.type in ("verdict", "yesno") and nfc(raw) != raw:
-            # the sheet's formulas compare exactly: decomposed "Đạt" is not an answer there either
-            sub.add("CDHT-W017", sheet=sheet, cell=cell)
-            sub.add("CDHT-W015", value=nfc(raw), allowed=" / ".join(
-                (R.DAT, R.KHONG_DAT) if spec.type == "verdict" else (R.CO, R.KHONG)), **kw)
-            return None
-        fixed = nfc(raw)
-        if fixed != raw:
-            sub.add("CDHT-W017", sheet=sheet, cell=cell)
-        raw = fixed
-        if raw.strip() == "":
-            raw = None
     if raw is None:
         if getattr(spec, "required", True):
             sub.add("CDHT-W016", **kw)
         return None
     if spec.type in ("verdict", "yesno"):
-        allowed = (R.DAT, R.KHONG_DAT) if spec.type == "verdict" else (R.CO, R.KHONG)
-        if isinstance(raw, str):
-            for a in allowed:
-                if raw.casefold() == a.casefold():  # as Excel's "=": no trim, case-insensitive
-                    return a
-        sub.add("CDHT-W015", value=raw, allowed=" / ".join(allowed), **kw)
-        return None
-    if isinstance(raw, bool) or isinstance(raw, (dt.date, dt.datetime, dt.time)) or not isinstance(raw, (int, float)):
-        sub.add("CDHT-W011", value=raw, **kw)
-        return None
-    lo, hi = R.field_range(spec)
-    rng = f"{'' if lo is None else R.fmt_number(lo)}–{'' if hi is None else R.fmt_number(hi)}"
-    if spec.type in ("level", "count") and raw != int(raw):
-        sub.add("CDHT-W013", value=R.fmt_number(raw, 2), **kw)
-        return None
-    if (lo is not None and raw < lo) or (hi is not None and raw > hi):
-        sub.add("CDHT-W012", value=R.fmt_number(raw, 2), range=rng if hi is not None else f"≥ {R.fmt_number(lo)}", **kw)
-        return None
-    return int(raw) if spec.type in ("level", "count") else raw
+        return _choice(sub, spec, raw, kw)
+    return _number(sub, spec, raw, kw)
 
 
 def check_ratios(sub: Submission, tier: Tier) -> None:
