@@ -63,29 +63,14 @@ def _build(year: int, month: int, day: int, text: str) -> tuple[dt.date | None, 
     return dt.date(year, month, day), None
 
 
-def read_date(value) -> tuple[dt.date | None, str | None]:
-    """What a user typed → (date, None); (None, None) for a blank; (None, reason) otherwise, the
-    reason in Vietnamese and quoting the value.
+def _read_number(value: float) -> tuple[dt.date | None, str | None]:
+    if value != value or value < 1 or value > _MAX_SERIAL:  # NaN or out of Excel's range
+        return None, f"số {value} không phải ngày Excel hợp lệ"
+    d = _excel_serial(value)
+    return (d, None) if d else (None, f"số {value} không phải ngày có thật")
 
-    Accepted: a date or datetime; an Excel serial number (1900 system: 45351 = 29/02/2024);
-    ``dd/mm/yyyy`` (also with ``-`` or ``.``; always day first, as written in Vietnam); ISO
-    ``yyyy-mm-dd`` (optionally with a time). A two-digit year is refused rather than guessed."""
-    if value is None:
-        return None, None
-    if isinstance(value, dt.datetime):
-        return value.date(), None
-    if isinstance(value, dt.date):
-        return value, None
-    if isinstance(value, bool):
-        return None, f"'{value}' không phải ngày"
-    if isinstance(value, (int, float)):
-        if value != value or value < 1 or value > _MAX_SERIAL:  # NaN or out of Excel's range
-            return None, f"số {value} không phải ngày Excel hợp lệ"
-        d = _excel_serial(value)
-        return (d, None) if d else (None, f"số {value} không phải ngày có thật")
-    if not isinstance(value, str):
-        return None, f"'{value}' không phải ngày"
-    text = value.strip()
+
+def _read_text(text: str) -> tuple[dt.date | None, str | None]:
     if not text:
         return None, None
     m = _DMY.match(text)
@@ -99,8 +84,28 @@ def read_date(value) -> tuple[dt.date | None, str | None]:
         year, month, day = (int(g) for g in m.groups())
         return _build(year, month, day, text)
     if _SERIAL.match(text):
-        return read_date(float(text))
+        return _read_number(float(text))
     return None, f"'{text}' không phải ngày (ghi theo dạng ngày/tháng/năm, ví dụ 28/02/2025)"
+
+
+def read_date(value) -> tuple[dt.date | None, str | None]:
+    """What a user typed → (date, None); (None, None) for a blank; (None, reason) otherwise, the
+    reason in Vietnamese and quoting the value.
+
+    Accepted: a date or datetime; an Excel serial number (1900 system: 45351 = 29/02/2024);
+    ``dd/mm/yyyy`` (also with ``-`` or ``.``; always day first, as written in Vietnam); ISO
+    ``yyyy-mm-dd`` (optionally with a time). A two-digit year is refused rather than guessed."""
+    if value is None:
+        return None, None
+    if isinstance(value, dt.datetime):
+        return value.date(), None
+    if isinstance(value, dt.date):
+        return value, None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _read_number(value)
+    if isinstance(value, str):
+        return _read_text(value.strip())
+    return None, f"'{value}' không phải ngày"
 
 
 def parse_date(value) -> dt.date | None:
