@@ -133,3 +133,42 @@ def test_intact_file_is_judged_on_the_fast_read_alone(filled):
     rb = read_raw(filled, skip=L.TOOL_SHEETS)
     found = check_layout(rb, read_meta(rb), check(filled).sub.tier)
     assert not found.tampered and found.book is rb
+
+
+# --- a department's form: the same function (what cdht.ops.contributions calls) --------------
+
+@pytest.fixture(scope="module")
+def department_form(tmp_path_factory) -> Path:
+    from cdht.fill import fill
+    from cdht_generator.contributor import generate_contributor_form
+
+    root = tmp_path_factory.mktemp("form")
+    edition = C.EDITION
+    code = edition.spec.contributors[0].code
+    blank = generate_contributor_form(edition, C.YEAR, code, root)
+    keys = [f.key for i in edition.contributor(code).indicators for f in edition.tier("tinh").indicator(i).fields]
+    return fill(blank, root / "filled.xlsx", {k: C.PASSING["tinh"][k] for k in keys})
+
+
+def _form_check(path: Path):
+    rb = read_raw(path, skip=L.TOOL_SHEETS)
+    meta = read_meta(rb)
+    assert meta.get("contributor")  # judged with the form's own wrapper tier
+    return check_layout(rb, meta, C.EDITION.tier("tinh"))
+
+
+@pytest.mark.parametrize("case", VARIANTS)
+def test_department_form_resaved_is_not_tampered(department_form, tmp_path, case):
+    assert not _form_check(department_form).tampered
+    found = _form_check(resave(department_form, tmp_path / f"{case}.xlsx", **VARIANTS[case]))
+    assert not found.tampered, (found.sheet_problems, found.changed)
+
+
+def test_department_form_with_a_changed_text_is_tampered(department_form, tmp_path):
+    out = tmp_path / "forged-form.xlsx"
+    wb = openpyxl.load_workbook(department_form)
+    ws = wb[wb.sheetnames[0]]
+    ws["A1"].value = "Biểu mẫu khác"
+    wb.save(out)
+    found = _form_check(resave(out, tmp_path / "forged-form-x.xlsx", reorder=True, prefix="x"))
+    assert found.tampered and found.changed == [wb.sheetnames[0]]
