@@ -10,6 +10,7 @@ from pathlib import Path
 
 from cdht import contract as L
 from cdht import rules as R
+from cdht.dates import month_day
 from cdht.evaluate import Assessment, appraised_level, evaluate, level_label
 from cdht.messages import ERROR, Finding, finding
 
@@ -65,6 +66,7 @@ class Report:
 
 
 def compute_submission(sub: Submission) -> Report:
+    """The level (recomputed from the inputs) and the appraisal of a read workbook."""
     rep = Report(sub)
     if not sub.readable:
         return rep
@@ -74,22 +76,25 @@ def compute_submission(sub: Submission) -> Report:
 
 
 def compute(path: str | Path, edition=None) -> Report:
+    """Read ``path`` and compute its level (``cdht compute``, the "Tính mức độ" button)."""
     return compute_submission(read_workbook(path, edition))
 
 
 def check(path: str | Path, edition=None) -> Report:
+    """:func:`compute` plus every evidence finding (``cdht check``, "Kiểm tra minh chứng")."""
     rep = compute(path, edition)
     if rep.assessment is not None:
         rep.evidence_findings = check_evidence(rep.sub, rep.assessment)
     return rep
 
 
-def _deadline(sub: Submission) -> dt.date | None:
-    mmdd = sub.tier.procedure.submit_by
-    if not mmdd or sub.year is None:
+def filing_deadline(tier, year: int | None) -> dt.date | None:
+    """The day a ``tier`` dossier for assessment year ``year`` is due (the catalogue's
+    ``procedure.submit_by``, in year + 1); None when the catalogue sets none."""
+    mmdd = tier.procedure.submit_by
+    if not mmdd or year is None:
         return None
-    m, d = (int(x) for x in mmdd.split("-"))
-    return dt.date(sub.year + 1, m, d)
+    return month_day(mmdd, year + 1)
 
 
 def _as_date(v) -> dt.date | None:
@@ -106,68 +111,103 @@ def _as_date(v) -> dt.date | None:
     return None
 
 
-def check_evidence(sub: Submission, a: Assessment) -> list[Finding]:
-    """Evidence (minh chứng) findings for one read workbook and its assessment."""
-    out: list[Finding] = []
-    tier = sub.tier
-    known = {i.id for i in tier.indicators}
-    example = tier.indicators[0].id
-    sheet = L.SHEET_EVIDENCE
-    base = sub.path.parent
-    deadline = _deadline(sub)
-    oldest = dt.date(sub.year - sub.edition.settings.evidence_max_age_years, 1, 1) if sub.year else None
-    cited: dict[str, list[int]] = {}
-    codes: dict[str, int] = {}
+_REQUIRED = (("title", "Tên minh chứng"), ("number", "Số / ký hiệu"), ("date", "Ngày ban hành"))
 
-    def add(code, row, **facts):
-        out.append(finding(code, file=sub.path.name, sheet=sheet, row=row, **facts))
 
-    columns = f"A–{_col_letter(len(L.EVIDENCE_COLUMNS))}"
-    for row, cell, value in sub.evidence_outside:
-        text = str(value)
-        out.append(finding("CDHT-E010", file=sub.path.name, sheet=sheet, cell=cell, row=row,
-                           value=text if len(text) <= 40 else text[:39] + "…", columns=columns))
-    for rec in sub.evidence:
+class _EvidenceCheck:
+    """The checks of one workbook's evidence list; findings gather in ``out``."""
+
+    def __init__(self, sub: Submission):
+        self.sub, self.out = sub, []
+        self.known = {i.id for i in sub.tier.indicators}
+        self.example = sub.tier.indicators[0].id
+        self.deadline = filing_deadline(sub.tier, sub.year)
+        self.oldest = dt.date(sub.year - sub.edition.settings.evidence_max_age_years, 1, 1) if sub.year else None
+        self.cited: dict[str, list[int]] = {}
+        self.codes: dict[str, int] = {}
+
+    def add(self, code: str, row, **facts) -> None:
+        self.out.append(finding(code, file=self.sub.path.name, sheet=L.SHEET_EVIDENCE, row=row, **facts))
+
+    def outside(self) -> None:
+        """E010: something typed beside the evidence columns."""
+        columns = f"A–{_col_letter(len(L.EVIDENCE_COLUMNS))}"
+        for row, cell, value in self.sub.evidence_outside:
+            text = str(value)
+            self.out.append(finding("CDHT-E010", file=self.sub.path.name, sheet=L.SHEET_EVIDENCE, cell=cell,
+                                    row=row, value=text if len(text) <= 40 else text[:39] + "…", columns=columns))
+
+    def record(self, rec: dict) -> None:
+        """Every check of one evidence row."""
         row = rec["row"]
+        self.indicators(rec, row)
+        for key, col in _REQUIRED:
+            if rec.get(key) in (None, "") or (isinstance(rec.get(key), str) and not rec[key].strip()):
+                self.add("CDHT-E003", row, column=col)
+        self.date(rec.get("date"), row)
+        self.attachment(rec.get("attachment"), row)
+        self.code(rec.get("code"), row)
+
+    def indicators(self, rec: dict, row: int) -> None:
+        """E009 none cited, E002 an unknown indicator; the known ones are remembered as cited."""
         ids_text = str(rec.get("indicators") or "").strip()
         if not ids_text:
-            add("CDHT-E009", row, example=example)
+            self.add("CDHT-E009", row, example=self.example)
         for ident in filter(None, _ID_SPLIT.split(ids_text)):
             ident = ident.strip().rstrip(".").lower()
-            if ident in known:
-                cited.setdefault(ident, []).append(row)
+            if ident in self.known:
+                self.cited.setdefault(ident, []).append(row)
             else:
-                add("CDHT-E002", row, value=ident, example=example)
-        for key, col in (("title", "Tên minh chứng"), ("number", "Số / ký hiệu"), ("date", "Ngày ban hành")):
-            if rec.get(key) in (None, "") or (isinstance(rec.get(key), str) and not rec[key].strip()):
-                add("CDHT-E003", row, column=col)
-        raw_date = rec.get("date")
-        if raw_date not in (None, ""):
-            d = _as_date(raw_date)
-            if d is None:
-                add("CDHT-E008", row, value=raw_date)
-            else:
-                if deadline and d > deadline:
-                    add("CDHT-E004", row, value=d.strftime("%d/%m/%Y"), deadline=deadline.strftime("%d/%m/%Y"))
-                if oldest and d < oldest:
-                    add("CDHT-E005", row, value=d.strftime("%d/%m/%Y"), year=sub.year)
-        att = rec.get("attachment")
+                self.add("CDHT-E002", row, value=ident, example=self.example)
+
+    def date(self, raw_date, row: int) -> None:
+        """E008 not a date, E004 after the filing deadline, E005 older than allowed."""
+        if raw_date in (None, ""):
+            return
+        d = _as_date(raw_date)
+        if d is None:
+            self.add("CDHT-E008", row, value=raw_date)
+            return
+        if self.deadline and d > self.deadline:
+            self.add("CDHT-E004", row, value=d.strftime("%d/%m/%Y"), deadline=self.deadline.strftime("%d/%m/%Y"))
+        if self.oldest and d < self.oldest:
+            self.add("CDHT-E005", row, value=d.strftime("%d/%m/%Y"), year=self.sub.year)
+
+    def attachment(self, att, row: int) -> None:
+        """E006: an attached file (not a link) that is not there, relative to the workbook."""
         if isinstance(att, str) and att.strip() and not _URL.match(att.strip()):
             p = Path(att.strip().replace("\\", "/"))
-            if not (p if p.is_absolute() else base / p).exists():
-                add("CDHT-E006", row, value=att.strip())
-        code = rec.get("code")
-        if code not in (None, ""):
-            key = str(code).strip().casefold()
-            if key in codes:
-                add("CDHT-E007", row, value=code, other_row=codes[key])
-            else:
-                codes[key] = row
-    for ind in tier.indicators:
-        r = a.indicators[ind.id]
-        claimed = any(R._text_eq(sub.values.get(f.key), R.DAT) for f in ind.fields if f.type == "verdict")
-        if (claimed or r.level1 or r.level2) and ind.id not in cited:
-            first_key = ind.fields[0].key if ind.fields else None
-            s, c = sub.where(first_key) if first_key else (None, None)
-            out.append(finding("CDHT-E001", file=sub.path.name, sheet=s, cell=c, indicator=ind.id))
-    return out
+            if not (p if p.is_absolute() else self.sub.path.parent / p).exists():
+                self.add("CDHT-E006", row, value=att.strip())
+
+    def code(self, code, row: int) -> None:
+        """E007: an evidence code used twice."""
+        if code in (None, ""):
+            return
+        key = str(code).strip().casefold()
+        if key in self.codes:
+            self.add("CDHT-E007", row, value=code, other_row=self.codes[key])
+        else:
+            self.codes[key] = row
+
+    def uncited(self, a: Assessment) -> None:
+        """E001: an indicator claimed or met that no evidence row cites."""
+        sub = self.sub
+        for ind in sub.tier.indicators:
+            r = a.indicators[ind.id]
+            claimed = any(R._text_eq(sub.values.get(f.key), R.DAT) for f in ind.fields if f.type == "verdict")
+            if (claimed or r.level1 or r.level2) and ind.id not in self.cited:
+                first_key = ind.fields[0].key if ind.fields else None
+                s, c = sub.where(first_key) if first_key else (None, None)
+                self.out.append(finding("CDHT-E001", file=sub.path.name, sheet=s, cell=c, indicator=ind.id))
+
+
+def check_evidence(sub: Submission, a: Assessment) -> list[Finding]:
+    """Evidence (minh chứng) findings for one read workbook and its assessment: cells typed beside
+    the list (E010), each row's checks (E002–E009), then indicators without evidence (E001)."""
+    check = _EvidenceCheck(sub)
+    check.outside()
+    for rec in sub.evidence:
+        check.record(rec)
+    check.uncited(a)
+    return check.out

@@ -17,12 +17,14 @@ from typing import Any, Iterable
 
 from cdht import contract as L
 from cdht_generator.contributor import FORM_DEADLINE, META_CONTRIBUTOR, SIGNER_NAMES, TIER, form_tier, known_codes
+from cdht.dates import month_day
 from cdht.edition import Edition, find_edition
-from cdht.fingerprint import digest, parse_ref
+from cdht.fingerprint import digest
 from cdht_generator.workbook import writable_cell
 from cdht.messages import ERROR, Finding, finding, nfc
 
 from cdht.xlsx.fastread import raw_items, read_raw
+from cdht.xlsx.names import named_bounds, put
 from cdht.read.submission import Submission, cell_value, read_evidence, resolve_names, preflight, read_meta, validate_value
 
 STATUS_RECEIVED = "đã nộp"
@@ -34,8 +36,7 @@ EVIDENCE_KEYS = ("code", "indicators", "title", "number", "date", "issuer", "att
 
 def form_deadline(year: int) -> dt.date:
     """The date a department's form is due: :data:`cdht_generator.contributor.FORM_DEADLINE` of year N+1."""
-    m, d = (int(x) for x in FORM_DEADLINE.split("-"))
-    return dt.date(year + 1, m, d)
+    return month_day(FORM_DEADLINE, year + 1)
 
 
 def is_contribution(sub) -> bool:
@@ -87,6 +88,7 @@ class Form:
         return STATUS_RETURNED if self.refused is not None else STATUS_RECEIVED
 
     def refuse(self, code: str, **facts) -> None:
+        """Return the form with the coded reason ``code`` (the first reason is kept as ``refused``)."""
         f = finding(code, file=self.path.name, **facts)
         self.findings.append(f)
         if self.refused is None:
@@ -94,63 +96,86 @@ class Form:
 
 
 def read_form(path: str | Path, edition: Edition | None = None) -> Form:
-    """Read one form: identity, tamper check (M008), the department's values and evidence."""
-    path = Path(path)
-    form = Form(path)
+    """Read one form: identity, tamper check (M008), the department's values and evidence.
+
+    A form that cannot be used comes back with ``refused`` set (and nothing read past that)."""
+    form = Form(Path(path))
+    rb = _open_form(form)
+    con = _identify(form, rb, edition) if rb is not None else None
+    if con is not None and _intact(form, rb):
+        _read_values(form, rb, con)
+    return form
+
+
+def _open_form(form: Form):
+    """The form's raw read (and SHA-256, modification time); None when it cannot be read."""
     try:
-        form.mtime = path.stat().st_mtime
+        form.mtime = form.path.stat().st_mtime
     except OSError:
         pass
-    pre = preflight(path)
+    pre = preflight(form.path)
     if pre is not None:
         form.findings.append(pre)
         form.refused = pre
-        return form
+        return None
     try:
-        data = path.read_bytes()
+        data = form.path.read_bytes()
         form.sha256 = hashlib.sha256(data).hexdigest()
-        rb = read_raw(data, skip=L.TOOL_SHEETS)
+        return read_raw(data, skip=L.TOOL_SHEETS)
     except Exception as e:
         form.refuse("CDHT-W002", detail=f"{type(e).__name__}: {str(e)[:150]}")
-        return form
-    sub = form.sub = Submission(path, sha256=form.sha256)
+        return None
+
+
+def _identify(form: Form, rb, edition: Edition | None):
+    """Who sent the form (``_meta``): its department in the catalogue of its edition, with the
+    Submission set up to read it; None (refused) when it is not a form of a known department."""
+    sub = form.sub = Submission(form.path, sha256=form.sha256)
     sub.meta = meta = read_meta(rb)
     form.code = meta.get(META_CONTRIBUTOR, "")
     if not meta.get("template_id", "").startswith("cdht:") or not form.code:
-        form.refuse("CDHT-W006")
-        return form
+        return form.refuse("CDHT-W006")
     ed_id = meta.get("edition_id", "")
     if edition is None or edition.id != ed_id:
         edition = find_edition(ed_id)
         if edition is None:
-            form.refuse("CDHT-W007", edition=ed_id)
-            return form
+            return form.refuse("CDHT-W007", edition=ed_id)
     con = edition.contributor(form.code)
     if con is None or meta.get("tier") != TIER or TIER not in edition.tiers:
-        form.refuse("CDHT-K001", contributor=form.code, known=known_codes(edition))
-        return form
+        return form.refuse("CDHT-K001", contributor=form.code, known=known_codes(edition))
     form.name = con.name
     sub.edition, sub.tier = edition, edition.tier(TIER)
     try:
         sub.year = int(float(meta.get("year", "")))
     except ValueError:
-        form.refuse("CDHT-W006")
-        return form
+        return form.refuse("CDHT-W006")
     sub.readable = True
     resolve_names(sub, rb)
-    # tamper: protection still on, sheets present, fingerprint (with the form's wrapper) unchanged
+    return con
+
+
+def _intact(form: Form, rb) -> bool:
+    """Tamper check: protection still on, sheets present, the layout fingerprint (with the form's
+    wrapper) unchanged; False (refused, M008) otherwise."""
     import json
+    sub = form.sub
     try:
-        protected = json.loads(meta.get("protected_sheets") or "[]")
+        protected = json.loads(sub.meta.get("protected_sheets") or "[]")
     except json.JSONDecodeError:
         protected = []
     broken = [s for s in protected if s not in rb.sheets or not rb.sheets[s].protected]
     if broken:
         form.refuse("CDHT-M008", detail="trang bị xóa hoặc bỏ bảo vệ: " + ", ".join(broken))
-        return form
-    if digest(raw_items(rb, form_tier(sub.tier))) != meta.get("fingerprint"):
+        return False
+    if digest(raw_items(rb, form_tier(sub.tier))) != sub.meta.get("fingerprint"):
         form.refuse("CDHT-M008", detail="dấu vân tay bố cục không khớp")
-        return form
+        return False
+    return True
+
+
+def _read_values(form: Form, rb, con) -> None:
+    """The department's fields (re-validated like any input), the signer and the evidence rows."""
+    sub = form.sub
     for ind_id in con.indicators:
         for spec in sub.tier.indicator(ind_id).fields:
             raw, present = cell_value(rb, sub, spec.key)
@@ -165,7 +190,6 @@ def read_form(path: str | Path, edition: Edition | None = None) -> Form:
     read_evidence(sub, rb)
     form.evidence = [e for e in sub.evidence]
     form.findings += sub.findings
-    return form
 
 
 def _as_form(item, edition: Edition | None) -> Form:
@@ -231,18 +255,6 @@ def _shown(v) -> str:
     return f"'{v}'" if isinstance(v, str) else str(v)
 
 
-def _put(cell, value) -> None:
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"  # text stays text
-
-
-def _evidence_area(wb):
-    sheet, ref = next(iter(wb.defined_names[L.N_EVIDENCE].destinations))
-    _, r1, c1, r2, c2 = parse_ref(f"'{sheet}'!{ref}")
-    return wb[sheet], r1, c1, r2, c2
-
-
 def _key(code, indicators) -> tuple[str, str]:
     def t(v):
         return "" if v is None else nfc(str(v)).strip().casefold()
@@ -265,10 +277,26 @@ def apply_contributions(wb, parent_sub: Submission, forms: Iterable, prefer: str
                                     detail="phiếu số liệu của sở/ngành chỉ nhập vào sổ cấp tỉnh"))
         return res
     res.deadline = form_deadline(parent_sub.year)
-    tier = parent_sub.tier
-    judged = [_as_form(f, edition) for f in forms]
-    res.forms = judged
-    for form in judged:
+    res.forms = [_as_form(f, edition) for f in forms]
+    _screen(res.forms, parent_sub, edition)
+    accepted = _newest_per_department(res.forms)
+    current: dict[str, Any] = {}
+    for form in accepted.values():
+        _mark_received(form, res.deadline)
+        current.update(_fill(wb, form, parent_sub, prefer, res))
+        form.evidence_added = _append_evidence(wb, form)
+        res.changed = res.changed or form.evidence_added > 0
+    for con in edition.spec.contributors:
+        _report_department(res, con, accepted.get(con.code), parent_sub)
+    for form in res.forms:  # the forms' own findings (refusals, invalid values, conflicts) after K003
+        res.findings += [f for f in form.findings]
+    res.values = {key: current[key] for key in parent_sub.tier.fields if key in current}
+    return res
+
+
+def _screen(forms: list[Form], parent_sub: Submission, edition: Edition) -> None:
+    """Refuse the readable forms of another edition (M003) or year (M002), or with an error."""
+    for form in forms:
         if form.refused is not None:
             continue
         if form.sub.edition.id != edition.id:
@@ -277,9 +305,12 @@ def apply_contributions(wb, parent_sub: Submission, forms: Iterable, prefer: str
             form.refuse("CDHT-M002", found=form.sub.year, expected=parent_sub.year)
         elif any(f.severity == ERROR for f in form.findings):
             form.refused = next(f for f in form.findings if f.severity == ERROR)
-    # one form per department: the newest; older ones are returned (M005)
+
+
+def _newest_per_department(forms: list[Form]) -> dict[str, Form]:
+    """One form per department: the newest; older ones are returned (M005)."""
     by_code: dict[str, list[Form]] = {}
-    for form in judged:
+    for form in forms:
         if form.refused is None:
             by_code.setdefault(form.code, []).append(form)
     accepted: dict[str, Form] = {}
@@ -288,72 +319,70 @@ def apply_contributions(wb, parent_sub: Submission, forms: Iterable, prefer: str
         accepted[code] = cands[0]
         for f in cands[1:]:
             f.refuse("CDHT-M005", unit=code, kept=cands[0].path.name)
+    return accepted
 
-    current: dict[str, Any] = {}
-    for code, form in accepted.items():
-        form.received = dt.datetime.fromtimestamp(form.mtime).date() if form.mtime else dt.date.today()
-        form.late = form.received > res.deadline
-        if form.late:
-            form.findings.append(finding("CDHT-M012", file=form.path.name, unit=form.name,
-                                         received=form.received.strftime("%d/%m/%Y"),
-                                         deadline=res.deadline.strftime("%d/%m/%Y")))
-        for key, file_value in form.values.items():
-            if file_value is None or key not in tier.fields:
-                continue
-            sheet, ref = parent_sub.cells.get(key, (None, None))
-            if sheet is None or sheet not in wb.sheetnames:
-                form.findings.append(finding("CDHT-W009", file=parent_sub.path.name, name=key))
-                continue
-            cell = wb[sheet][ref]
-            wb_value = _norm(cell.value)
-            if wb_value is None:
-                _put(cell, file_value)
-                form.filled.append(key)
-                res.changed = True
-            elif _same(wb_value, file_value):
-                pass
-            else:
-                c = finding("CDHT-K002", file=form.path.name, sheet=sheet, cell=ref,
-                            indicator=_indicator_of(tier, key), field=f"{key} ({tier.fields[key].label})",
-                            workbook_value=_shown(wb_value), file_value=_shown(file_value),
-                            contributor=form.name, chosen=CHOSEN[prefer])
-                form.conflicts.append(c)
-                form.findings.append(c)
-                if prefer == "file":
-                    _put(cell, file_value)
-                    form.filled.append(key)
-                    res.changed = True
-            current[key] = _norm(cell.value)
-        form.evidence_added = _append_evidence(wb, form)
-        res.changed = res.changed or form.evidence_added > 0
 
-    for con in edition.spec.contributors:
-        mine = [f for f in judged if f.code == con.code]
-        form = accepted.get(con.code)
-        if form is None and not mine:
-            res.findings.append(finding("CDHT-K003", contributor=con.name, file=parent_sub.path.name))
-        shown = form or (max(mine, key=lambda f: f.mtime) if mine else None)
-        res.departments.append({
-            "code": con.code, "name": con.name, "indicators": list(con.indicators),
-            "status": (STATUS_RECEIVED if form else STATUS_RETURNED if mine else STATUS_MISSING),
-            "file": shown.path.name if shown else None,
-            "sha256": shown.sha256[:12] if shown else None,
-            "received": (shown.received or (dt.datetime.fromtimestamp(shown.mtime).date() if shown.mtime else None)
-                         ).isoformat() if shown and (shown.received or shown.mtime) else None,
-            "late": form.late if form else None,
-            "signer": {k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v)
-                       for k, v in (form.signer.items() if form else [])},
-            "filled": list(form.filled) if form else [],
-            "evidence_added": form.evidence_added if form else 0,
-            "conflicts": [c.as_dict() for c in form.conflicts] if form else [],
-            "reason": shown.refused.message if shown and shown.refused else "",
-        })
-    for form in judged:  # the forms' own findings (refusals, invalid values, conflicts) after K003
-        res.findings += [f for f in form.findings]
-    for key in tier.fields:
-        if key in current:
-            res.values[key] = current[key]
-    return res
+def _mark_received(form: Form, deadline: dt.date) -> None:
+    """Date the form (its modification day, else today) and flag it when late (M012)."""
+    form.received = dt.datetime.fromtimestamp(form.mtime).date() if form.mtime else dt.date.today()
+    form.late = form.received > deadline
+    if form.late:
+        form.findings.append(finding("CDHT-M012", file=form.path.name, unit=form.name,
+                                     received=form.received.strftime("%d/%m/%Y"),
+                                     deadline=deadline.strftime("%d/%m/%Y")))
+
+
+def _fill(wb, form: Form, parent_sub: Submission, prefer: str, res: ContribResult) -> dict[str, Any]:
+    """The form's values into the province's cells by name: an empty cell is filled, an equal one
+    left alone, a different one is a conflict (K002) resolved by ``prefer``. Returns each field's
+    value now in the workbook."""
+    tier, current = parent_sub.tier, {}
+    for key, file_value in form.values.items():
+        if file_value is None or key not in tier.fields:
+            continue
+        sheet, ref = parent_sub.cells.get(key, (None, None))
+        if sheet is None or sheet not in wb.sheetnames:
+            form.findings.append(finding("CDHT-W009", file=parent_sub.path.name, name=key))
+            continue
+        cell = wb[sheet][ref]
+        wb_value = _norm(cell.value)
+        conflict = wb_value is not None and not _same(wb_value, file_value)
+        if conflict:
+            c = finding("CDHT-K002", file=form.path.name, sheet=sheet, cell=ref,
+                        indicator=_indicator_of(tier, key), field=f"{key} ({tier.fields[key].label})",
+                        workbook_value=_shown(wb_value), file_value=_shown(file_value),
+                        contributor=form.name, chosen=CHOSEN[prefer])
+            form.conflicts.append(c)
+            form.findings.append(c)
+        if wb_value is None or (conflict and prefer == "file"):
+            put(cell, file_value)
+            form.filled.append(key)
+            res.changed = True
+        current[key] = _norm(cell.value)
+    return current
+
+
+def _report_department(res: ContribResult, con, form: Form | None, parent_sub: Submission) -> None:
+    """One line of ``res.departments`` for catalogue contributor ``con`` (K003 when nothing came)."""
+    mine = [f for f in res.forms if f.code == con.code]
+    if form is None and not mine:
+        res.findings.append(finding("CDHT-K003", contributor=con.name, file=parent_sub.path.name))
+    shown = form or (max(mine, key=lambda f: f.mtime) if mine else None)
+    received = shown and (shown.received or (dt.datetime.fromtimestamp(shown.mtime).date() if shown.mtime else None))
+    res.departments.append({
+        "code": con.code, "name": con.name, "indicators": list(con.indicators),
+        "status": (STATUS_RECEIVED if form else STATUS_RETURNED if mine else STATUS_MISSING),
+        "file": shown.path.name if shown else None,
+        "sha256": shown.sha256[:12] if shown else None,
+        "received": received.isoformat() if received else None,
+        "late": form.late if form else None,
+        "signer": {k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v)
+                   for k, v in (form.signer.items() if form else [])},
+        "filled": list(form.filled) if form else [],
+        "evidence_added": form.evidence_added if form else 0,
+        "conflicts": [c.as_dict() for c in form.conflicts] if form else [],
+        "reason": shown.refused.message if shown and shown.refused else "",
+    })
 
 
 def _indicator_of(tier, key: str) -> str | None:
@@ -362,7 +391,7 @@ def _indicator_of(tier, key: str) -> str | None:
 
 def _append_evidence(wb, form: Form) -> int:
     """Append the form's evidence rows after the province register's last used row, once."""
-    ws, r1, c1, r2, c2 = _evidence_area(wb)
+    ws, r1, c1, r2, c2 = named_bounds(wb, L.N_EVIDENCE)
     present, last = set(), r1 - 1
     for r in range(r1, r2 + 1):
         vals = [ws.cell(r, c).value for c in range(c1, c2 + 1)]
@@ -384,7 +413,7 @@ def _append_evidence(wb, form: Form) -> int:
         vals = [rec.get(k2) for k2 in EVIDENCE_KEYS[:-1]] + [f"{source}; {note}" if note else source]
         for j, v in enumerate(vals):
             if v is not None:
-                _put(writable_cell(ws, last, c1 + j), v)
+                put(writable_cell(ws, last, c1 + j), v)
         present.add(k)
         added += 1
     return added

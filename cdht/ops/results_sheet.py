@@ -12,6 +12,7 @@ from pathlib import Path
 
 from cdht import contract as L
 from cdht.messages import Finding, finding
+from cdht.xlsx.names import put
 from cdht.xlsx.save import backup_path, lock_file, save_safely  # noqa: F401  (re-exported)
 
 FILL_FLAG = "FF9999"
@@ -60,9 +61,7 @@ def write_results(report) -> Finding | None:
     rows = summary_rows(report) + result_rows(report.findings)
     for r, row in enumerate(rows, start=L.HEADER_ROW + 1):
         for c, v in enumerate(row, start=1):
-            cell = ws.cell(r, c)
-            cell.value = v
-            cell.data_type = "s" if isinstance(v, str) else cell.data_type  # text stays text
+            put(ws.cell(r, c), v)  # text stays text
     # reset earlier flags on input cells, then flag what is wrong now
     input_names = set(report.sub.tier.fields) if report.sub.tier else set()
     for name in input_names:

@@ -1,5 +1,6 @@
 """Workbook-scoped defined names → cells, for openpyxl workbooks: the one home of the
-``wb.defined_names[name].destinations`` idiom. Code reads and writes by name, never by coordinates."""
+``wb.defined_names[name].destinations`` idiom (code reads and writes by name, never by
+coordinates), and :func:`put`, the one way a value is written into a cell as data."""
 from __future__ import annotations
 
 from openpyxl.utils.cell import range_boundaries
@@ -28,3 +29,10 @@ def named_cell(wb, name: str):
     """The (top-left) cell ``name`` points at."""
     ws, r1, c1, _, _ = named_bounds(wb, name)
     return ws.cell(r1, c1)
+
+
+def put(cell, value) -> None:
+    """Write a value as data: text stays text even when it starts with '=' (never a formula)."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"

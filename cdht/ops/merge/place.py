@@ -13,15 +13,14 @@ import datetime as dt
 from cdht import contract as L
 from cdht.messages import Finding, finding
 
+from cdht.ops.assess import filing_deadline
 from cdht.ops.merge.model import DuplicatePolicy, ParentInfo, SourceResult
 
 
 def deadline(tier, year: int) -> dt.date | None:
-    """The child tier's filing deadline for assessment year ``year`` (in year + 1)."""
-    if not tier.procedure.submit_by:
-        return None
-    m, d = (int(x) for x in tier.procedure.submit_by.split("-"))
-    return dt.date(year + 1, m, d)
+    """The child tier's filing deadline for assessment year ``year`` (in year + 1):
+    :func:`cdht.ops.assess.filing_deadline`."""
+    return filing_deadline(tier, year)
 
 
 def place(res: SourceResult, parent: ParentInfo) -> SourceResult:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from cdht import contract as L
 from cdht.evaluate import level_label
 from cdht.messages import ERROR, finding
+from cdht.xlsx.names import put  # noqa: F401  (re-exported: cdht.ops.merge.put)
 
 from cdht.ops.merge.model import MergeResult, SourceResult
 from cdht.ops.register import register_rows
@@ -68,13 +69,6 @@ def _contribution_cells(result: MergeResult) -> list[SheetUpdate]:
         return []
     return [SheetUpdate(key, Placement.CELL, [[form.values.get(key)]])
             for form in result.contributions.forms for key in form.filled]
-
-
-def put(cell, value) -> None:
-    """Write a value as data: text stays text even when it starts with '=' (never a formula)."""
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
 
 
 def child_rows(result: MergeResult, child_tier, existing: dict[str, dict], stamp: str) -> list[list]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from cdht.xlsx.fastread import named_rows
-from cdht.xlsx.names import named_bounds, named_cell, named_range
+from cdht.xlsx.names import named_bounds, named_cell, named_range, put
 
-from cdht.ops.merge.updates import SUMMARY_CELL, Placement, SheetUpdate, put
+from cdht.ops.merge.updates import SUMMARY_CELL, Placement, SheetUpdate
 
 
 def write_updates(wb, updates: list[SheetUpdate], raw=None) -> None:
