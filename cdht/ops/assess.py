@@ -32,18 +32,22 @@ class Report:
 
     @property
     def findings(self) -> list[Finding]:
+        """The reading's findings, then the evidence findings."""
         return self.sub.findings + self.evidence_findings
 
     @property
     def level(self) -> int | None:
+        """The level recomputed from the inputs (None: not computable)."""
         return self.assessment.level if self.assessment else None
 
     @property
     def ready_to_file(self) -> bool:
+        """Complete, untampered and without errors: the dossier may be filed."""
         return bool(self.assessment and self.assessment.complete and not self.sub.tampered
                     and not any(f.severity == ERROR for f in self.findings))
 
     def as_dict(self) -> dict:
+        """The report as plain data (the CLI's ``--json``)."""
         s, a = self.sub, self.assessment
         d = {
             "file": str(s.path), "unit_code": s.unit_code, "unit_name": s.unit_name,

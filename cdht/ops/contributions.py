@@ -81,10 +81,12 @@ class Form:
 
     @property
     def meta(self) -> dict:
+        """The form's document properties (``_meta``), empty before it is read."""
         return self.sub.meta if self.sub else {}
 
     @property
     def status(self) -> str:
+        """"trả lại" when refused, else "đã nộp"."""
         return STATUS_RETURNED if self.refused is not None else STATUS_RECEIVED
 
     def refuse(self, code: str, **facts) -> None:
@@ -215,6 +217,7 @@ class ContribResult:
     changed: bool = False
 
     def as_dict(self) -> dict:
+        """The result as plain data (JSON)."""
         return {"parent": str(self.parent) if self.parent else None, "year": self.year,
                 "prefer": self.prefer, "deadline": self.deadline.isoformat() if self.deadline else None,
                 "contributors": self.departments, "values": self.values,
