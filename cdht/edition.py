@@ -14,7 +14,7 @@ import datetime
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from pydantic import Field, ValidationError, field_validator
@@ -42,7 +42,7 @@ _M = R.Strict  # every catalogue mapping forbids unknown keys
 class FieldSpec(_M):
     key: str
     label: str
-    type: Literal["verdict", "yesno", "level", "count", "number", "percent"]
+    type: R.FieldType
     min: int | None = None
     max: int | None = None
     required: bool = True

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Union, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -36,7 +36,8 @@ CHUA_DU = "Chưa đủ dữ liệu"
 CO = "Có"
 KHONG = "Không"
 
-FIELD_TYPES = ("verdict", "yesno", "level", "count", "number", "percent")
+FieldType = Literal["verdict", "yesno", "level", "count", "number", "percent"]  # of an input field
+FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
 
 
 # ---------------------------------------------------------------------------------------------
