@@ -107,3 +107,28 @@ COLOR_BORDER = "999999"       # thin cell borders
 COLOR_PENDING = "FFEB9C"      # a child unit that has not filed yet
 COLOR_NONE = "FFFFFF"         # white: a status cell with no status
 STATUS_COLORS = {STATUS_RECEIVED: COLOR_PASS, STATUS_MISSING: COLOR_PENDING, STATUS_RETURNED: COLOR_FAIL}
+
+
+# --- The status vocabulary (issue 12) — append-only block ----------------------------------------
+# One word, one meaning, used alike in sheets, JSON and messages. Each member's value is its
+# Vietnamese label; the comment says the one thing it means.
+from enum import Enum  # noqa: E402 — kept inside this append-only block
+
+
+class Status(str, Enum):
+    NOT_SUBMITTED = "Chưa nộp"            # nothing received from the unit for this round
+    RECEIVED = "Đã nhận"                  # a file received on time and accepted
+    LATE = "Nộp muộn"                     # a file accepted, received after the dossier deadline
+    RETURNED = "Trả lại"                  # a file refused, with its reason code; its appraisal never counts
+    DUPLICATE = "Bản trùng"               # an identical copy of a file already received: never a return
+    AWAITING_DECISION = "Chờ quyết định"  # appraised, no decision yet: counts toward nothing
+    RECOGNISED_1 = "Đã công nhận mức 1"   # a decision in force at level 1
+    RECOGNISED_2 = "Đã công nhận mức 2"   # a decision in force at level 2
+    EXPIRED = "Hết hiệu lực"              # recognised once, no decision in force this year
+
+    @property
+    def label(self) -> str:
+        return self.value
+
+    def __str__(self) -> str:
+        return self.value

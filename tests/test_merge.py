@@ -27,6 +27,13 @@ from tests.merge_fixtures import (DEADLINE, H01_COMMUNES, LATE, ON_TIME, TWO_TIE
 
 HUYEN_41 = ("huyen_4_1_tong_so_xa", "huyen_4_1_so_xa_muc_do_1", "huyen_4_1_so_xa_muc_do_2")
 REF = dt.date(YEAR, 12, 31)
+DECIDED = dt.date(YEAR + 1, 3, 20)  # a decision of this round, before the 31/03 N+1 deadline
+
+
+def decide(parent: Path, unit_levels, when: dt.date = DECIDED) -> Path:
+    """Recognition is a decision, not an appraisal (issue 12): one register row per unit with a level."""
+    return write_register(parent, [(u, u, lv, f"{k}/QĐ", when, "Cơ quan có thẩm quyền")
+                                   for k, (u, lv) in enumerate(unit_levels, start=1) if lv])
 
 
 @pytest.fixture
@@ -279,13 +286,17 @@ def test_validity_edge_unit():
     future = Decision("C", "", 2, "3/QĐ", dt.date(YEAR + 1, 1, 1))
     for d in (inside, outside, future):
         d.evaluate(REF, s)
-    assert inside.valid_until == add_months(inside.date, 36) - dt.timedelta(days=1) == dt.date(2026, 12, 31)
+    # default reading: a decision dated in year Y recognises assessment year Y-1, in force for
+    # assessment years Y-1 .. Y+2 ("03 năm (36 tháng) tiếp theo năm được công nhận")
+    assert inside.recognised_year == 2023 and inside.valid_through_year == 2026
+    assert inside.valid_until == dt.date(2026, 12, 31)
     assert inside.in_force
-    assert outside.valid_until == dt.date(2026, 12, 30) and not outside.in_force
-    assert not future.in_force  # decided after the reference date
+    assert outside.valid_until == dt.date(2025, 12, 31) and not outside.in_force
+    # a decision of 01/01/N+1 is this round's decision for year N: it counts (issue 12, case 4)
+    assert future.recognised_year == YEAR and future.in_force
     assert standing("A", [inside, outside], None) == 1
     assert standing("B", [inside, outside], None) == 0
-    assert standing("B", [inside, outside], 2) == 2
+    assert standing("B", [inside, outside], 2) == 0  # an appraisal is not a recognition (case 3)
 
 
 def test_register_edges_through_merge(kit, parent, tmp_path):
@@ -303,7 +314,7 @@ def test_register_edges_through_merge(kit, parent, tmp_path):
     r = merge(parent, [], dry_run=False)
     reg = {d.unit: d for d in r.register}
     assert reg["MAU-X0101"].valid_until == dt.date(2026, 12, 31) and reg["MAU-X0101"].in_force
-    assert reg["MAU-X0102"].valid_until == dt.date(2026, 12, 30) and not reg["MAU-X0102"].in_force
+    assert reg["MAU-X0102"].valid_until == dt.date(2025, 12, 31) and not reg["MAU-X0102"].in_force
     assert reg["MAU-X0103"].upgrade_from == add_months(up_in, 12) == REF
     assert reg["MAU-X0104"].upgrade_from == dt.date(YEAR + 1, 1, 1) > REF
     assert reg["MAU-X0102"].upgrade_from is None  # level 2: no upgrade date
@@ -365,6 +376,7 @@ def test_ninety_percent_rule_district(kit, tmp_path, levels, n1, n2, parent_leve
     inbox = tmp_path / "inbox"
     for u, lv in zip(H01_COMMUNES, levels):
         kit.commune(inbox / f"{u}.xlsx", u, appraised=lv)
+    decide(parent, zip(H01_COMMUNES, levels))
     r = merge(parent, [inbox])
     assert r.derived == {"huyen_4_1_tong_so_xa": 6, "huyen_4_1_so_xa_muc_do_1": n1,
                          "huyen_4_1_so_xa_muc_do_2": n2}
@@ -389,6 +401,7 @@ def test_ninety_percent_exact_edge(tmp_path, levels, level1, level2):
     inbox = tmp_path / "inbox"
     for k, lv in enumerate(levels, start=1):
         kit.commune(inbox / f"x{k}.xlsx", f"THU-X{k:02d}", appraised=lv, blank=True)
+    decide(parent, [(f"THU-X{k:02d}", lv) for k, lv in enumerate(levels, start=1)])
     r = merge(parent, [inbox])
     assert r.refused == [] and len(r.merged) == 10
     ind = evaluate(kit.edition.tier("huyen"), {**_huyen_parent_values(), **r.derived}).indicators["huyen.4.1"]
@@ -410,6 +423,7 @@ def test_level2_not_counted_toward_level1_setting(tmp_path, monkeypatch):
     inbox = tmp_path / "inbox"
     for u, lv in zip(H01_COMMUNES, [2, 2, 2, 2, 1, 1]):
         kit.commune(inbox / f"{u}.xlsx", u, appraised=lv)
+    decide(parent, zip(H01_COMMUNES, [2, 2, 2, 2, 1, 1]))
     r = merge(parent, [inbox])
     assert r.refused == []
     assert r.derived == {"huyen_4_1_tong_so_xa": 6, "huyen_4_1_so_xa_muc_do_1": 2,
@@ -420,6 +434,7 @@ def test_level2_not_counted_toward_level1_setting(tmp_path, monkeypatch):
     inbox0 = tmp_path / "inbox0"
     for u, lv in zip(H01_COMMUNES, [2, 2, 2, 2, 1, 1]):
         kit0.commune(inbox0 / f"{u}.xlsx", u, appraised=lv)
+    decide(parent0, zip(H01_COMMUNES, [2, 2, 2, 2, 1, 1]))
     assert merge(parent0, [inbox0]).derived["huyen_4_1_so_xa_muc_do_1"] == 6
 
 
@@ -434,6 +449,7 @@ def test_province_counts_merged_districts(kit, tmp_path):
         p = fill(kit.template("huyen", u), inbox / f"{u}.xlsx", corpus.PASSING["huyen"],
                  evidence=evidence_for(huyen, dt.date(YEAR, 6, 1)), appraisal=appraisal(huyen, lv))
         set_mtime(p, dt.datetime(YEAR + 1, 4, 10, 9))
+    decide(prov, [("MAU-H01", 2), ("MAU-H02", 1)], dt.date(YEAR + 1, 5, 20))  # before 31/05 N+1
     r = merge(prov, [inbox])
     assert r.refused == [] and [m.status for m in r.merged] == [L.STATUS_RECEIVED] * 2
     assert r.derived == {"tinh_4_1_tong_so_huyen": 2, "tinh_4_1_so_huyen_muc_do_1": 2,
@@ -537,7 +553,7 @@ def test_completeness_counts_units_merged_in_earlier_runs(kit, parent, tmp_path)
     d = r.as_dict()
     assert d["completeness"] == {"expected": 6, "received": 4, "on_time": 3, "late": 1, "missing": 2}
     assert d["missing_units"] == ["MAU-X0105", "MAU-X0106"]
-    assert r.derived["huyen_4_1_so_xa_muc_do_2"] == 4
+    assert r.derived["huyen_4_1_so_xa_muc_do_2"] == 0  # appraisals alone recognise nobody (issue 12, case 3)
     summary = openpyxl.load_workbook(parent)[L.SHEET_CHILDREN]["A2"].value
     assert "đã nhận 4/6" in summary and "đúng hạn 3, muộn 1" in summary
     statuses = [row[2] for row in rows_of(parent, L.N_CHILDREN)]
@@ -561,6 +577,7 @@ def test_two_tier_communes_into_province(tmp_path):
         kit.commune(inbox / f"{u}.xlsx", u, appraised=lv)
     kit0 = Kit(tmp_path / "kit3")  # a three-tier commune file is another edition
     kit0.commune(inbox / "ba-cap.xlsx", "MAU-X0101")
+    decide(prov, zip(all_communes, levels))
     r = merge(prov, [inbox])
     assert r.child_tier == "xa" and r.parent_tier == "tinh"
     assert codes(r.refused) == ["CDHT-M003"]
