@@ -28,7 +28,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from cdht.dates import BEFORE, ON_OR_BEFORE, month_day
+from cdht.dates import BEFORE, ON_OR_BEFORE, month_day, on_time
 from cdht.messages import Finding, finding, has_errors, nfc
 
 PROFILES_DIR = Path(__file__).parent / "catalogue" / "profiles"
@@ -177,6 +177,11 @@ class Profile:
 
     def report_deadline(self, tier: str, year: int) -> dt.date | None:
         return self._deadline(tier, year, "report_to_parent_by")
+
+    def in_time(self, received: dt.date | dt.datetime, deadline: dt.date | None) -> bool:
+        """Received in time for "trước ngày ``deadline``" under this profile's reading (no
+        deadline: always in time)."""
+        return deadline is None or on_time(received, deadline, self.readings.truoc_ngay)
 
 
 # -------------------------------------------------------------------------------------------------

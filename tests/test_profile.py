@@ -238,3 +238,25 @@ def test_cli_keygen_and_signing(tmp_path):
     # a second keygen never overwrites
     r = CliRunner().invoke(main, ["profile", "keygen", "--out", str(out)])
     assert r.exit_code == 1 and "CDHT-P017" in r.output
+
+
+def test_cli_check_accepts_the_units_csv(tmp_path):
+    r = CliRunner().invoke(main, ["profile", "check", str(SAMPLE_UNITS), "--json"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    assert data["ok"] and data["units"] == 15 and data["periods"] == []
+    bad = tmp_path / "don-vi.csv"
+    bad.write_text("ma,ten,cap,ma_cap_tren,vung_kho_khan\nT,Tỉnh,tinh,,Không\nX1,Xã,xa,T,Không\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["profile", "check", str(bad)])
+    assert r.exit_code == 1 and "CDHT-P005" in r.output and "cấp huyện" in r.output
+
+
+def test_profile_reading_of_truoc_ngay(tmp_path):
+    strict, _ = load_profile(SAMPLE_THREE_TIER)
+    due = strict.dossier_deadline("xa", 2024)
+    assert due == dt.date(2025, 2, 28)
+    assert strict.in_time(dt.date(2025, 2, 27), due) and not strict.in_time(dt.date(2025, 2, 28), due)
+    lenient, findings = load_profile(_write(tmp_path, HEAD + "readings: {truoc_ngay: on_or_before}\n"))
+    assert lenient is not None, [f.text() for f in findings]
+    assert lenient.in_time(dt.datetime(2025, 2, 28, 17), due) and not lenient.in_time(dt.date(2025, 3, 1), due)
+    assert lenient.in_time(dt.date(2030, 1, 1), None)

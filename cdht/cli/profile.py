@@ -25,14 +25,28 @@ def _summary(prof) -> dict:
     }
 
 
+def _load(file: str):
+    """A YAML profile, or a ``--units`` CSV read as a registry-only profile."""
+    from cdht.profile import check_profile, load_profile, profile_from_units
+
+    if not file.lower().endswith(".csv"):
+        return load_profile(file)
+    from cdht.units import read_units
+
+    units, findings = read_units(file)
+    if units is None:
+        return None, findings
+    prof = profile_from_units(units)
+    findings = check_profile(prof.spec, file=file)
+    return (None if has_errors(findings) else prof), findings
+
+
 @profile.command("check")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Kết quả dạng JSON.")
 def profile_check(file, as_json):
-    """Kiểm tra một hồ sơ cấu hình tỉnh (YAML); mỗi lỗi có mã và số dòng."""
-    from cdht.profile import load_profile
-
-    prof, findings = load_profile(file)
+    """Kiểm tra một hồ sơ cấu hình tỉnh (YAML) hoặc danh sách đơn vị (CSV); mỗi lỗi có mã và số dòng."""
+    prof, findings = _load(file)
     ok = prof is not None and not has_errors(findings)
     if as_json:
         out = {"file": file, "ok": ok, "findings": [f.as_dict() for f in findings]}
