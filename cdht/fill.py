@@ -17,12 +17,13 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import openpyxl
+import openpyxl.utils
 
 from cdht import contract as L
 from cdht_generator.workbook import writable_cell
 
 __all__ = ["SAMPLE_INPUTS", "cell_of", "evidence_for", "fill", "load", "named_values", "write_evidence",
-           "write_values"]
+           "write_rows", "write_values"]
 
 # Inputs that reach level 2 on every indicator of a tier of the shipped edition (sample data).
 SAMPLE_INPUTS: dict[str, dict] = {
@@ -76,27 +77,38 @@ def write_values(wb, values: Mapping[str, object]) -> None:
         cell_of(wb, name).value = v
 
 
-def write_evidence(wb, rows: Iterable[list]) -> None:
-    """Write evidence rows (Mã, Chỉ tiêu, Tên, Số/ký hiệu, Ngày, Cơ quan, Tệp, Ghi chú) from the
-    first row of the evidence register on, keeping the register's unlocked row format."""
-    sheet, ref = next(iter(wb.defined_names[L.N_EVIDENCE].destinations))
-    first = int("".join(ch for ch in ref.split(":")[0] if ch.isdigit()))
+def write_rows(wb, name: str, rows: Iterable[list]) -> None:
+    """Write ``rows`` from the first row (and column) of the named list range ``name`` on, keeping
+    the list's unlocked row format."""
+    sheet, ref = next(iter(wb.defined_names[name].destinations))
+    start = ref.replace("$", "").split(":")[0]
+    first = int("".join(ch for ch in start if ch.isdigit()))
+    col = openpyxl.utils.column_index_from_string("".join(ch for ch in start if ch.isalpha()))
     ws = wb[sheet]
     for i, row in enumerate(rows):
-        for j, v in enumerate(row, start=1):
+        for j, v in enumerate(row, start=col):
             writable_cell(ws, first + i, j).value = v
+
+
+def write_evidence(wb, rows: Iterable[list]) -> None:
+    """Write evidence rows (Mã, Chỉ tiêu, Tên, Số/ký hiệu, Ngày, Cơ quan, Tệp, Ghi chú) into the
+    evidence register (``minh_chung``) from its first row on."""
+    write_rows(wb, L.N_EVIDENCE, rows)
 
 
 def fill(template: str | Path, out: str | Path, values: Mapping[str, object],
          evidence: list[list] | None = None, *, appraisal: Mapping[str, object] | None = None,
-         when: dt.datetime | None = None) -> Path:
-    """Copy ``template`` to ``out`` with ``values`` and ``appraisal`` (name → value) and the
-    ``evidence`` rows written; ``when`` sets the file's modification time (the time it was
-    "received"). The template itself is never modified."""
+         register: list[list] | None = None, when: dt.datetime | None = None) -> Path:
+    """Copy ``template`` to ``out`` with ``values`` and ``appraisal`` (name → value), the
+    ``evidence`` rows and the ``register`` rows (decisions typed into "Sổ công nhận": Mã đơn vị,
+    Tên đơn vị, Mức độ, Số quyết định, Ngày quyết định, Cơ quan quyết định) written; ``when`` sets
+    the file's modification time (the time it was "received"). The template is never modified."""
     wb = load(template)
     write_values(wb, {**values, **(appraisal or {})})
     if evidence:
         write_evidence(wb, evidence)
+    if register:
+        write_rows(wb, L.N_REGISTER, register)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)

@@ -2,8 +2,9 @@
 
 Issues the templates, fills the communes with varied deterministic data (level 2, level 1, not
 reached, a "vùng khó khăn" commune, missing evidence, a late one, a tampered one, one from the wrong
-year), merges communes into districts and districts into the province. Re-running is safe: it only
-rewrites its own output folder.
+year), types each district's decisions of recognition (quyết định công nhận, by 31/03) into its
+"Sổ công nhận" — only decisions count toward indicator 4.1 — merges communes into districts and
+districts into the province. Re-running is safe: it only rewrites its own output folder.
 """
 from __future__ import annotations
 
@@ -97,6 +98,7 @@ def run_demo(out: str | Path = "cdht-demo", year: int = 2026,
     t_path = generate(edition, "tinh", year, tpl, units=units)[0]
 
     note("Xã điền biểu mẫu")
+    decisions: dict[str, list[list]] = {}  # district → its decisions of this round (Sổ công nhận)
     for code, (profile, special) in PLAN.items():
         u = units.get(code)
         district = u.parent
@@ -118,6 +120,10 @@ def run_demo(out: str | Path = "cdht-demo", year: int = 2026,
             ws.protection.sheet = False
             wb.save(dest)
             os.utime(dest, (ON_TIME.timestamp(), ON_TIME.timestamp()))
+        if level and special in (None, "late"):  # appraised, then recognised by the district by 31/03
+            decisions.setdefault(district, []).append(
+                [code, u.name, level, f"{len(decisions.get(district, [])) + 1}/QĐ-UBND",
+                 dt.datetime(year + 1, 3, 20), "Ủy ban nhân dân huyện"])
         res.communes.append({"unit": code, "district": district, "profile": profile,
                              "special": SPECIAL_TEXT[special], "file": dest})
 
@@ -126,7 +132,7 @@ def run_demo(out: str | Path = "cdht-demo", year: int = 2026,
         parent = out / "tong-hop-huyen" / path.name
         _fill(path, parent, {**_verdicts(huyen), "huyen_4_2_nam_nay": 62.5, "huyen_4_2_nam_truoc": 58.0,
                              "huyen_4_3_nam_nay": 96.1, "huyen_4_3_nam_truoc": 95.4,
-                             L.N_PREPARER: "Trần Thị B"}, _evidence(huyen, year))
+                             L.N_PREPARER: "Trần Thị B"}, _evidence(huyen, year), register=decisions.get(code))
         res.district_merges[code] = merge(parent, [out / "nop-huyen" / code], now=dt.datetime(year + 1, 4, 1, 8, 0))
         res.districts[code] = parent
 
