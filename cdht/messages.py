@@ -5,7 +5,8 @@ the Vietnamese text of *what is wrong* and of *how to fix it*. Nothing else in t
 message text inline; it builds a :class:`Finding` from a code and the facts of the case.
 
 Areas: C = catalogue (bộ tiêu chí), T = template (biểu mẫu), W = workbook (sổ tính được nộp),
-E = evidence (minh chứng), M = merge (tổng hợp), A = add-in, K = contributing departments.
+E = evidence (minh chứng), M = merge (tổng hợp), A = add-in, K = contributing departments,
+P = province profile (hồ sơ cấu hình tỉnh), recognition register and signatures.
 """
 from __future__ import annotations
 

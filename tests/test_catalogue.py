@@ -783,7 +783,7 @@ def test_message_catalogue_is_vietnamese(code):
     _assert_vietnamese(what)
     _assert_vietnamese(fix)
     _assert_vietnamese(severity)
-    assert re.fullmatch(r"CDHT-[CTWEMAK]\d{3}", code)
+    assert re.fullmatch(r"CDHT-[CTWEMAKP]\d{3}", code)
 
 
 def test_every_catalogue_code_is_exercised():
