@@ -109,6 +109,7 @@ class Profile:
     spec: ProfileSpec
     path: Path | None = None
     lines: dict[str, int] = field(default_factory=dict)  # unit code → line in the file
+    edition_path: Path | None = None  # registry-only: the catalogue giving tiers and procedure
 
     @property
     def name(self) -> str:
@@ -148,7 +149,7 @@ class Profile:
         if self.spec.periods:
             return {}
         from cdht.edition import load_edition
-        return dict(load_edition().spec.hierarchy.parent)
+        return dict(load_edition(self.edition_path).spec.hierarchy.parent)
 
     def procedure(self, tier: str, year: int) -> TierProcedure | None:
         p = self.period(year)
@@ -157,7 +158,7 @@ class Profile:
         if self.spec.periods:
             return None
         from cdht.edition import load_edition
-        e = load_edition()
+        e = load_edition(self.edition_path)
         if tier not in e.tiers:
             return None
         cp = e.tiers[tier].procedure
@@ -387,9 +388,8 @@ def _check_unit(spec: ProfileSpec, u: UnitEntry, by_code: dict[str, UnitEntry], 
     """Predecessors known; tier and parent right in every year the unit exists (first problem only)."""
     out = [finding("CDHT-P008", file=file, line=ln, unit=u.code, predecessor=code)
            for code in u.predecessors if code not in by_code]
-    if not spec.periods:  # registry only: no years, the catalogue's tiers
-        from cdht.edition import load_edition
-        return out + _check_parent(u, None, dict(load_edition().spec.hierarchy.parent), by_code, file, ln)
+    if not spec.periods:  # registry only: no years; any tier above in the Circular's hierarchy
+        return out + _check_registry_parent(u, by_code, file, ln)
     for y in _years(spec):
         period = spec_period(spec, y)
         if period is None or not u.exists_in(y):
@@ -421,22 +421,40 @@ def _years(spec: ProfileSpec) -> list[int]:
     return list(range(min(p.first_year for p in spec.periods), max(named) + 1))
 
 
-def _check_parent(u: UnitEntry, year: int | None, tiers: dict[str, str | None],
+_ABOVE = {"xa": ("huyen", "tinh"), "huyen": ("tinh",), "tinh": ()}
+
+
+def _check_registry_parent(u: UnitEntry, by_code: dict[str, UnitEntry], file, ln) -> list[Finding]:
+    """A registry without periods (a ``--units`` CSV): the parent is any unit of a tier above, so
+    a two-tier list (communes directly under the province) and a three-tier one both pass."""
+    if u.tier not in _ABOVE:
+        return [finding("CDHT-P004", file=file, line=ln, tier=u.tier, what=f"đơn vị '{u.code}'",
+                        when="trong Thông tư 25/2023", tiers=", ".join(TIER_CODES))]
+    above = _ABOVE[u.tier]
+    if not above:
+        return [finding("CDHT-P025", file=file, line=ln, unit=u.code, year="nào", parent=u.parent)] if u.parent else []
+    parent = by_code.get(u.parent) if u.parent else None
+    if parent is None or parent.tier not in above:
+        return [finding("CDHT-P005", file=file, line=ln, unit=u.code, parent=u.parent or "(trống)",
+                        expected=" hoặc ".join(TIER_NAMES[t] for t in above), year="nào")]
+    return []
+
+
+def _check_parent(u: UnitEntry, year: int, tiers: dict[str, str | None],
                   by_code: dict[str, UnitEntry], file, ln) -> list[Finding]:
-    when = f"năm {year}" if year is not None else "trong Thông tư 25/2023"
+    when = f"năm {year}"
     if u.tier not in tiers:
         return [finding("CDHT-P004", file=file, line=ln, tier=u.tier, what=f"đơn vị '{u.code}'", when=when,
                         tiers=", ".join(tiers))]
     expected = tiers[u.tier]
-    shown_year = year if year is not None else "nào"
     if expected is None:
         if u.parent:
-            return [finding("CDHT-P025", file=file, line=ln, unit=u.code, year=shown_year, parent=u.parent)]
+            return [finding("CDHT-P025", file=file, line=ln, unit=u.code, year=year, parent=u.parent)]
         return []
     parent = by_code.get(u.parent) if u.parent else None
     if parent is None or parent.tier != expected or (year is not None and not parent.exists_in(year)):
         return [finding("CDHT-P005", file=file, line=ln, unit=u.code, parent=u.parent or "(trống)",
-                        expected=TIER_NAMES.get(expected, expected), year=shown_year)]
+                        expected=TIER_NAMES.get(expected, expected), year=year)]
     return []
 
 
@@ -457,16 +475,17 @@ def _cycles(units: list[UnitEntry], by_code: dict[str, UnitEntry], first_line, f
     return out
 
 
-def profile_from_units(unit_list, *, name: str | None = None) -> Profile:
+def profile_from_units(unit_list, *, name: str | None = None, edition: str | Path | None = None) -> Profile:
     """A registry-only profile from the existing ``--units`` CSV (cdht.units.UnitList): default
-    readings, tiers and procedure from the catalogue, no key."""
+    readings, tiers and procedure from the catalogue (``edition``, default the Circular as
+    issued), no key."""
     units = [UnitEntry(code=u.code, name=u.name, tier=u.tier, parent=u.parent, disadvantaged=u.hardship)
              for u in unit_list.units]
     path = getattr(unit_list, "path", None)
     spec = ProfileSpec(profile=name or (Path(path).stem if path else "danh-sach-don-vi"),
                        province=next((u.name for u in unit_list.units if u.tier == "tinh"), ""),
                        units=units)
-    return Profile(spec, Path(path) if path else None)
+    return Profile(spec, Path(path) if path else None, edition_path=Path(edition) if edition else None)
 
 
 def default_profile() -> Profile:

@@ -86,6 +86,11 @@ def test_profile_from_units_is_registry_only():
     assert prof.tiers_in(2026) == {"xa": "huyen", "huyen": "tinh", "tinh": None}
     assert prof.decision_deadline("xa", 2026) == dt.date(2027, 3, 31)
     assert prof.readings.validity == VALIDITY_YEARS and prof.spec.public_key is None
+    # with the two-tier example catalogue: communes straight to the province, the Sở appraises
+    from cdht.edition import CATALOGUE_DIR
+    two = profile_from_units(units, edition=Path(CATALOGUE_DIR) / "tt25-2023-hai-cap.yaml")
+    assert two.tiers_in(2026) == {"xa": "tinh", "tinh": None}
+    assert two.procedure("xa", 2026).dossier_to == "Sở Giáo dục và Đào tạo"
 
 
 def test_good_minimal_profile(tmp_path):
@@ -248,7 +253,11 @@ def test_cli_check_accepts_the_units_csv(tmp_path):
     bad = tmp_path / "don-vi.csv"
     bad.write_text("ma,ten,cap,ma_cap_tren,vung_kho_khan\nT,Tỉnh,tinh,,Không\nX1,Xã,xa,T,Không\n", encoding="utf-8")
     r = CliRunner().invoke(main, ["profile", "check", str(bad)])
-    assert r.exit_code == 1 and "CDHT-P005" in r.output and "cấp huyện" in r.output
+    assert r.exit_code == 0, r.output  # a two-tier list: communes directly under the province
+    bad.write_text("ma,ten,cap,ma_cap_tren,vung_kho_khan\nT,Tỉnh,tinh,,Không\nH,Huyện,huyen,T,Không\n"
+                   "X1,Xã,xa,X2,Không\nX2,Xã 2,xa,H,Không\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["profile", "check", str(bad)])
+    assert r.exit_code == 1 and "CDHT-P005" in r.output and "cấp huyện hoặc cấp tỉnh" in r.output
 
 
 def test_profile_reading_of_truoc_ngay(tmp_path):
