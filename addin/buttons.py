@@ -181,40 +181,33 @@ def _cells_of(findings: list[Finding], sheets: set[str]) -> list[tuple[str, str]
     return out
 
 
-def _show_report(book, rep, operation: str) -> None:
-    from cdht.ops.results_sheet import result_rows, summary_rows
-
-    sheet_names = {s.name for s in book.sheets}
-    if L.SHEET_RESULTS not in sheet_names:
-        raise _Stop(finding("CDHT-W020", file=book.name, sheet=L.SHEET_RESULTS))
-    ws = book.sheets[L.SHEET_RESULTS]
-    header = _header_row(book, L.N_RESULTS)
-    first = header + 1
-    # the cells flagged last time, read from the previous results block (columns Trang, Ô / dòng)
+def _previous_flags(ws, header: int, sheet_names: set[str]) -> list[tuple[str, str]]:
+    """The cells flagged last time, read from the previous results block (columns Trang, Ô / dòng)."""
     old_rows = max(0, _last_row(ws) - header)
-    old = []
-    if old_rows:
-        prev = ws.range((first, 1), (first + old_rows - 1, len(L.RESULTS_COLUMNS))).value
-        prev = prev if old_rows > 1 else [prev]
-        old = [(r[2], r[3]) for r in prev if r and r[2] in sheet_names and isinstance(r[3], str)
-               and r[3][:1].isalpha() and not r[3].startswith("dòng")]
-    rows = summary_rows(rep) + result_rows(rep.findings)
-    _write_block(ws, first, rows, len(L.RESULTS_COLUMNS))
+    if not old_rows:
+        return []
+    prev = ws.range((header + 1, 1), (header + old_rows, len(L.RESULTS_COLUMNS))).value
+    prev = prev if old_rows > 1 else [prev]
+    return [(r[2], r[3]) for r in prev if r and r[2] in sheet_names and isinstance(r[3], str)
+            and r[3][:1].isalpha() and not r[3].startswith("dòng")]
 
-    # highlights: flag what is wrong now, give the input fill back to cells fixed since last time
-    now = _cells_of(rep.findings, sheet_names)
+
+def _highlight(book, rep, now: list[tuple[str, str]], old: list[tuple[str, str]]) -> int:
+    """Flag what is wrong now, give the input fill back to cells fixed since last time; at most
+    :data:`MAX_HIGHLIGHTS` colour calls. Returns how many cells were flagged."""
     inputs = {rep.sub.cells[k] for k in (rep.sub.tier.fields if rep.sub.tier else {}) if k in rep.sub.cells}
-    budget = MAX_HIGHLIGHTS
     flagged = 0
-    for sheet, cell in now[:budget]:
+    for sheet, cell in now[:MAX_HIGHLIGHTS]:
         book.sheets[sheet].range(cell).color = COLOR_FLAG
         flagged += 1
-    budget -= flagged
     now_set = set(now)
-    for sheet, cell in list(dict.fromkeys(c for c in old if c not in now_set))[:max(0, budget)]:
+    for sheet, cell in list(dict.fromkeys(c for c in old if c not in now_set))[:max(0, MAX_HIGHLIGHTS - flagged)]:
         book.sheets[sheet].range(cell).color = COLOR_INPUT if (sheet, cell) in inputs else None
-    ws.activate()
+    return flagged
 
+
+def _report_text(book, rep, operation: str, n_cells: int, flagged: int) -> str:
+    """The alert after "Tính mức độ" / "Kiểm tra minh chứng"."""
     n = {sev: sum(1 for f in rep.findings if f.severity == sev) for sev in (ERROR, WARNING, INFO)}
     lines = [f"{operation} — {rep.sub.unit_name or rep.sub.path.name}",
              f"Mức độ (tính lại từ số liệu): {level_label(rep.level) if rep.assessment else '—'}"]
@@ -222,15 +215,32 @@ def _show_report(book, rep, operation: str) -> None:
         lines.append(f"Kết quả thẩm định: {level_label(rep.appraised_level)}")
     lines.append(f"Lỗi: {n[ERROR]}, cảnh báo: {n[WARNING]}, thông tin: {n[INFO]}.")
     lines.append("Sẵn sàng nộp hồ sơ: " + ("Có" if rep.ready_to_file else "Chưa"))
-    if len(now) > flagged:
-        lines.append(f"Đã tô màu {flagged}/{len(now)} ô có vấn đề đầu tiên; xem đủ danh sách ở trang "
+    if n_cells > flagged:
+        lines.append(f"Đã tô màu {flagged}/{n_cells} ô có vấn đề đầu tiên; xem đủ danh sách ở trang "
                      f"'{L.SHEET_RESULTS}'.")
     else:
         lines.append(f"Chi tiết ở trang '{L.SHEET_RESULTS}'.")
     if _unsaved_changes(book):
         lines.append("Lưu ý: sổ tính có thay đổi chưa lưu; kết quả tính theo tệp đã lưu. "
                      "Hãy lưu (Ctrl+S) rồi bấm lại.")
-    _alert(book, "\n".join(lines))
+    return "\n".join(lines)
+
+
+def _show_report(book, rep, operation: str) -> None:
+    """Write the results block, colour the cells, and tell the user."""
+    from cdht.ops.results_sheet import result_rows, summary_rows
+
+    sheet_names = {s.name for s in book.sheets}
+    if L.SHEET_RESULTS not in sheet_names:
+        raise _Stop(finding("CDHT-W020", file=book.name, sheet=L.SHEET_RESULTS))
+    ws = book.sheets[L.SHEET_RESULTS]
+    header = _header_row(book, L.N_RESULTS)
+    old = _previous_flags(ws, header, sheet_names)
+    _write_block(ws, header + 1, summary_rows(rep) + result_rows(rep.findings), len(L.RESULTS_COLUMNS))
+    now = _cells_of(rep.findings, sheet_names)
+    flagged = _highlight(book, rep, now, old)
+    ws.activate()
+    _alert(book, _report_text(book, rep, operation, len(now), flagged))
 
 
 def tinh_muc_do(book=None, path: str | Path | None = None) -> None:
