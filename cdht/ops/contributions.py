@@ -427,8 +427,7 @@ def contribute(parent_path: str | Path, sources: Iterable[str | Path], prefer: s
     """Read the province workbook, apply the forms and save it once (backup, atomic) — the library
     call behind a ``cdht contribute`` command or the add-in's button."""
     from cdht.read.submission import read_workbook
-    from cdht.ops.results_sheet import load_for_write
-    from cdht.xlsx.save import save_safely
+    from cdht.xlsx.save import load_for_write, save_safely
 
     parent_path = Path(parent_path)
     parent = read_workbook(parent_path)

@@ -7,24 +7,14 @@ from __future__ import annotations
 
 import shutil  # noqa: F401  (kept: callers and tests reach the save's shutil / tempfile through here)
 import tempfile  # noqa: F401
-import warnings
-from pathlib import Path
 
 from cdht import contract as L
 from cdht.messages import Finding, finding
 from cdht.xlsx.names import put
-from cdht.xlsx.save import backup_path, lock_file, save_safely  # noqa: F401  (re-exported)
+from cdht.xlsx.save import backup_path, load_for_write, lock_file, save_safely  # noqa: F401  (re-exported)
 
 FILL_FLAG = "FF9999"
 FILL_INPUT = "FFF2CC"
-
-
-def load_for_write(path: Path):
-    """Open a user's workbook with openpyxl for a later :func:`save_safely` (warnings silenced)."""
-    import openpyxl
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return openpyxl.load_workbook(path)
 
 
 def result_rows(findings: list[Finding]) -> list[list]:

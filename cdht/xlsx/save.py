@@ -4,7 +4,7 @@
   the target (``os.replace``); the temporary file never survives a failure.
 * :func:`save_atomic` — an openpyxl workbook (or anything with ``save(path)``) through
   :func:`write_atomic`; used for files the tool creates (templates, department forms).
-* :func:`save_safely` — a user's workbook: refused while Excel / LibreOffice holds it open (W022),
+* :func:`load_for_write` / :func:`save_safely` — a user's workbook: refused while Excel / LibreOffice holds it open (W022),
   the previous file kept as ``<name>.bak``, then the atomic write; failures come back as coded
   findings (W023), never as exceptions.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Callable
 
@@ -29,6 +30,14 @@ def lock_file(path: Path) -> Path | None:
         if p.exists():
             return p
     return None
+
+
+def load_for_write(path: Path):
+    """Open a user's workbook with openpyxl for a later :func:`save_safely` (warnings silenced)."""
+    import openpyxl
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return openpyxl.load_workbook(path)
 
 
 def backup_path(path: Path) -> Path:

@@ -37,9 +37,8 @@ from cdht.ops.merge.place import deadline, mark_received, place, resolve_duplica
 from cdht.ops.merge.updates import (SUMMARY_CELL, Placement, SheetUpdate, child_rows, completeness_text, log_rows, put,
                                     returns_rows, sheet_updates)
 from cdht.ops.merge.write import write_updates
-from cdht.ops.results_sheet import load_for_write
 from cdht.read.submission import Submission, read_workbook_raw
-from cdht.xlsx.save import save_safely
+from cdht.xlsx.save import load_for_write, save_safely
 
 __all__ = ["merge", "MergeResult", "SourceResult", "ParentInfo", "DuplicatePolicy", "SheetUpdate", "Placement",
            "collect_sources", "judge_all", "assess_source", "place", "resolve_duplicates", "mark_received",
