@@ -172,3 +172,25 @@ def test_department_form_with_a_changed_text_is_tampered(department_form, tmp_pa
     wb.save(out)
     found = _form_check(resave(out, tmp_path / "forged-form-x.xlsx", reorder=True, prefix="x"))
     assert found.tampered and found.changed == [wb.sheetnames[0]]
+
+
+def test_the_fast_path_cannot_be_fooled_by_a_commented_original(filled, tmp_path):
+    """A forged formula written as a prefixed element, the original left in an XML comment: byte
+    patterns would find the comment's formula; such a sheet goes to the XML parser at once."""
+    part = C.sheet_part(filled, L.SHEET_SELF)
+    with zipfile.ZipFile(filled) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    xml = parts[part].decode("utf-8")
+    start = xml.index('<c r="E5"')
+    end = xml.index("</c>", start) + len("</c>")
+    original = xml[start:end]
+    forged = ('<y:c xmlns:y="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="E5" s="9">'
+              '<y:f>"Đạt"</y:f><y:v>Đạt</y:v></y:c>')
+    parts[part] = (xml[:start] + f"<!--{original}-->" + forged + xml[end:]).encode("utf-8")
+    out = tmp_path / "commented.xlsx"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    rep = check(out)
+    assert rep.sub.tampered
+    assert [(f.sheet, f.cell) for f in rep.findings if f.code == "CDHT-W019"] == [(L.SHEET_SELF, "E5")]
