@@ -195,9 +195,8 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "Mỗi đơn vị một mã duy nhất; đơn vị sau sáp nhập dùng mã mới và ghi mã cũ ở 'predecessors'."),
     "CDHT-P004": (ERROR, "Cấp '{tier}' của {what} không có {when}.",
                   "Dùng một cấp có trong năm đó ({tiers}); đơn vị thuộc cấp đã bỏ cần 'last_year'."),
-    "CDHT-P005": (ERROR, "Đơn vị '{unit}': cấp trên '{parent}' không phải một đơn vị {expected} tồn tại năm {year}.",
-                  "Sửa 'parent' thành mã một đơn vị {expected} có trong danh sách năm {year}, "
-                  "hoặc sửa 'first_year'/'last_year'."),
+    "CDHT-P005": (ERROR, "Đơn vị '{unit}': cấp trên '{parent}' không phải một đơn vị {expected} có {when}.",
+                  "Sửa 'parent' thành mã một đơn vị {expected} có {when}, hoặc sửa 'first_year'/'last_year'."),
     "CDHT-P006": (ERROR, "Quan hệ cấp trên có vòng lặp: {chain}.",
                   "Sửa 'parent' để mỗi chuỗi cấp trên dừng ở một đơn vị cấp cao nhất (không có cấp trên)."),
     "CDHT-P007": (ERROR, "Hạn '{key}' = '{value}' không phải ngày có thật.",
@@ -238,7 +237,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "Sửa 'first_year'/'last_year' để năm đầu không sau năm cuối."),
     "CDHT-P024": (ERROR, "Giai đoạn từ năm {first_year} có {count} cấp cao nhất ({tiers}); cần đúng một.",
                   "Đặt 'parent: null' cho đúng một cấp (cấp tỉnh), các cấp khác ghi cấp trên của mình."),
-    "CDHT-P025": (ERROR, "Đơn vị '{unit}' thuộc cấp cao nhất năm {year} nên không có cấp trên (đang ghi '{parent}').",
+    "CDHT-P025": (ERROR, "Đơn vị '{unit}' thuộc cấp cao nhất ({when}) nên không có cấp trên (đang ghi '{parent}').",
                   "Xóa 'parent' của đơn vị này."),
 }
 

@@ -432,11 +432,12 @@ def _check_registry_parent(u: UnitEntry, by_code: dict[str, UnitEntry], file, ln
                         when="trong Thông tư 25/2023", tiers=", ".join(TIER_CODES))]
     above = _ABOVE[u.tier]
     if not above:
-        return [finding("CDHT-P025", file=file, line=ln, unit=u.code, year="nào", parent=u.parent)] if u.parent else []
+        return [finding("CDHT-P025", file=file, line=ln, unit=u.code, when="trong danh sách",
+                        parent=u.parent)] if u.parent else []
     parent = by_code.get(u.parent) if u.parent else None
     if parent is None or parent.tier not in above:
         return [finding("CDHT-P005", file=file, line=ln, unit=u.code, parent=u.parent or "(trống)",
-                        expected=" hoặc ".join(TIER_NAMES[t] for t in above), year="nào")]
+                        expected=" hoặc ".join(TIER_NAMES[t] for t in above), when="trong danh sách")]
     return []
 
 
@@ -449,12 +450,12 @@ def _check_parent(u: UnitEntry, year: int, tiers: dict[str, str | None],
     expected = tiers[u.tier]
     if expected is None:
         if u.parent:
-            return [finding("CDHT-P025", file=file, line=ln, unit=u.code, year=year, parent=u.parent)]
+            return [finding("CDHT-P025", file=file, line=ln, unit=u.code, when=f"năm {year}", parent=u.parent)]
         return []
     parent = by_code.get(u.parent) if u.parent else None
     if parent is None or parent.tier != expected or (year is not None and not parent.exists_in(year)):
         return [finding("CDHT-P005", file=file, line=ln, unit=u.code, parent=u.parent or "(trống)",
-                        expected=TIER_NAMES.get(expected, expected), year=year)]
+                        expected=TIER_NAMES.get(expected, expected), when=f"năm {year}")]
     return []
 
 
