@@ -299,6 +299,12 @@ def _write_book_cell(book, u) -> None:
     target.value = _text(u.rows[0][0])
 
 
+def _write_book_row(book, u) -> None:
+    """ROW: one row at ``u.row`` from the named range's first column (unlocked input cells)."""
+    rng = book.names[u.name].refers_to_range
+    rng.sheet.range((u.row, rng.column)).value = [[_text(v) if v is not None else "" for v in u.rows[0]]]
+
+
 def write_updates_to_book(book, updates) -> None:
     """The open-book writer of a merge's :class:`cdht.ops.merge.SheetUpdate` list (the file writer
     is :func:`cdht.ops.merge.write_updates`): one xlwings call per block or cell, located by
@@ -307,7 +313,7 @@ def write_updates_to_book(book, updates) -> None:
 
     writers = {Placement.BELOW_HEADER: _write_book_rows, Placement.IN_RANGE: _write_book_rows,
                Placement.APPEND: _append_book_rows, Placement.CELL: _write_book_cell,
-               Placement.SUMMARY: _write_book_cell}
+               Placement.SUMMARY: _write_book_cell, Placement.ROW: _write_book_row}
     for u in updates:
         writers[u.placement](book, u)
 

@@ -78,6 +78,7 @@ class Form:
     conflicts: list[Finding] = field(default_factory=list)
     filled: list[str] = field(default_factory=list)
     evidence_added: int = 0
+    evidence_rows: list[tuple[int, list]] = field(default_factory=list)  # (row, values) added to the province's list
 
     @property
     def meta(self) -> dict:
@@ -417,6 +418,7 @@ def _append_evidence(wb, form: Form) -> int:
         for j, v in enumerate(vals):
             if v is not None:
                 put(writable_cell(ws, last, c1 + j), v)
+        form.evidence_rows.append((last, vals))
         present.add(k)
         added += 1
     return added

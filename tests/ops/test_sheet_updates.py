@@ -38,24 +38,18 @@ def _same(book_value, file_value) -> bool:
     return book_value == file_value
 
 
-def test_both_writers_put_the_same_values_in_the_same_cells(kit, tmp_path):
-    inbox = tmp_path / "inbox"
-    kit.commune(inbox / "a.xlsx", "MAU-X0101")
-    kit.commune(inbox / "b.xlsx", "MAU-X0102", evidence=False)  # returned: a return-list row
-    (inbox / "ghi-chu.txt").write_text("không phải sổ tính")    # noted in the log
-    parent = write_register(kit.parent(tmp_path / "huyen.xlsx"),
-                            [("MAU-X0103", "Xã Ba", 1, "12/QĐ-UBND", dt.datetime(2025, 5, 4), "UBND huyện")])
-    result = merge(parent, [inbox], dry_run=True, now=NOW)
+def _updates(kit, parent, sources):
+    result = merge(parent, sources, dry_run=True, now=NOW)
     raw = read_raw(parent)
-    updates = sheet_updates(result, kit.edition.tier(result.child_tier),
-                            existing_rows(children_table(raw)), NOW)
-    assert {u.placement for u in updates} == set(Placement)
+    return sheet_updates(result, kit.edition.tier(result.child_tier), existing_rows(children_table(raw)), NOW), raw
 
+
+def _both_writers(parent, updates, raw) -> tuple[dict, dict, dict]:
+    """(cells the file writer changed, cells the open-book writer wrote, the file's cells before)."""
     before = _cells(openpyxl.load_workbook(parent))
     wb = load_for_write(parent)
     write_updates(wb, updates, raw)
     in_file = {k: v for k, v in _cells(wb).items() if before.get(k) != v}
-
     book = xw.Book(json=xlwings_remote.payload_from_xlsx(parent, caller_name=str(parent)))
     write_updates_to_book(book, updates)
     in_book = {}
@@ -65,11 +59,58 @@ def test_both_writers_put_the_same_values_in_the_same_cells(kit, tmp_path):
             for c, v in enumerate(row):
                 if v not in (None, ""):
                     in_book[(a["sheet_position"], a["start_row"] + r, a["start_column"] + c)] = v
+    return in_file, in_book, before
 
-    sheets = openpyxl.load_workbook(parent, read_only=True).sheetnames
-    assert {sheets[k[0]] for k in in_file} == {L.SHEET_SELF, L.SHEET_CHILDREN, L.SHEET_REGISTER,
-                                               L.SHEET_RETURNS, L.SHEET_LOG}
+
+def _assert_same(in_file: dict, in_book: dict, before: dict) -> None:
     assert set(in_file) <= set(in_book)
     assert all(_same(in_book[k], v) for k, v in in_file.items())
     unchanged = {k: v for k, v in in_book.items() if k not in in_file}
     assert all(_same(v, before.get(k)) for k, v in unchanged.items())  # what the file already held
+
+
+def _sheets_of(parent, cells: dict) -> set[str]:
+    sheets = openpyxl.load_workbook(parent, read_only=True).sheetnames
+    return {sheets[k[0]] for k in cells}
+
+
+def test_both_writers_put_the_same_values_in_the_same_cells(kit, tmp_path):
+    inbox = tmp_path / "inbox"
+    kit.commune(inbox / "a.xlsx", "MAU-X0101")
+    kit.commune(inbox / "b.xlsx", "MAU-X0102", evidence=False)  # returned: a return-list row
+    (inbox / "ghi-chu.txt").write_text("không phải sổ tính")    # noted in the log
+    parent = write_register(kit.parent(tmp_path / "huyen.xlsx"),
+                            [("MAU-X0103", "Xã Ba", 1, "12/QĐ-UBND", dt.datetime(2025, 5, 4), "UBND huyện")])
+    updates, raw = _updates(kit, parent, [inbox])
+    assert {u.placement for u in updates} == set(Placement) - {Placement.ROW}  # ROW: a province's forms
+
+    in_file, in_book, before = _both_writers(parent, updates, raw)
+    assert _sheets_of(parent, in_file) == {L.SHEET_SELF, L.SHEET_CHILDREN, L.SHEET_REGISTER, L.SHEET_RETURNS,
+                                           L.SHEET_LOG}
+    _assert_same(in_file, in_book, before)
+
+
+def test_a_departments_figures_and_evidence_reach_both_writers(kit, tmp_path):
+    """A province: the department's values (named input cells) and its evidence rows (added to
+    the province's list) are updates like the rest, written alike into the file and the open book."""
+    from cdht.fill import fill
+    from cdht_generator.contributor import generate_contributor_form
+
+    edition, year = kit.edition, kit.year
+    form = generate_contributor_form(edition, year, "so_vhtt", tmp_path / "mau")
+    inds = edition.contributor("so_vhtt").indicators
+    evidence = [[f"VHTT-{k}", ind, f"Báo cáo {ind}", f"{k}/BC", dt.date(year, 12, 20), "Sở VHTT", None, None]
+                for k, ind in enumerate(inds, start=1)]
+    fill(form, tmp_path / "nop" / "so_vhtt.xlsx", {"tinh_3_3": "Đạt", "tinh_3_4_so_chuong_trinh": 6,
+                                                   "nguoi_ky": "Nguyễn Văn A", "chuc_vu": "Phó Giám đốc"},
+         evidence=evidence)
+    parent = kit.parent(tmp_path / "tinh.xlsx", unit="MAU-T01", tier="tinh")
+    updates, raw = _updates(kit, parent, [tmp_path / "nop"])
+    rows = [u for u in updates if u.placement is Placement.ROW]
+    assert len(rows) == len(inds) and all(u.name == L.N_EVIDENCE for u in rows)
+    assert {u.name for u in updates if u.placement is Placement.CELL} >= {"tinh_3_3", "tinh_3_4_so_chuong_trinh"}
+
+    in_file, in_book, before = _both_writers(parent, updates, raw)
+    assert L.SHEET_EVIDENCE in _sheets_of(parent, in_file)
+    assert sum(1 for v in in_file.values() if isinstance(v, str) and v.startswith("VHTT-")) == len(inds)
+    _assert_same(in_file, in_book, before)

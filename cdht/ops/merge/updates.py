@@ -28,6 +28,8 @@ class Placement(enum.Enum):
     APPEND = "append"              # after the sheet's last used row (a log)
     CELL = "cell"                  # the one value into the named cell (an unlocked input)
     SUMMARY = "summary"            # the one value into :data:`SUMMARY_CELL` of the name's sheet
+    ROW = "row"                    # one row at ``SheetUpdate.row``, from the range's first column
+                                   # (a row added to an input list: unlocked cells)
 
 
 @dataclass
@@ -43,6 +45,7 @@ class SheetUpdate:
     date_columns: tuple[int, ...] = ()
     fill_column: int | None = None
     fills: dict[str, str] = field(default_factory=dict)
+    row: int | None = None  # the sheet row of a ROW update
 
 
 def sheet_updates(result: MergeResult, child_tier, existing: dict[str, dict], now: dt.datetime) -> list[SheetUpdate]:
@@ -64,11 +67,14 @@ def sheet_updates(result: MergeResult, child_tier, existing: dict[str, dict], no
 
 
 def _contribution_cells(result: MergeResult) -> list[SheetUpdate]:
-    """The departments' values filled into the province's empty input cells (by field name)."""
+    """The departments' values filled into the province's input cells (by field name), and their
+    evidence rows added to the province's evidence list."""
     if result.contributions is None:
         return []
-    return [SheetUpdate(key, Placement.CELL, [[form.values.get(key)]])
-            for form in result.contributions.forms for key in form.filled]
+    forms = result.contributions.forms
+    return ([SheetUpdate(key, Placement.CELL, [[form.values.get(key)]]) for form in forms for key in form.filled]
+            + [SheetUpdate(L.N_EVIDENCE, Placement.ROW, [values], len(values), row=row)
+               for form in forms for row, values in form.evidence_rows])
 
 
 def child_rows(result: MergeResult, child_tier, existing: dict[str, dict], stamp: str) -> list[list]:

@@ -43,6 +43,15 @@ def _append(wb, u: SheetUpdate, raw) -> None:
     _put_rows(ws, max(ws.max_row, header) + 1, u)
 
 
+def _row(wb, u: SheetUpdate, raw) -> None:
+    from cdht_generator.workbook import writable_cell
+
+    ws, _, c1, _, _ = named_bounds(wb, u.name)
+    for j, v in enumerate(u.rows[0]):
+        if v is not None:
+            put(writable_cell(ws, u.row, c1 + j), v)  # a new cell takes its input row's protection
+
+
 def _cell(wb, u: SheetUpdate, raw) -> None:
     put(named_cell(wb, u.name), u.rows[0][0])
 
@@ -53,7 +62,8 @@ def _summary(wb, u: SheetUpdate, raw) -> None:
 
 
 _WRITERS = {Placement.BELOW_HEADER: _below_header, Placement.IN_RANGE: _in_range,
-            Placement.APPEND: _append, Placement.CELL: _cell, Placement.SUMMARY: _summary}
+            Placement.APPEND: _append, Placement.CELL: _cell, Placement.SUMMARY: _summary,
+            Placement.ROW: _row}
 
 
 def _put_rows(ws, first_row: int, u: SheetUpdate) -> None:
