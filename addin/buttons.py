@@ -17,9 +17,12 @@ How the work is split
   name, which is exactly what desktop Excel gives.
 * **Results go back through xlwings into the open book**, in a few bounded calls: one
   ``setValues`` block per list sheet (sized to also blank the previous rows), one call per
-  derived named cell, at most :data:`MAX_HIGHLIGHTS` cell colours, one alert. Only the tool
-  sheets (unprotected) and, for the merge, the unlocked ``*_4_1_*`` inputs derived from the
-  children are written; the user's input values are never changed. Nothing is saved: the user
+  derived named cell, at most :data:`MAX_HIGHLIGHTS` cell colours, one alert. The merge writes
+  the same :class:`cdht.ops.merge.SheetUpdate` list as the CLI's merge writes into the file
+  (:func:`write_updates_to_book`). Only the tool sheets (unprotected) and, for the merge, unlocked
+  inputs are written: the ``*_4_1_*`` figures derived from the children and, in a province book,
+  the departments' figures for empty cells and their evidence rows; nothing the user typed is
+  overwritten. Nothing is saved: the user
   saves in Excel (the file is open, so rewriting it underneath Excel would lose data — W022).
 * **Errors**: every entry point catches everything; the traceback goes to :func:`log_path`
   (``CDHT_LOG`` overrides it) and the user sees a coded Vietnamese alert (CDHT-A001 …), never a
