@@ -125,8 +125,7 @@ def default_macros_dir() -> Path:
         return repo
     try:  # an installed (non-editable) package ships macros/ as the data package cdht_macros
         from importlib.resources import files
-        # macros/ has no __init__.py: files() gives a MultiplexedPath; one real file gives the folder
-        return Path(str(files("cdht_macros").joinpath("cdht.bas"))).parent
+        return Path(str(files("cdht_macros")))  # a regular package (macros/__init__.py): one folder
     except (ModuleNotFoundError, TypeError):
         return repo
 
