@@ -302,10 +302,22 @@ def _write_book_cell(book, u) -> None:
     target.value = _text(u.rows[0][0])
 
 
-def _write_book_row(book, u) -> None:
-    """ROW: one row at ``u.row`` from the named range's first column (unlocked input cells)."""
-    rng = book.names[u.name].refers_to_range
-    rng.sheet.range((u.row, rng.column)).value = [[_text(v) if v is not None else "" for v in u.rows[0]]]
+def _add_book_rows(book, updates) -> None:
+    """ROW updates (rows added to an input list, e.g. the departments' evidence): each into the
+    first row at or below its place that is empty in the OPEN book, so rows typed there and not
+    yet saved are never overwritten; one read per list, one write per row."""
+    free: dict[str, list[int]] = {}
+    for u in updates:
+        rng = book.names[u.name].refers_to_range
+        if u.name not in free:
+            values = rng.value if rng.shape[0] > 1 else [rng.value]
+            free[u.name] = [rng.row + i for i, row in enumerate(values) if all(v in (None, "") for v in row)]
+        row = next((r for r in free[u.name] if r >= u.row), None)
+        if row is None:  # the list is full in the open book: the file merge reports it (E003)
+            _log(logging.INFO, f"{u.name}: no empty row for {u.rows[0][:1]}")
+            continue
+        free[u.name].remove(row)
+        rng.sheet.range((row, rng.column)).value = [[_text(v) if v is not None else "" for v in u.rows[0]]]
 
 
 def write_updates_to_book(book, updates) -> None:
@@ -316,9 +328,11 @@ def write_updates_to_book(book, updates) -> None:
 
     writers = {Placement.BELOW_HEADER: _write_book_rows, Placement.IN_RANGE: _write_book_rows,
                Placement.APPEND: _append_book_rows, Placement.CELL: _write_book_cell,
-               Placement.SUMMARY: _write_book_cell, Placement.ROW: _write_book_row}
+               Placement.SUMMARY: _write_book_cell}
     for u in updates:
-        writers[u.placement](book, u)
+        if u.placement in writers:
+            writers[u.placement](book, u)
+    _add_book_rows(book, [u for u in updates if u.placement is Placement.ROW])
 
 
 def _merge_parent(book, folder, path):

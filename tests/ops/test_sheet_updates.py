@@ -114,3 +114,32 @@ def test_a_departments_figures_and_evidence_reach_both_writers(kit, tmp_path):
     assert L.SHEET_EVIDENCE in _sheets_of(parent, in_file)
     assert sum(1 for v in in_file.values() if isinstance(v, str) and v.startswith("VHTT-")) == len(inds)
     _assert_same(in_file, in_book, before)
+
+
+def test_rows_typed_in_the_open_book_and_not_saved_are_not_overwritten(kit, tmp_path):
+    """The evidence rows go below what the open book shows, even when it differs from the file."""
+    import shutil
+
+    from cdht.fill import fill
+    from cdht.xlsx.names import named_bounds
+    from cdht_generator.contributor import generate_contributor_form
+
+    form = generate_contributor_form(kit.edition, kit.year, "so_vhtt", tmp_path / "mau")
+    ind = kit.edition.contributor("so_vhtt").indicators[0]
+    fill(form, tmp_path / "nop" / "so_vhtt.xlsx", {"tinh_3_3": "Đạt"},
+         evidence=[["VHTT-1", ind, "Báo cáo", "1/BC", dt.date(kit.year, 12, 20), "Sở VHTT", None, None]])
+    parent = kit.parent(tmp_path / "tinh.xlsx", unit="MAU-T01", tier="tinh")
+    updates, _ = _updates(kit, parent, [tmp_path / "nop"])
+    (row_update,) = [u for u in updates if u.placement is Placement.ROW]
+
+    shown = tmp_path / "dang-mo.xlsx"  # what Excel shows: one more evidence row, typed, not saved
+    shutil.copy(parent, shown)
+    wb = openpyxl.load_workbook(shown)
+    ws, _, c1, _, _ = named_bounds(wb, L.N_EVIDENCE)
+    ws.cell(row_update.row, c1, "GÕ-TAY")
+    wb.save(shown)
+    book = xw.Book(json=xlwings_remote.payload_from_xlsx(parent, caller_name=str(parent), values_from=shown))
+    write_updates_to_book(book, [row_update])
+    (a,) = xlwings_remote.actions(book)
+    assert a["start_row"] + 1 == row_update.row + 1  # 0-based start_row: the sheet row below the typed one
+    assert a["values"][0][0] == "VHTT-1"
