@@ -16,9 +16,9 @@ def register(parent_raw, parent_name: str, register_from: str | Path | None, yea
              settings) -> tuple[list[Decision], list[Finding]]:
     """The parent's register, plus the decisions of last year's book ``register_from`` that it
     lacks, each evaluated (in force, upgrade date) at 31/12 of ``year``."""
-    decisions, findings = read_register(parent_raw, parent_name)
+    decisions, findings = read_register(parent_raw, parent_name, settings)
     if register_from:
-        prev, prev_findings = read_register(read_raw(Path(register_from)), Path(register_from).name)
+        prev, prev_findings = read_register(read_raw(Path(register_from)), Path(register_from).name, settings)
         keys = {(d.unit, d.level, d.number) for d in decisions}
         decisions += [d for d in prev if (d.unit, d.level, d.number) not in keys]
         findings += prev_findings
