@@ -20,7 +20,7 @@ import yaml
 from pydantic import Field, ValidationError, field_validator
 
 from cdht import rules as R
-from cdht.messages import Finding, finding, nfc
+from cdht.messages import Finding, finding, nfc, os_reason
 
 CATALOGUE_DIR = Path(__file__).parent / "catalogue"
 DEFAULT_EDITION = CATALOGUE_DIR / "tt25-2023.yaml"
@@ -333,6 +333,34 @@ def _deep_merge(base, over):
     return copy.deepcopy(over)
 
 
+# pydantic's error types → the Vietnamese reason shown to the Sở (never pydantic's English text)
+_PYDANTIC_REASONS = {
+    "int_parsing": "phải là số nguyên", "int_type": "phải là số nguyên",
+    "int_from_float": "phải là số nguyên", "float_parsing": "phải là số", "float_type": "phải là số",
+    "bool_parsing": "phải là true hoặc false", "bool_type": "phải là true hoặc false",
+    "string_type": "phải là chữ", "list_type": "phải là một danh sách", "dict_type": "phải là một bảng khóa: giá trị",
+    "model_type": "phải là một bảng khóa: giá trị", "model_attributes_type": "phải là một bảng khóa: giá trị",
+    "greater_than": "phải lớn hơn {gt}", "greater_than_equal": "phải lớn hơn hoặc bằng {ge}",
+    "less_than": "phải nhỏ hơn {lt}", "less_than_equal": "phải nhỏ hơn hoặc bằng {le}",
+    "literal_error": "phải là một trong: {expected}", "enum": "phải là một trong: {expected}",
+    "string_pattern_mismatch": "không đúng dạng {pattern}", "too_short": "quá ít phần tử",
+    "too_long": "quá nhiều phần tử", "date_parsing": "không phải ngày hợp lệ",
+}
+
+
+def _why_invalid(error: dict) -> str:
+    """Vietnamese reason of one pydantic error: our own validators' texts are Vietnamese already
+    (``value_error``); pydantic's own types come from :data:`_PYDANTIC_REASONS`."""
+    ctx = error.get("ctx") or {}
+    if error["type"] == "value_error" and "error" in ctx:
+        return str(ctx["error"])
+    reason = _PYDANTIC_REASONS.get(error["type"], "không đúng kiểu dữ liệu yêu cầu")
+    try:
+        return reason.format(**ctx)
+    except (KeyError, IndexError):
+        return reason
+
+
 def _line_of(lines: _Lines, loc: tuple) -> tuple[str | None, int | None]:
     loc = tuple(loc)
     while loc:
@@ -342,17 +370,28 @@ def _line_of(lines: _Lines, loc: tuple) -> tuple[str | None, int | None]:
     return lines.get((), (None, None))
 
 
+def _read_yaml(path: Path, findings: list[Finding]) -> tuple[Any, _Lines]:
+    """The file's YAML and its line map, or ``None`` with the coded reason (C001, C015)."""
+    try:
+        return _load_yaml(path)
+    except OSError as e:
+        findings.append(finding("CDHT-C001", file=path.name, reason=os_reason(e)))
+    except UnicodeDecodeError:
+        findings.append(finding("CDHT-C001", file=path.name, reason="tệp không phải văn bản UTF-8"))
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        findings.append(finding("CDHT-C015", file=path.name, line=mark.line + 1 if mark else None,
+                                column=mark.column + 1 if mark else "?"))
+    return None, _Lines()
+
+
 def _resolve(path: Path, findings: list[Finding]) -> tuple[dict | None, _Lines]:
     """Read an edition file, following ``base:`` and applying ``overrides:`` by indicator id."""
-    try:
-        data, lines = _load_yaml(path)
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as e:
-        line = getattr(getattr(e, "problem_mark", None), "line", None)
-        findings.append(finding("CDHT-C001", file=path.name, line=line + 1 if line is not None else None,
-                                detail=str(e).splitlines()[0] if str(e) else type(e).__name__))
-        return None, _Lines()
+    data, lines = _read_yaml(path, findings)
+    if data is None:
+        return None, lines
     if not isinstance(data, dict):
-        findings.append(finding("CDHT-C001", file=path.name, detail="nội dung không phải một bảng khóa: giá trị"))
+        findings.append(finding("CDHT-C016", file=path.name))
         return None, lines
     base_name = data.pop("base", None)
     overrides = data.pop("overrides", None) or {}
@@ -412,7 +451,7 @@ def _pydantic_findings(err: ValidationError, lines: _Lines) -> list[Finding]:
             out.append(finding("CDHT-C003", file=parent_file, line=parent_line, key=key))
         else:
             out.append(finding("CDHT-C004", file=file, line=line, key=".".join(map(str, loc)),
-                               detail=f"{e['msg']} (giá trị: {e.get('input')!r})"[:200]))
+                               value=repr(e.get("input"))[:80], reason=_why_invalid(e)))
     return out
 
 
@@ -474,10 +513,10 @@ def _check_hierarchy(ck: _Checker) -> None:
     h = ck.spec.hierarchy
     tops = [t for t in h.tiers if h.parent.get(t) is None]
     if len(tops) != 1:
-        ck.add("CDHT-C010", ("hierarchy",), detail=f"cấp cao nhất: {tops}")
+        ck.add("CDHT-C010", ("hierarchy",), count=len(tops), tops=", ".join(tops) or "không có")
     cycle = next((c for c in (_cycle_through(h.parent, t) for t in h.tiers) if c is not None), None)
     if cycle is not None:
-        ck.add("CDHT-C010", ("hierarchy", "parent"), detail=f"vòng lặp qua '{cycle}'")
+        ck.add("CDHT-C017", ("hierarchy", "parent"), tier=cycle)
 
 
 def _check_field(ck: _Checker, fs: FieldSpec, ind_id: str, loc: tuple) -> None:

@@ -10,6 +10,7 @@ P = province profile (hồ sơ cấu hình tỉnh), recognition register and sig
 """
 from __future__ import annotations
 
+import errno
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -21,13 +22,18 @@ INFO = "thông tin"
 # code: (severity, what is wrong, how to fix it). Templates use str.format(**facts).
 MESSAGES: dict[str, tuple[str, str, str]] = {
     # --- catalogue (bộ tiêu chí) -------------------------------------------------------------
-    "CDHT-C001": (ERROR, "Không đọc được tệp bộ tiêu chí: {detail}.",
-                  "Kiểm tra đường dẫn và cú pháp YAML (thụt lề bằng dấu cách, dấu ':' sau tên khóa)."),
+    "CDHT-C001": (ERROR, "Không đọc được tệp bộ tiêu chí ({reason}).",
+                  "Kiểm tra đường dẫn tệp và quyền đọc."),
+    "CDHT-C015": (ERROR, "Cú pháp YAML sai ở cột {column}.",
+                  "Sửa dòng này: thụt lề bằng dấu cách (không dùng Tab), dấu ':' sau tên khóa, ngoặc "
+                  "và dấu nháy đóng mở đủ cặp."),
+    "CDHT-C016": (ERROR, "Nội dung tệp bộ tiêu chí không phải một bảng khóa: giá trị.",
+                  "Tệp phải bắt đầu bằng các khóa như 'id:', 'tiers:' (xem tt25-2023.yaml)."),
     "CDHT-C002": (ERROR, "Khóa '{key}' không thuộc cấu trúc của bộ tiêu chí.",
                   "Xóa khóa này hoặc sửa chính tả cho đúng tên khóa trong tài liệu bộ tiêu chí."),
     "CDHT-C003": (ERROR, "Thiếu khóa bắt buộc '{key}'.",
                   "Thêm khóa '{key}' vào đúng vị trí."),
-    "CDHT-C004": (ERROR, "Giá trị của '{key}' không hợp lệ: {detail}.",
+    "CDHT-C004": (ERROR, "Giá trị {value} của '{key}' không hợp lệ: {reason}.",
                   "Sửa giá trị theo kiểu dữ liệu được yêu cầu."),
     "CDHT-C005": (ERROR, "Mã '{id}' bị trùng (đã dùng ở dòng {other_line}).",
                   "Đặt cho mỗi tiêu chí, chỉ tiêu và trường nhập một mã duy nhất."),
@@ -40,7 +46,9 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "Thêm '{tier}' vào 'hierarchy.tiers' và khai báo cấp đó trong 'tiers', hoặc sửa tên cấp."),
     "CDHT-C009": (ERROR, "Mã '{id}' không đúng dạng '{expected}'.",
                   "Đặt mã theo dạng '{expected}', ví dụ 'xa.5.1' cho chỉ tiêu 1 của tiêu chí 5 cấp xã."),
-    "CDHT-C010": (ERROR, "Phân cấp có vòng lặp hoặc nhiều cấp cao nhất: {detail}.",
+    "CDHT-C010": (ERROR, "Phân cấp có {count} cấp cao nhất ({tops}), cần đúng một.",
+                  "Mỗi cấp chỉ có một cấp trên, và đúng một cấp không có cấp trên (cấp cao nhất)."),
+    "CDHT-C017": (ERROR, "Phân cấp có vòng lặp qua cấp '{tier}'.",
                   "Mỗi cấp chỉ có một cấp trên, và đúng một cấp không có cấp trên (cấp cao nhất)."),
     "CDHT-C011": (ERROR, "Quy tắc mức độ 2 của chỉ tiêu {indicator} thấp hơn mức độ 1.",
                   "Ngưỡng mức độ 2 phải bằng hoặc cao hơn mức độ 1 (Thông tư 25/2023: mức độ 2 giữ "
@@ -52,12 +60,24 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "CDHT-C014": (ERROR, "Kiểu trường '{type}' không phù hợp với quy tắc '{rule}' của chỉ tiêu {indicator}.",
                   "Quy tắc '{rule}' cần trường kiểu {expected}."),
     # --- template / generator (biểu mẫu) -----------------------------------------------------
-    "CDHT-T001": (ERROR, "Danh sách đơn vị: {detail}.",
+    "CDHT-T001": (ERROR, "Không đọc được danh sách đơn vị ({reason}).",
                   "Sửa tệp CSV: các cột ma, ten, cap, ma_cap_tren, vung_kho_khan (hoặc tiêu đề "
                   "tiếng Việt: Mã, Tên, Cấp, Mã cấp trên, Vùng khó khăn)."),
+    "CDHT-T006": (ERROR, "Danh sách đơn vị rỗng.",
+                  "Ghi dòng tiêu đề (ma, ten, cap, ma_cap_tren, vung_kho_khan) và mỗi đơn vị một dòng."),
+    "CDHT-T007": (ERROR, "Danh sách đơn vị thiếu cột {columns}.",
+                  "Thêm các cột này vào dòng tiêu đề (hoặc tiêu đề tiếng Việt: Mã, Tên, Cấp, Mã cấp trên)."),
+    "CDHT-T008": (ERROR, "Đơn vị thiếu mã.",
+                  "Ghi mã đơn vị ở cột 'ma' (mã do Sở cấp), hoặc xóa dòng trống này."),
+    "CDHT-T009": (ERROR, "Cấp '{value}' không phải xa, huyen hoặc tinh.",
+                  "Ghi cột 'cap' là xa, huyen hoặc tinh (hoặc Xã, Huyện, Tỉnh)."),
+    "CDHT-T010": (ERROR, "Mã đơn vị '{unit}' trùng với dòng {other_line}.",
+                  "Mỗi đơn vị một mã duy nhất; xóa dòng trùng hoặc sửa mã."),
+    "CDHT-T011": (ERROR, "Đơn vị '{unit}' có mã cấp trên '{parent}' không có trong danh sách.",
+                  "Thêm đơn vị cấp trên '{parent}' vào danh sách hoặc sửa cột 'ma_cap_tren'."),
     "CDHT-T002": (ERROR, "Không có đơn vị mã '{unit}' cấp '{tier}' trong danh sách đơn vị.",
                   "Kiểm tra mã đơn vị (--unit) và cột 'cap' trong danh sách."),
-    "CDHT-T003": (ERROR, "Kiểm tra biểu mẫu trước khi ghi không đạt: {detail}.",
+    "CDHT-T003": (ERROR, "Kiểm tra biểu mẫu trước khi ghi không đạt ({count} vấn đề): {problems}.",
                   "Đây là lỗi của phần mềm tạo biểu mẫu; báo cho nhóm phát triển kèm tệp bộ tiêu chí."),
     "CDHT-T004": (ERROR, "Năm đánh giá {year} không thuộc phạm vi áp dụng của bộ tiêu chí {edition} ({years}).",
                   "Chọn bộ tiêu chí áp dụng cho năm này (--edition) hoặc sửa năm (--year)."),
@@ -106,7 +126,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "Nhập lại số liệu vào biểu mẫu gốc do Sở phát hành."),
     "CDHT-W022": (ERROR, "Sổ tính đang mở trong Excel (có tệp khóa '{lock}'); không ghi để tránh mất dữ liệu chưa lưu.",
                   "Lưu và đóng tệp trong Excel rồi chạy lại."),
-    "CDHT-W023": (ERROR, "Không ghi được tệp: {detail}.",
+    "CDHT-W023": (ERROR, "Không ghi được tệp ({reason}).",
                   "Kiểm tra quyền ghi thư mục và dung lượng đĩa; tệp gốc không bị thay đổi."),
     "CDHT-W024": (ERROR, "Tệp quá lớn khi giải nén ({size} MB > {limit} MB), có thể là tệp hỏng hoặc độc hại.",
                   "Nộp lại biểu mẫu gốc đã điền; không chèn ảnh hay dữ liệu lớn vào biểu mẫu."),
@@ -160,14 +180,18 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "Liên hệ đơn vị để nộp trước hạn {deadline}."),
     "CDHT-M012": (WARNING, "Đơn vị '{unit}' nộp muộn ({received} sau hạn {deadline}).",
                   "Ghi nhận nộp muộn; xử lý theo quy định của Sở."),
-    "CDHT-M013": (ERROR, "Sổ công nhận, dòng {row}: {detail}.",
-                  "Sửa dòng này trong trang Sổ công nhận (mã đơn vị, mức độ 1/2, số quyết định, ngày)."),
+    "CDHT-M013": (ERROR, "Quyết định trong Sổ công nhận thiếu mã đơn vị.",
+                  "Ghi mã đơn vị (như trong danh sách đơn vị của Sở) ở cột Mã đơn vị của dòng này."),
+    "CDHT-M016": (ERROR, "Mức độ công nhận '{value}' không phải 1 hoặc 2.",
+                  "Ghi 1 hoặc 2 ở cột Mức độ của dòng này trong trang Sổ công nhận."),
+    "CDHT-M017": (ERROR, "Ngày quyết định không dùng được ({reason}).",
+                  "Ghi ngày quyết định dạng dd/mm/yyyy ở dòng này trong trang Sổ công nhận."),
     "CDHT-M014": (ERROR, "Biểu mẫu chưa đủ dữ liệu để xác định mức độ (thiếu: {missing}).",
                   "Đơn vị bổ sung các ô còn thiếu rồi nộp lại."),
     "CDHT-M015": (ERROR, "Đơn vị '{unit}' có {count} lỗi minh chứng.",
                   "Đơn vị bổ sung minh chứng theo danh sách trả lại."),
     # --- add-in ----------------------------------------------------------------------------------
-    "CDHT-A001": (ERROR, "Lỗi không mong muốn khi chạy '{operation}': {detail}.",
+    "CDHT-A001": (ERROR, "Lỗi không mong muốn khi chạy '{operation}' ({error}).",
                   "Xem chi tiết trong tệp nhật ký {log}; gửi tệp này cho bộ phận hỗ trợ."),
     "CDHT-A002": (ERROR, "Sổ tính đang mở không phải biểu mẫu Cộng đồng học tập.",
                   "Mở biểu mẫu do Sở GD&ĐT phát hành rồi bấm lại nút."),
@@ -242,6 +266,26 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
 }
 
 
+_OS_REASONS = {
+    errno.ENOENT: "tệp hoặc thư mục không tồn tại",
+    errno.EACCES: "không có quyền truy cập",
+    errno.EPERM: "không được phép thao tác",
+    errno.EISDIR: "đây là thư mục, không phải tệp",
+    errno.ENOTDIR: "một phần của đường dẫn không phải thư mục",
+    errno.ENOSPC: "hết dung lượng đĩa",
+    errno.EROFS: "ổ đĩa chỉ cho đọc",
+    errno.EBUSY: "tệp đang bị chương trình khác dùng",
+    errno.ENAMETOOLONG: "tên tệp quá dài",
+    errno.EEXIST: "tệp đã tồn tại",
+}
+
+
+def os_reason(error: OSError) -> str:
+    """The Vietnamese reason of an operating-system error, from a closed vocabulary (never the
+    system's English text): the ``reason`` fact of W001, W023, T001, C001."""
+    return _OS_REASONS.get(error.errno, f"lỗi hệ thống số {error.errno}" if error.errno else "lỗi hệ thống")
+
+
 def nfc(text: Any) -> Any:
     """NFC-normalise strings (Vietnamese typed with combining marks), pass anything else through."""
     return unicodedata.normalize("NFC", text) if isinstance(text, str) else text
@@ -292,14 +336,17 @@ def finding(code: str, *, file=None, sheet=None, cell=None, row=None, line=None,
     severity, what, fix = MESSAGES[code]
     safe = _Facts({k: v for k, v in dict(file=file, sheet=sheet, cell=cell, row=row, line=line,
                                          indicator=indicator).items() if v is not None}, **facts)
+    safe.code = code
     return Finding(code=code, severity=severity, message=nfc(what.format_map(safe)),
                    fix=nfc(fix.format_map(safe)), file=file, sheet=sheet, cell=cell, row=row,
                    line=line, indicator=indicator, facts=facts)
 
 
 class _Facts(dict):
-    def __missing__(self, key):  # a missing fact never crashes a message
-        return "?"
+    code = ""
+
+    def __missing__(self, key):  # a misspelt or forgotten fact is a programming error, never a "?"
+        raise KeyError(f"{self.code}: thiếu dữ kiện '{key}' cho thông báo")
 
 
 def has_errors(findings) -> bool:

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from cdht.messages import Finding, finding, nfc
+from cdht.messages import Finding, finding, nfc, os_reason
 
 SAMPLE_UNITS = Path(__file__).parent / "catalogue" / "don-vi-mau.csv"
 
@@ -86,23 +86,20 @@ def _unit(rec: dict, n: int, seen: dict, where: str) -> tuple[Unit | None, Findi
     """One data row (line ``n``) as a unit, or the finding that says why it is not one."""
     tier = _TIER_WORDS.get(rec.get("cap", "").lower())
     if not rec.get("ma"):
-        return None, finding("CDHT-T001", file=where, line=n, detail=f"dòng {n} thiếu mã đơn vị")
+        return None, finding("CDHT-T008", file=where, line=n)
     if tier is None:
-        return None, finding("CDHT-T001", file=where, line=n,
-                             detail=f"dòng {n}: cấp '{rec.get('cap')}' không phải xa/huyen/tinh")
+        return None, finding("CDHT-T009", file=where, line=n, value=rec.get("cap", ""))
     if rec["ma"] in seen:
-        return None, finding("CDHT-T001", file=where, line=n,
-                             detail=f"dòng {n}: mã '{rec['ma']}' trùng dòng {seen[rec['ma']]}")
+        return None, finding("CDHT-T010", file=where, line=n, unit=rec["ma"], other_line=seen[rec["ma"]])
     seen[rec["ma"]] = n
     return Unit(rec["ma"], rec.get("ten") or rec["ma"], tier, rec.get("ma_cap_tren") or None,
                 rec.get("vung_kho_khan", "").lower() in _YES), None
 
 
-def _orphans(units: list[Unit], where: str) -> list[Finding]:
-    """Units whose parent code is not in the list."""
+def _orphans(units: list[Unit], where: str, lines: dict[str, int]) -> list[Finding]:
+    """Units whose parent code is not in the list (``lines``: code → its line in the file)."""
     codes = {u.code for u in units}
-    return [finding("CDHT-T001", file=where,
-                    detail=f"đơn vị '{u.code}' có mã cấp trên '{u.parent}' không có trong danh sách")
+    return [finding("CDHT-T011", file=where, line=lines.get(u.code), unit=u.code, parent=u.parent)
             for u in units if u.parent and u.parent not in codes]
 
 
@@ -113,14 +110,14 @@ def read_units(path: str | Path) -> tuple[UnitList | None, list[Finding]]:
     try:
         raw = path.read_bytes()
     except OSError as e:
-        return None, [finding("CDHT-T001", file=where, detail=f"không đọc được tệp ({e.strerror})")]
+        return None, [finding("CDHT-T001", file=where, reason=os_reason(e))]
     rows = _rows(_decode(raw))
     if not rows:
-        return None, [finding("CDHT-T001", file=where, detail="tệp rỗng")]
+        return None, [finding("CDHT-T006", file=where)]
     header = [_HEADERS.get(_key(h)) for h in rows[0]]
     missing = [c for c in ("ma", "ten", "cap", "ma_cap_tren") if c not in header]
     if missing:
-        return None, [finding("CDHT-T001", file=where, line=1, detail=f"thiếu cột {', '.join(missing)}")]
+        return None, [finding("CDHT-T007", file=where, line=1, columns=", ".join(missing))]
     findings, units, seen = [], [], {}
     for n, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
@@ -131,7 +128,7 @@ def read_units(path: str | Path) -> tuple[UnitList | None, list[Finding]]:
             findings.append(problem)
         else:
             units.append(unit)
-    findings += _orphans(units, where)
+    findings += _orphans(units, where, seen)
     if findings:
         return None, findings
     return UnitList(units, path), []

@@ -21,7 +21,7 @@ class GenerateError(Exception):
 def refuse_lint_problems(problems: list[str]) -> None:
     """Raise :class:`GenerateError` (CDHT-T003, the first 10 problems) when the lint found any."""
     if problems:
-        raise GenerateError([finding("CDHT-T003", detail="; ".join(problems[:10]))])
+        raise GenerateError([finding("CDHT-T003", count=len(problems), problems="; ".join(problems[:10]))])
 
 
 def generate_one(edition: Edition, tier: str, year: int, out_dir: Path, unit: Unit | None = None,

@@ -592,7 +592,7 @@ ONE_LINE_CASES = {
                             "num: vung_kho_khan, den: tong_so_cong_dan, min_percent: 80"),
     "C014-hardship-on-count": ("CDHT-C014", "min_percent: 15, hardship_percent: 12, hardship_field: vung_kho_khan",
                                "min_percent: 15, hardship_percent: 12, hardship_field: tong_so_cong_dan"),
-    "C001-yaml-syntax": ("CDHT-C001", "  tiers: [xa, huyen, tinh]", "  tiers: [xa, huyen, tinh]]"),
+    "C015-yaml-syntax": ("CDHT-C015", "  tiers: [xa, huyen, tinh]", "  tiers: [xa, huyen, tinh]]"),
 }
 
 
@@ -670,14 +670,14 @@ def test_hierarchy_with_two_tops(tmp_path):
 def test_hierarchy_with_a_cycle(tmp_path):
     old = "  parent: {xa: huyen, huyen: tinh, tinh: null}"
     path, (line,) = mutate(tmp_path, (old, "  parent: {xa: huyen, huyen: xa, tinh: null}"))
-    f = _only(_assert_broken(path, "CDHT-C010", line), "CDHT-C010")
+    f = _only(_assert_broken(path, "CDHT-C017", line), "CDHT-C017")
     assert "vòng lặp" in f.message
 
 
 def test_yaml_syntax_error_not_a_mapping_and_missing_file(tmp_path):
     path = write(tmp_path, "- chỉ là một danh sách\n")
     ed, f = check_edition(path)
-    assert ed is None and _codes(f) == ["CDHT-C001"] and f[0].file == BASE
+    assert ed is None and _codes(f) == ["CDHT-C016"] and f[0].file == BASE
     ed, f = check_edition(tmp_path / "khong-co.yaml")
     assert ed is None and _codes(f) == ["CDHT-C001"] and f[0].file == "khong-co.yaml"
     with pytest.raises(CatalogueError):
@@ -742,10 +742,10 @@ def test_all_semantic_problems_reported(tmp_path):
                                  "  parent: {xa: huyen, huyen: xa, tinh: null}"))
     ed, f = check_edition(path)
     assert ed is None
-    assert sorted((x.code, x.line) for x in f) == [("CDHT-C006", l1), ("CDHT-C007", l2), ("CDHT-C010", l3)]
+    assert sorted((x.code, x.line) for x in f) == [("CDHT-C006", l1), ("CDHT-C007", l2), ("CDHT-C017", l3)]
     with pytest.raises(CatalogueError) as exc:
         load_edition(path)
-    assert {"CDHT-C006", "CDHT-C007", "CDHT-C010"} <= set(_codes(exc.value.findings))
+    assert {"CDHT-C006", "CDHT-C007", "CDHT-C017"} <= set(_codes(exc.value.findings))
 
 
 def test_all_structural_problems_reported(tmp_path):
@@ -783,13 +783,14 @@ def test_message_catalogue_is_vietnamese(code):
     _assert_vietnamese(what)
     _assert_vietnamese(fix)
     _assert_vietnamese(severity)
-    assert re.fullmatch(r"CDHT-[CTWEMAKP]\d{3}", code)
+    assert re.fullmatch(r"CDHT-[CTWEMAKPDR]\d{3}", code)
 
 
 def test_every_catalogue_code_is_exercised():
     """Each checker code has a broken-edition test above."""
-    tested = {c[0] for c in ONE_LINE_CASES.values()} | {"CDHT-C003", "CDHT-C005", "CDHT-C008",
-                                                           "CDHT-C010", "CDHT-C012", "CDHT-C013"}
+    tested = {c[0] for c in ONE_LINE_CASES.values()} | {"CDHT-C001", "CDHT-C003", "CDHT-C005", "CDHT-C008",
+                                                           "CDHT-C010", "CDHT-C012", "CDHT-C013",
+                                                           "CDHT-C016", "CDHT-C017"}
     assert tested == {c for c in MESSAGES if c.startswith("CDHT-C")}
 
 

@@ -86,7 +86,7 @@ def test_check_one_good_one_bad(tmp_path):
     r = run("catalogue", "check", CATALOGUE_DIR / BASE, path)
     assert r.exit_code == 1
     assert r.stdout.count("Hợp lệ:") == 1
-    assert "CDHT-C001" in r.stderr
+    assert "CDHT-C015" in r.stderr
 
 
 def test_check_missing_file(tmp_path):

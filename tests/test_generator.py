@@ -523,26 +523,28 @@ def test_cli_units_semicolons_and_bom(tmp_path):
     assert (tmp_path / "o" / f"CDHT_{YEAR}_huyen_H9.xlsx").is_file()
 
 
-@pytest.mark.parametrize("content,detail", [
-    ("ma,ten\nX1,Xã Một\n", "thiếu cột"),
-    ("ma,ten,cap,ma_cap_tren\nX1,Xã Một,thôn,\n", "không phải xa/huyen/tinh"),
-    ("ma,ten,cap,ma_cap_tren\nX1,Xã Một,xa,H404\n", "H404"),
-    ("ma,ten,cap,ma_cap_tren\nX1,Xã Một,xa,\nX1,Xã Hai,xa,\n", "trùng"),
-    ("", "rỗng"),
+@pytest.mark.parametrize("content,code,detail", [
+    ("ma,ten\nX1,Xã Một\n", "CDHT-T007", "thiếu cột cap, ma_cap_tren"),
+    ("ma,ten,cap,ma_cap_tren\nX1,Xã Một,thôn,\n", "CDHT-T009", "bad.csv:2: Cấp 'thôn' không phải xa, huyen hoặc tinh"),
+    ("ma,ten,cap,ma_cap_tren\nX1,Xã Một,xa,H404\n", "CDHT-T011", "bad.csv:2: Đơn vị 'X1' có mã cấp trên 'H404'"),
+    ("ma,ten,cap,ma_cap_tren\nX1,Xã Một,xa,\nX1,Xã Hai,xa,\n", "CDHT-T010", "bad.csv:3: Mã đơn vị 'X1' trùng với dòng 2"),
+    ("ma,ten,cap,ma_cap_tren\n,Xã Một,xa,\n", "CDHT-T008", "bad.csv:2: Đơn vị thiếu mã"),
+    ("", "CDHT-T006", "rỗng"),
 ])
-def test_cli_bad_units_csv(tmp_path, content, detail):
+def test_cli_bad_units_csv(tmp_path, content, code, detail):
+    """One code per problem, the file and line named once, in Vietnamese."""
     csv = tmp_path / "bad.csv"
     csv.write_text(content, encoding="utf-8")
     r = run("--tier", "xa", "--year", YEAR, "--units", csv, "--out", tmp_path / "out")
     assert r.exit_code == 1
-    assert "CDHT-T001" in r.output and detail in r.output, r.output
+    assert code in r.output and detail in r.output, r.output
     assert "Traceback" not in r.output
     assert not (tmp_path / "out").exists()
 
 
 def test_cli_missing_units_file(tmp_path):
     r = run("--tier", "xa", "--year", YEAR, "--units", tmp_path / "khong-co.csv", "--out", tmp_path / "out")
-    assert r.exit_code == 1 and "CDHT-T001" in r.output, r.output
+    assert r.exit_code == 1 and "CDHT-T001" in r.output and "không tồn tại" in r.output, r.output
 
 
 def test_cli_unknown_unit(tmp_path):

@@ -331,7 +331,8 @@ def test_register_edges_through_merge(kit, parent, tmp_path):
 def test_bad_register_row_is_reported(kit, parent, tmp_path):
     write_register(parent, [("MAU-X0101", "Xã 1", 3, "1/QĐ", "không rõ", "")])
     r = merge(parent, [], dry_run=True)
-    assert codes(r.findings) == ["CDHT-M013"]
+    assert codes(r.findings) == ["CDHT-M016", "CDHT-M017"]  # one finding per problem of the row
+    assert {f.row for f in r.findings} == {r.findings[0].row} and r.findings[0].row
     assert r.register == []
 
 

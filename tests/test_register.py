@@ -188,5 +188,5 @@ def test_bad_register_date_names_the_reason(kit, tmp_path):
     parent = kit.parent(tmp_path / "p.xlsx")
     write_register(parent, [("MAU-X0101", "Xã 1", 1, "1/QĐ", "31/02/2027", "")])
     r = merge(parent, [], dry_run=True)
-    f = [x for x in r.findings if x.code == "CDHT-M013"]
+    f = [x for x in r.findings if x.code == "CDHT-M017"]
     assert len(f) == 1 and "ngày không có thật" in f[0].message and f[0].row

@@ -12,7 +12,7 @@ import click
 
 from cdht import __version__
 from cdht.edition import CatalogueError, check_edition, load_edition, shipped_editions
-from cdht.messages import Finding
+from cdht.messages import Finding, finding, os_reason
 
 TIERS = ["xa", "huyen", "tinh"]
 
@@ -44,18 +44,16 @@ class _SafeGroup(click.Group):
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
         except OSError as e:
-            from cdht.messages import finding
             click.echo(finding("CDHT-W023", file=getattr(e, "filename", None) and Path(e.filename).name,
-                               detail=e.strerror or str(e)).text(), err=True)
+                               reason=os_reason(e)).text(), err=True)
             sys.exit(2)
         except Exception as e:  # noqa: BLE001 — reported with a code, logged in full
             import traceback
 
             from cdht.log import log as _log, log_path
-            from cdht.messages import finding
             _log(40, f"cdht {' '.join(sys.argv[1:])}\n{traceback.format_exc()}")
             click.echo(finding("CDHT-A001", operation=ctx.invoked_subcommand or "cdht",
-                               detail=f"{type(e).__name__}: {e}"[:200], log=str(log_path())).text(), err=True)
+                               error=type(e).__name__, log=str(log_path())).text(), err=True)
             sys.exit(2)
 
 

@@ -123,15 +123,16 @@ def read_register(rb, file_name: str, settings=None) -> tuple[list[Decision], li
         rownum = first + k
         code, name, level, number, date, issuer = (vals + [None] * 10)[:6]
         d, why = read_date(date)
+        where = dict(file=file_name, sheet=sheet, row=rownum)
         bad = []
         if code in (None, ""):
-            bad.append("thiếu mã đơn vị")
+            bad.append(finding("CDHT-M013", **where))
         if level not in (1, 2, 1.0, 2.0, "1", "2"):
-            bad.append(f"mức độ '{level}' không phải 1 hoặc 2")
+            bad.append(finding("CDHT-M016", value="" if level is None else level, **where))
         if d is None:
-            bad.append(f"ngày quyết định: {why}" if why else "thiếu ngày quyết định")
+            bad.append(finding("CDHT-M017", reason=why or "chưa ghi ngày", **where))
         if bad:
-            problems.append(finding("CDHT-M013", file=file_name, sheet=sheet, row=rownum, detail="; ".join(bad)))
+            problems += bad
             continue
         out.append(Decision(str(code).strip(), str(name or ""), int(float(level)), str(number or ""), d,
                             str(issuer or ""), str(vals[9] or "") if len(vals) > 9 else "",

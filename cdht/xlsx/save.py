@@ -17,7 +17,7 @@ import warnings
 from pathlib import Path
 from typing import Callable
 
-from cdht.messages import Finding, finding
+from cdht.messages import Finding, finding, os_reason
 
 TEMP_PREFIX = ".~cdht-"  # merges skip files named like this (a save in progress)
 
@@ -92,5 +92,5 @@ def save_safely(wb, path: Path) -> Finding | None:
     try:
         write_atomic(path, wb.save, before_replace=backup)
     except OSError as e:
-        return finding("CDHT-W023", file=path.name, detail=e.strerror or str(e))
+        return finding("CDHT-W023", file=path.name, reason=os_reason(e))
     return None
