@@ -229,7 +229,7 @@ def test_write_failure_is_W023_and_leaves_the_file(make, monkeypatch):
     digest = sha(path)
     monkeypatch.setattr(wbk.shutil, "copy2", disk_full)
     res = run("check", path, "--write")
-    assert "[CDHT-W023]" in res.output and "No space left on device" in res.output
+    assert "[CDHT-W023]" in res.output and "hết dung lượng đĩa" in res.output and "No space" not in res.output
     assert res.exit_code == 1
     assert sha(path) == digest
     assert not list(path.parent.glob(".~cdht-*"))
@@ -244,5 +244,5 @@ def test_unwritable_folder_is_W023_not_a_traceback(make, monkeypatch):
     digest = sha(path)
     monkeypatch.setattr(wbk.tempfile, "mkstemp", denied)
     res = run("compute", path, "--write")
-    assert "[CDHT-W023]" in res.output and "Permission denied" in res.output
+    assert "[CDHT-W023]" in res.output and "không có quyền truy cập" in res.output and "Permission denied" not in res.output
     assert sha(path) == digest and not Path(str(path) + ".bak").exists()
