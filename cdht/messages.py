@@ -263,6 +263,28 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "Đặt 'parent: null' cho đúng một cấp (cấp tỉnh), các cấp khác ghi cấp trên của mình."),
     "CDHT-P025": (ERROR, "Đơn vị '{unit}' thuộc cấp cao nhất ({when}) nên không có cấp trên (đang ghi '{parent}').",
                   "Xóa 'parent' của đơn vị này."),
+    # --- reports (báo cáo) ------------------------------------------------------------------------
+    "CDHT-R001": (ERROR, "Báo cáo cần sổ tổng hợp cấp trên (cấp huyện hoặc cấp tỉnh); tệp này là biểu mẫu {tier_name}.",
+                  "Chọn sổ tổng hợp của Phòng GD&ĐT (cấp huyện) hoặc của Sở GD&ĐT (cấp tỉnh) đã chạy cdht merge."),
+    "CDHT-R002": (WARNING, "Sổ tổng hợp của '{unit}' năm {year} chưa được tổng hợp lần nào: chưa có số liệu của "
+                           "{expected} đơn vị cấp dưới; báo cáo ghi 'chưa tổng hợp' thay cho số 0.",
+                  "Gộp sổ tính của các đơn vị cấp dưới (cdht merge hoặc nút Gộp báo cáo cấp dưới) rồi lập lại báo cáo."),
+    "CDHT-R003": (ERROR, "Sổ năm trước là của đơn vị '{found}', không phải của '{expected}'.",
+                  "Chọn sổ tổng hợp các năm trước của chính đơn vị '{expected}'."),
+    "CDHT-R004": (ERROR, "Sổ năm trước là sổ {found}, sổ báo cáo là sổ {expected}.",
+                  "Chọn sổ tổng hợp năm trước cùng cấp ({expected})."),
+    "CDHT-R005": (ERROR, "Sổ năm trước có năm đánh giá {found}, không trước năm báo cáo {expected}.",
+                  "Chọn sổ tổng hợp của một năm trước năm {expected}."),
+    "CDHT-R006": (ERROR, "Hai sổ năm trước cùng năm đánh giá {year}.",
+                  "Chỉ chọn một sổ tổng hợp cho mỗi năm (--previous)."),
+    "CDHT-R007": (ERROR, "Xuất dạng Parquet cần gói Python '{package}', chưa được cài.",
+                  "Cài thêm phần báo cáo: pip install \"cdht[{extra}]\", hoặc xuất dạng CSV (--format csv)."),
+    "CDHT-R008": (WARNING, "Sổ của đơn vị '{unit}' không phải bản đã tổng hợp vào sổ cấp trên (SHA-256 {found}, "
+                           "sổ cấp trên ghi {expected}); không lấy các đơn vị cấp dưới của '{unit}' từ tệp này.",
+                  "Chọn đúng tệp đơn vị '{unit}' đã nộp (thư mục nộp), hoặc tổng hợp lại sổ cấp trên với tệp này."),
+    "CDHT-R009": (WARNING, "Đơn vị '{unit}' không có trong số đơn vị đã nộp của sổ tổng hợp '{parent}' "
+                           "(hoặc đã được chọn một lần); bỏ qua tệp này.",
+                  "Chỉ chọn (--children) sổ tổng hợp của các đơn vị cấp dưới mà '{parent}' đã nhận, mỗi đơn vị một tệp."),
 }
 
 

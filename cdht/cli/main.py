@@ -308,6 +308,8 @@ def _load_plugins() -> None:
 
 from cdht.cli.profile import profile as _profile_group  # noqa: E402 — the `cdht profile` group
 main.add_command(_profile_group)
+from cdht.cli.report import report as _report_command  # noqa: E402 — `cdht report` (issue 16)
+main.add_command(_report_command)
 _load_plugins()
 
 
