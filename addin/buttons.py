@@ -87,7 +87,7 @@ def _run(operation: str, book, body: Callable):
         _alert(book, _finding_text(stop.finding))
     except Exception as e:  # noqa: BLE001 - a button must end in a message, never a traceback
         _log(logging.ERROR, f"{operation}: unexpected error\n{traceback.format_exc()}")
-        f = finding("CDHT-A001", operation=operation, detail=type(e).__name__, log=str(log_path()))
+        f = finding("CDHT-A001", operation=operation, error=type(e).__name__, log=str(log_path()))
         try:
             _alert(book, _finding_text(f))
         except Exception:  # noqa: BLE001
@@ -96,11 +96,7 @@ def _run(operation: str, book, body: Callable):
 
 
 def _not_saved(book) -> Finding:
-    # TODO(lead): a dedicated code ("CDHT-A005: sổ tính chưa được lưu thành tệp") would be clearer.
-    code = "CDHT-A005"
-    return finding(code, file=book.name,
-                   detail=f"'{book.name}' chưa được lưu thành tệp trên máy; hãy lưu sổ tính (Ctrl+S) "
-                          "rồi bấm lại nút")
+    return finding("CDHT-A005", file=book.name)
 
 
 def _book_path(book, path: str | Path | None = None) -> Path:

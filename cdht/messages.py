@@ -84,9 +84,9 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "CDHT-T005": (ERROR, "Bộ tiêu chí {edition} không có cấp '{tier}'.",
                   "Chọn một cấp có trong bộ tiêu chí: {tiers}."),
     # --- workbook read / validate (sổ tính) -------------------------------------------------------
-    "CDHT-W001": (ERROR, "Tệp không tồn tại hoặc không đọc được: {detail}.",
+    "CDHT-W001": (ERROR, "Không đọc được tệp ({reason}).",
                   "Kiểm tra đường dẫn tệp."),
-    "CDHT-W002": (ERROR, "Tệp không phải sổ tính Excel .xlsx (hoặc tệp bị hỏng): {detail}.",
+    "CDHT-W002": (ERROR, "Tệp không phải sổ tính Excel .xlsx hợp lệ ({reason}).",
                   "Mở tệp bằng Excel và lưu lại dưới dạng Excel Workbook (.xlsx) từ biểu mẫu gốc."),
     "CDHT-W003": (ERROR, "Tệp được bảo vệ bằng mật khẩu mở tệp (mã hóa), phần mềm không đọc được.",
                   "Bỏ mật khẩu mở tệp (File > Info > Protect Workbook > Encrypt with Password) rồi nộp lại."),
@@ -170,10 +170,12 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "Giữ lại một tệp cho mỗi đơn vị, hoặc chạy với --on-duplicate newest."),
     "CDHT-M007": (ERROR, "Tệp của đơn vị '{unit}' cũ hơn bản đã tổng hợp ({merged_at}); không thay thế.",
                   "Nếu muốn dùng tệp này, xóa dòng của đơn vị ở trang Đơn vị cấp dưới hoặc nộp bản mới hơn."),
-    "CDHT-M008": (ERROR, "Biểu mẫu đã bị sửa cấu trúc ({detail}); trả lại đơn vị.",
+    "CDHT-M008": (ERROR, "Biểu mẫu đã bị sửa cấu trúc ({reason}, mã {cause}); trả lại đơn vị.",
                   "Yêu cầu đơn vị nhập lại số liệu vào biểu mẫu gốc và nộp lại."),
-    "CDHT-M009": (ERROR, "Sổ tổng hợp không phải biểu mẫu cấp trên hợp lệ: {detail}.",
+    "CDHT-M009": (ERROR, "Sổ tổng hợp không phải biểu mẫu cấp huyện hoặc cấp tỉnh hợp lệ (lý do ở thông báo {cause}).",
                   "Dùng biểu mẫu cấp huyện hoặc cấp tỉnh do cdht generate tạo."),
+    "CDHT-M018": (ERROR, "Phiếu số liệu của sở/ngành chỉ nhập vào sổ tổng hợp cấp tỉnh; sổ này không phải sổ cấp tỉnh.",
+                  "Mở sổ tổng hợp cấp tỉnh rồi gộp các phiếu số liệu vào đó."),
     "CDHT-M010": (INFO, "Bỏ qua tệp: không phải sổ tính Excel.",
                   "Không cần làm gì."),
     "CDHT-M011": (WARNING, "Đơn vị '{unit}' chưa nộp hồ sơ.",
@@ -199,7 +201,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "Mở sổ tổng hợp cấp trên rồi bấm lại nút."),
     "CDHT-A004": (ERROR, "Không tìm thấy thư mục '{folder}'.",
                   "Chọn lại thư mục chứa các biểu mẫu của đơn vị cấp dưới."),
-    "CDHT-A005": (ERROR, "Sổ tính chưa được lưu thành tệp: {detail}.",
+    "CDHT-A005": (ERROR, "Sổ tính đang mở chưa được lưu thành tệp trên máy.",
                   "Lưu sổ tính (Ctrl+S) thành tệp .xlsx rồi bấm lại nút."),
     "CDHT-A006": (ERROR, "Thiếu gói Python '{package}' cần để dựng add-in (cài đặt lõi không kèm add-in).",
                   "Cài thêm phần dựng add-in: pip install \"cdht[addin-build]\" rồi chạy lại lệnh."),
@@ -299,6 +301,19 @@ _OS_REASONS = {
     errno.EBUSY: "tệp đang bị chương trình khác dùng",
     errno.ENAMETOOLONG: "tên tệp quá dài",
     errno.EEXIST: "tệp đã tồn tại",
+}
+
+
+# The W002 reasons (a closed vocabulary) and the tamper causes told in M008.
+NOT_A_ZIP = "không phải tệp nén Office Open XML"
+BROKEN_ZIP = "tệp nén bị hỏng"
+UNREADABLE_CONTENT = "nội dung sổ tính không đọc được"
+TAMPER_REASONS = {
+    "CDHT-W018": "trang tính bị bỏ bảo vệ",
+    "CDHT-W019": "công thức hoặc ô khóa bị sửa",
+    "CDHT-W020": "trang tính bị xóa hoặc đổi tên",
+    "CDHT-W021": "dấu vân tay bố cục không khớp",
+    "CDHT-W026": "cách tính dấu vân tay không rõ",
 }
 
 

@@ -379,7 +379,7 @@ def test_forms_only_go_into_a_province_workbook(department_kit, tmp_path):
     huyen = generate(EDITION, "huyen", YEAR, tmp_path, units=units, unit_code="MAU-H01")[0]
     res = apply_contributions(load_for_write(huyen), read_workbook(huyen),
                               [filled_form(department_kit, "so_vhtt", tmp_path / "f.xlsx")])
-    assert codes(res.findings) == ["CDHT-M009"]
+    assert codes(res.findings) == ["CDHT-M018"]
 
 
 # --- through the CLI: `cdht generate --contributor`, `cdht merge --prefer` -----------------------

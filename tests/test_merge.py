@@ -613,8 +613,8 @@ def test_cli_json_has_required_keys(kit, parent, tmp_path):
     assert res.exit_code == 0 and json.loads(res.stdout)["written"] is True
 
 
-@pytest.mark.parametrize("which", ["xa", "not_xlsx", "missing"])
-def test_cli_exit_2_when_parent_is_not_an_upper_tier_workbook(kit, tmp_path, which):
+@pytest.mark.parametrize("which,cause", [("xa", None), ("not_xlsx", "CDHT-W002"), ("missing", "CDHT-W001")])
+def test_cli_exit_2_when_parent_is_not_an_upper_tier_workbook(kit, tmp_path, which, cause):
     inbox = inbox_with(kit, tmp_path / "inbox", ["MAU-X0101"])
     if which == "xa":
         bad_parent = kit.commune(tmp_path / "xa-parent.xlsx", "MAU-X0102")
@@ -626,7 +626,9 @@ def test_cli_exit_2_when_parent_is_not_an_upper_tier_workbook(kit, tmp_path, whi
     res = CliRunner().invoke(main, ["merge", str(bad_parent), str(inbox), "--json"])
     assert res.exit_code == 2, res.output
     d = json.loads(res.stdout)
-    assert codes(d["findings"]) == ["CDHT-M009"]
+    # M009 names the coded finding that says why (a commune workbook has no error of its own)
+    assert codes(d["findings"]) == ["CDHT-M009"] + ([cause] if cause else [])
+    assert d["findings"][0]["message"].endswith(f"thông báo {cause or 'CDHT-A003'}).")
     assert d["written"] is False
     if before:
         assert sha256(bad_parent) == before

@@ -21,7 +21,7 @@ from cdht.dates import month_day
 from cdht.edition import Edition, find_edition
 from cdht.fingerprint import digest
 from cdht_generator.workbook import writable_cell
-from cdht.messages import ERROR, Finding, finding, nfc
+from cdht.messages import ERROR, TAMPER_REASONS, UNREADABLE_CONTENT, Finding, finding, nfc
 
 from cdht.xlsx.fastread import raw_items, read_raw
 from cdht.xlsx.names import named_bounds, put
@@ -125,8 +125,8 @@ def _open_form(form: Form):
         data = form.path.read_bytes()
         form.sha256 = hashlib.sha256(data).hexdigest()
         return read_raw(data, skip=L.TOOL_SHEETS)
-    except Exception as e:
-        form.refuse("CDHT-W002", detail=f"{type(e).__name__}: {str(e)[:150]}")
+    except Exception:
+        form.refuse("CDHT-W002", reason=UNREADABLE_CONTENT)
         return None
 
 
@@ -168,10 +168,10 @@ def _intact(form: Form, rb) -> bool:
         protected = []
     broken = [s for s in protected if s not in rb.sheets or not rb.sheets[s].protected]
     if broken:
-        form.refuse("CDHT-M008", detail="trang bị xóa hoặc bỏ bảo vệ: " + ", ".join(broken))
+        form.refuse("CDHT-M008", reason=TAMPER_REASONS["CDHT-W018"] + ": " + ", ".join(broken), cause="CDHT-W018")
         return False
     if digest(raw_items(rb, form_tier(sub.tier))) != sub.meta.get("fingerprint"):
-        form.refuse("CDHT-M008", detail="dấu vân tay bố cục không khớp")
+        form.refuse("CDHT-M008", reason=TAMPER_REASONS["CDHT-W021"], cause="CDHT-W021")
         return False
     return True
 
@@ -277,8 +277,7 @@ def apply_contributions(wb, parent_sub: Submission, forms: Iterable, prefer: str
     res = ContribResult(parent=parent_sub.path, year=parent_sub.year, prefer=prefer)
     edition = edition or parent_sub.edition
     if not parent_sub.readable or parent_sub.tier is None or parent_sub.tier.code != TIER:
-        res.findings.append(finding("CDHT-M009", file=parent_sub.path.name,
-                                    detail="phiếu số liệu của sở/ngành chỉ nhập vào sổ cấp tỉnh"))
+        res.findings.append(finding("CDHT-M018", file=parent_sub.path.name))
         return res
     res.deadline = form_deadline(parent_sub.year)
     res.forms = [_as_form(f, edition) for f in forms]

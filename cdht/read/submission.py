@@ -20,7 +20,7 @@ from cdht.edition import Edition, Tier, find_edition
 from cdht.fingerprint import parse_ref
 from cdht.read.tamper import NAMES_KEY, check_layout, first_changed_cell
 from cdht.xlsx.fastread import _letters
-from cdht.messages import ERROR, Finding, finding, nfc
+from cdht.messages import BROKEN_ZIP, ERROR, NOT_A_ZIP, UNREADABLE_CONTENT, Finding, finding, nfc, os_reason
 
 EXCEL_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
                 "#SPILL!", "#CALC!"}
@@ -86,7 +86,7 @@ def preflight(path: Path, max_mb: int = 200, data: bytes | None = None,
             with open(path, "rb") as fh:
                 head = fh.read(8)
         except OSError as e:
-            return finding("CDHT-W001", file=name, detail=e.strerror or str(e))
+            return finding("CDHT-W001", file=name, reason=os_reason(e))
     src = io.BytesIO(data) if data is not None else path
     if head == OLE_MAGIC:
         # An OLE compound file is either a legacy .xls or an encrypted (password-to-open) .xlsx.
@@ -102,7 +102,7 @@ def preflight(path: Path, max_mb: int = 200, data: bytes | None = None,
     if path.suffix.lower() == ".xls":
         return finding("CDHT-W004", file=name)
     if zipped is None and not zipfile.is_zipfile(src):
-        return finding("CDHT-W002", file=name, detail="không phải tệp nén Office Open XML")
+        return finding("CDHT-W002", file=name, reason=NOT_A_ZIP)
     try:
         z = zipped or zipfile.ZipFile(src)
         # Declared sizes first: a zip bomb is refused before anything is decompressed (a member
@@ -113,8 +113,8 @@ def preflight(path: Path, max_mb: int = 200, data: bytes | None = None,
         if size > max_mb * 1024 * 1024:
             return finding("CDHT-W024", file=name, size=size // (1024 * 1024), limit=max_mb)
         # a damaged member fails its CRC when the reader decompresses it: reported as W002 there
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as e:
-        return finding("CDHT-W002", file=name, detail=f"tệp nén bị hỏng ({e})")
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        return finding("CDHT-W002", file=name, reason=BROKEN_ZIP)
     return None
 
 
@@ -168,8 +168,8 @@ def read_workbook_raw(path: str | Path, edition: Edition | None = None, tool_she
         data = path.read_bytes() if data is None else data
         sub.sha256 = hashlib.sha256(data).hexdigest()
         rb = read_raw(data, skip=() if tool_sheets else L.TOOL_SHEETS, zipped=zipped)
-    except Exception as e:  # any parser failure is a corrupt or foreign file, reported not raised
-        sub.add("CDHT-W002", detail=f"{type(e).__name__}: {str(e)[:150]}")
+    except Exception:  # any parser failure is a corrupt or foreign file, reported not raised
+        sub.add("CDHT-W002", reason=UNREADABLE_CONTENT)
         return sub, None
     return sub, _read_loaded(sub, rb, edition) or rb
 

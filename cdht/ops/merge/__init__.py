@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Callable
 
 from cdht.evaluate import evaluate
-from cdht.messages import finding
+from cdht.messages import ERROR, finding
 
 from cdht.ops.merge.children import children_table, existing_rows, expected_units
 from cdht.ops.merge.collect import WORKBOOK_SUFFIXES, collect_sources
@@ -101,8 +101,10 @@ def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool =
     files, result.notes = collect_sources(sources, parent_path)
     judged, parent = _judge(files, parent_path, dry_run, progress, workers)
     if not parent.usable:
-        detail = parent.sub.findings[0].message if parent.sub.findings else "không phải sổ cấp huyện hoặc cấp tỉnh"
-        result.findings.append(finding("CDHT-M009", file=parent_path.name, detail=detail))
+        cause = next((f for f in parent.sub.findings if f.severity == ERROR), None)
+        result.findings.append(finding("CDHT-M009", file=parent_path.name,
+                                       cause=cause.code if cause else "CDHT-A003"))
+        result.findings += [cause] if cause else []
         return result
     sub = parent.sub
     child_tier = sub.edition.tier(sub.tier.children[0])

@@ -1,10 +1,11 @@
 """Step 1, collect: the source workbooks named, or found in the folders named."""
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
-from cdht.messages import Finding, finding
+from cdht.messages import Finding, finding, os_reason
 from cdht.xlsx.save import TEMP_PREFIX
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
@@ -39,7 +40,7 @@ def collect_sources(sources: list[str | Path], parent: Path) -> tuple[list[Path]
         elif p.exists():
             consider(p)
         else:
-            notes.append(finding("CDHT-W001", file=p.name, detail="không tìm thấy"))
+            notes.append(finding("CDHT-W001", file=p.name, reason=os_reason(FileNotFoundError(errno.ENOENT, ""))))
     return files, notes
 
 

@@ -166,7 +166,7 @@ def assess_source(sub: Submission) -> SourceResult:
     res.read_findings = len(res.findings)
     tamper = [f for f in sub.findings if f.code in TAMPER_CODES]
     if tamper:
-        res.tamper = tamper[0].message
+        res.tamper, res.tamper_code = tamper[0].message, tamper[0].code
         return res
     _assess_level(res, sub)
     return res

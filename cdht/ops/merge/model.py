@@ -60,6 +60,7 @@ class SourceResult:
     year: int | None = None
     edition_id: str | None = None
     tamper: str | None = None      # the first tamper finding's message
+    tamper_code: str | None = None  # … and its code (M008 tells its cause)
     read_findings: int = 0         # findings of the reading itself (kept when refused)
 
 

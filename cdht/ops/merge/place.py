@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from cdht import contract as L
-from cdht.messages import Finding, finding
+from cdht.messages import TAMPER_REASONS, Finding, finding
 
 from cdht.ops.assess import filing_deadline
 from cdht.ops.merge.model import DuplicatePolicy, ParentInfo, SourceResult
@@ -52,7 +52,7 @@ def _misplaced(res: SourceResult, parent: ParentInfo) -> tuple[str, dict] | None
     if parent.expected and res.unit_code not in parent.expected:
         return "CDHT-M004", dict(unit=res.unit_code, parent=parent.label)
     if res.tamper is not None:
-        return "CDHT-M008", dict(detail=res.tamper)
+        return "CDHT-M008", dict(reason=TAMPER_REASONS.get(res.tamper_code, res.tamper), cause=res.tamper_code)
     return None
 
 
