@@ -254,7 +254,9 @@ def long_table(parent_path, children=(), horizon_years: int = EXPIRY_HORIZON_YEA
     if not was_merged:
         problems.insert(0, finding("CDHT-R002", file=book.path.name, unit=sub.unit_code, year=sub.year,
                                    expected=len(book.rows)))
+    texts = {i.id: i.spec.text for t in sub.edition.tiers.values() for i in t.indicators}
     df.attrs.update(unit=sub.unit_code, unit_name=sub.unit_name, tier=sub.tier.code, child_tier=child_tier,
+                    indicator_texts=texts,
                     year=sub.year, edition=sub.edition.id, merged=was_merged, expected=len(book.rows),
                     file=book.path.name, findings=problems)
     return df
@@ -320,7 +322,7 @@ def completeness(u: pd.DataFrame) -> pd.DataFrame:
                          "percent": [round(100 * v / n, 1) if n else 0.0 for v in counts.values()]})
 
 
-LEVEL_ROWS = ["Chưa đạt", "Mức độ 1", "Mức độ 2"]
+LEVEL_ROWS = ["Chưa đạt / chưa công nhận", "Mức độ 1", "Mức độ 2"]
 
 
 def levels(u: pd.DataFrame) -> pd.DataFrame:
@@ -363,10 +365,10 @@ class Dashboard:
     meta: dict                       # unit, unit_name, tier, child_tier, year, edition, merged, expected
     completeness: pd.DataFrame       # item, count, percent  (Đã nhận, Đúng hạn, Nộp muộn, Trả lại, Chưa nộp)
     levels: pd.DataFrame             # level, label, self_assessed, recognised
-    indicators: pd.DataFrame         # indicator, units, pass_level1, pass_level2, rate_level1, rate_level2
+    indicators: pd.DataFrame         # indicator, units, pass_level1, pass_level2, rate_level1, rate_level2, text
     recognitions: dict               # in_force, in_force_level1, in_force_level2, newly_recognised, expiring
     expiring: pd.DataFrame           # unit, unit_name, recognised_level, decision, decision_date, valid_until
-    own: pd.DataFrame                # the parent's own result: indicator, verdict, figures (+ level in meta)
+    own: pd.DataFrame                # the parent's own result: indicator, verdict, figures, text (+ own_level in meta)
     trend_levels: pd.DataFrame       # year × (self_assessed / recognised level 0,1,2): one row per year
     trend_indicators: pd.DataFrame   # indicator × year: rate_level1 per year
 
@@ -379,11 +381,15 @@ def dashboard_data(df: pd.DataFrame, previous: list[pd.DataFrame] = (), tier: st
     rows = df[df["tier"] == tier]
     expiring = u[u["expiring"]][["unit", "unit_name", "recognised_level", "decision", "decision_date", "valid_until"]]
     own = df[df["unit"] == df.attrs["unit"]][["indicator", "verdict", "figures"]].reset_index(drop=True)
+    texts = df.attrs.get("indicator_texts", {})
+    own["text"] = own["indicator"].map(texts)
+    rates = indicator_rates(rows)
+    rates["text"] = rates["indicator"].map(texts)
     meta = {k: df.attrs.get(k) for k in ("unit", "unit_name", "tier", "child_tier", "year", "edition", "merged",
                                           "expected")}
     meta["own_level"] = _first(df[df["unit"] == df.attrs["unit"]]["level"])
     tl, ti = trends([df, *previous], tier)
-    return Dashboard(meta, completeness(u), levels(u), indicator_rates(rows), recognitions(u),
+    return Dashboard(meta, completeness(u), levels(u), rates, recognitions(u),
                      expiring.reset_index(drop=True), own, tl, ti)
 
 
@@ -460,6 +466,7 @@ class _Sheet:
 
     def __init__(self, wb, name: str, widths: list[int]):
         self.wb, self.ws, self.name, self.row = wb, wb.add_worksheet(name), name, 0
+        self.last_rows: list[list] = []  # the last table's rows: the scale of the chart drawn from it
         for k, w in enumerate(widths):
             self.ws.set_column(k, k, w)
         f = wb.add_format
@@ -501,6 +508,7 @@ class _Sheet:
         for c, h in enumerate(headers):
             ws.write(self.row, c, h, self.head)
         first = self.row + 1
+        self.last_rows = [list(r) for r in rows]
         for r, vals in enumerate(rows, start=first):
             for c, v in enumerate(vals):
                 self._put(r, c, v)
@@ -530,12 +538,26 @@ class _Sheet:
         ch = self.wb.add_chart({"type": kind, **({"subtype": subtype} if subtype else {})})
         for name, c in series:
             ch.add_series({"name": name, "categories": [self.name, first, col, last, col],
-                           "values": [self.name, first, c, last, c], "data_labels": {"value": True, "num_format": "0.#;-0.#;;@"}})
+                           "values": [self.name, first, c, last, c], "data_labels": {"value": True, "num_format": "0.#;-0.#;;@"},
+                           **({"gap": 60} if kind == "bar" else {})})
         ch.set_title({"name": title, "name_font": {"size": 12}})
-        (ch.set_x_axis if kind == "bar" else ch.set_y_axis)({"name": y_title})
+        value_axis = {"name": y_title, "min": 0, **self._scale([c for _, c in series], subtype == "stacked", y_title)}
+        category_axis = {"interval_unit": 1, **({"reverse": True} if kind == "bar" else {})}
+        (ch.set_x_axis if kind == "bar" else ch.set_y_axis)(value_axis)
+        (ch.set_y_axis if kind == "bar" else ch.set_x_axis)(category_axis)
         ch.set_legend({"position": "bottom"})
-        ch.set_size({"width": 560, "height": 320})
+        n = last - first + 1
+        height = max(320, 90 + n * 18 * (len(series) if subtype != "stacked" else 1)) if kind == "bar" else 320
+        ch.set_size({"width": 560, "height": height})
         self.ws.insert_chart(at, ch)
+
+    def _scale(self, cols: list[int], stacked: bool, y_title: str) -> dict:
+        """Whole units on a count axis (a step of 1 for small numbers), 0–100 for a percentage."""
+        if y_title == "%":
+            return {"max": 100, "major_unit": 20}
+        nums = [[v for k, v in enumerate(r) if k in cols and isinstance(v, (int, float))] for r in self.last_rows]
+        top = max((sum(r) if stacked else max(r, default=0) for r in nums), default=0)
+        return {"major_unit": max(1, -(-int(top) // 8)), "num_format": "0"}
 
 
 def _level(v) -> str:
@@ -544,7 +566,8 @@ def _level(v) -> str:
 
 def _own_block(sh: _Sheet, dash: Dashboard, label: str) -> None:
     sh.section(f"{label}: {_level(dash.meta['own_level'])} (tính lại từ số liệu của sổ)")
-    sh.table(["Chỉ tiêu", "Kết quả", "Số liệu"], dash.own[["indicator", "verdict", "figures"]].values.tolist())
+    sh.table(["Chỉ tiêu", "Kết quả", "Số liệu", "Nội dung chỉ tiêu"],
+             dash.own[["indicator", "verdict", "figures", "text"]].values.tolist())
 
 
 def _levels_block(sh: _Sheet, dash: Dashboard, what: str) -> None:
@@ -563,14 +586,15 @@ def _completeness_block(sh: _Sheet, dash: Dashboard) -> None:
 
 
 def _indicators_sheet(wb, dash: Dashboard, name: str = "Chỉ tiêu") -> None:
-    sh = _Sheet(wb, name, [14, 16, 16, 16, 14, 14])
+    sh = _Sheet(wb, name, [10, 14, 12, 12, 12, 12, 60])
     sh.section(f"Tỷ lệ đơn vị {_TIER_NAMES.get(dash.meta['child_tier'], '')} đạt từng chỉ tiêu "
                "(chỉ tiêu giữ chân nhiều đơn vị nhất ở trên)")
-    ir = dash.indicators
+    cols = ["indicator", "units", "pass_level1", "pass_level2", "rate_level1", "rate_level2", "text"]
     first, last = sh.table(["Chỉ tiêu", "Số đơn vị có kết quả", "Đạt mức độ 1", "Đạt mức độ 2",
-                            "Tỷ lệ đạt mức độ 1 (%)", "Tỷ lệ đạt mức độ 2 (%)"], ir.values.tolist())
+                            "Tỷ lệ đạt mức độ 1 (%)", "Tỷ lệ đạt mức độ 2 (%)", "Nội dung chỉ tiêu"],
+                           dash.indicators[cols].values.tolist())
     sh.chart("bar", "Tỷ lệ đạt theo chỉ tiêu (%)", (first, last, 0),
-             [("Mức độ 1", 4), ("Mức độ 2", 5)], "H2", y_title="%")
+             [("Mức độ 1", 4), ("Mức độ 2", 5)], "I2", y_title="%")
 
 
 def _trends_sheet(wb, dash: Dashboard) -> None:
