@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from cdht import contract as L
-from cdht_generator.contributor import FORM_DEADLINE, META_CONTRIBUTOR, SIGNER_NAMES, TIER, form_tier, known_codes
+from cdht_generator.contributor import FORM_DEADLINE, META_CONTRIBUTOR, SIGNER_NAMES, TIER, known_codes
 from cdht.dates import month_day
 from cdht.edition import Edition, find_edition
-from cdht.fingerprint import digest
 from cdht_generator.workbook import writable_cell
 from cdht.messages import ERROR, TAMPER_REASONS, UNREADABLE_CONTENT, Finding, finding, nfc
 
-from cdht.xlsx.fastread import raw_items, read_raw
+from cdht.xlsx.fastread import read_raw
+from cdht.read.tamper import check_layout
 from cdht.xlsx.names import named_bounds, put
 from cdht.read.submission import Submission, cell_value, read_evidence, resolve_names, preflight, read_meta, validate_value
 
@@ -105,7 +105,8 @@ def read_form(path: str | Path, edition: Edition | None = None) -> Form:
     form = Form(Path(path))
     rb = _open_form(form)
     con = _identify(form, rb, edition) if rb is not None else None
-    if con is not None and _intact(form, rb):
+    rb = _intact(form, rb) if con is not None else None
+    if rb is not None:
         _read_values(form, rb, con)
     return form
 
@@ -157,23 +158,22 @@ def _identify(form: Form, rb, edition: Edition | None):
     return con
 
 
-def _intact(form: Form, rb) -> bool:
-    """Tamper check: protection still on, sheets present, the layout fingerprint (with the form's
-    wrapper) unchanged; False (refused, M008) otherwise."""
-    import json
-    sub = form.sub
-    try:
-        protected = json.loads(sub.meta.get("protected_sheets") or "[]")
-    except json.JSONDecodeError:
-        protected = []
-    broken = [s for s in protected if s not in rb.sheets or not rb.sheets[s].protected]
-    if broken:
-        form.refuse("CDHT-M008", reason=TAMPER_REASONS["CDHT-W018"] + ": " + ", ".join(broken), cause="CDHT-W018")
-        return False
-    if digest(raw_items(rb, form_tier(sub.tier))) != sub.meta.get("fingerprint"):
-        form.refuse("CDHT-M008", reason=TAMPER_REASONS["CDHT-W021"], cause="CDHT-W021")
-        return False
-    return True
+def _intact(form: Form, rb):
+    """The one tamper check of every issued form (:func:`cdht.read.tamper.check_layout`: protection
+    on, sheets present, layout fingerprint with the form's wrapper, confirmed by a real XML parse);
+    the read to take values from, or None (refused, M008 with its cause)."""
+    found = check_layout(rb, form.sub.meta, form.sub.tier)
+    if found.tampered:
+        cause = ("CDHT-W026" if found.unknown_scheme else "CDHT-W018" if found.sheet_problems
+                 else "CDHT-W021")
+        reason = TAMPER_REASONS[cause]
+        if found.sheet_problems:
+            reason += ": " + ", ".join(s for _, s in found.sheet_problems)
+        form.refuse("CDHT-M008", reason=reason, cause=cause)
+        return None
+    if found.book is not rb:
+        resolve_names(form.sub, found.book)
+    return found.book
 
 
 def _read_values(form: Form, rb, con) -> None:
