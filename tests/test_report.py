@@ -343,3 +343,34 @@ def test_dates_in_the_long_table_are_dates(demo):
     first = df[df["unit"] == "MAU-X0101"].iloc[0]
     assert first["received"].date() == dt.date(YEAR + 1, 2, 20)
     assert first["valid_until"].date() == dt.date(YEAR + 3, 12, 31)
+
+
+def test_two_tier_province_report_matches_its_rows(tmp_path):
+    """The two-tier model (xã → tỉnh): the communes are the province's own list; no district sheet.
+    Recognitions recounted from the register's rows: a decision dated 20/03 of year M + 1
+    recognises year M, in force M..M+3 (the default reading), so every row is in force for 2026,
+    those of 2023 and 2024 end by 31/12/2027 (expiring), those of 2026 are new."""
+    from scripts import bench_report
+    parent = bench_report.build_parent(tmp_path, 60)
+    df = R.long_table(parent)
+    assert df.attrs["tier"] == "tinh" and df.attrs["child_tier"] == "xa" and df.attrs["findings"] == []
+    out = R.ministry_report(df, tmp_path / "bo.xlsx")
+    table = {r["Cấp"]: r for r in _sheet_table(out, "Báo cáo", "Cấp")}
+    rows = _children(parent)
+    register = _list_rows(parent, L.N_REGISTER)
+    best = {}
+    for r in register:
+        best[r["Mã đơn vị"]] = max(best.get(r["Mã đơn vị"], 0), int(r["Mức độ"]))
+    want = _expected_counts(rows, best)
+    got = table["cấp xã"]
+    assert got["Số đơn vị"] == want["units"] == 60 and got["Đã nhận hồ sơ"] == want["received"]
+    assert [got["Chưa đạt"], got["Mức độ 1"], got["Mức độ 2"]] == [want["level_0"], want["level_1"], want["level_2"]]
+    assert got["Công nhận mức độ 1 (còn hiệu lực)"] == want["recognised_1"]
+    assert got["Công nhận mức độ 2 (còn hiệu lực)"] == want["recognised_2"]
+    recognised_year = [r["Ngày quyết định"].year - 1 for r in register]
+    assert got["Công nhận mới trong năm"] == sum(y == YEAR for y in recognised_year) > 0
+    assert got["Hết hiệu lực trong năm tới"] == sum(y + 3 <= YEAR + 1 for y in recognised_year) > 0
+    sheets = openpyxl.load_workbook(out).sheetnames
+    assert "Danh sách xã" in sheets and "Theo huyện" not in sheets and "Sắp hết hiệu lực" in sheets
+    listed = _sheet_table(out, "Sắp hết hiệu lực", "Mã đơn vị")
+    assert len(listed) == got["Hết hiệu lực trong năm tới"]

@@ -40,6 +40,7 @@ def report(parent, out, fmt, previous, children, as_json):
         _fail(problems)
     for f in df.attrs["findings"]:
         click.echo(f.text(), err=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
     try:
         path = R.export_table(df, out, fmt) if fmt in ("csv", "parquet") else R.report(df, out, prev)
     except R.ReportError as e:

@@ -560,6 +560,18 @@ class _Sheet:
         return {"major_unit": max(1, -(-int(top) // 8)), "num_format": "0"}
 
 
+def _close(wb) -> None:
+    """Save the workbook; a file that cannot be created (open in Excel, no right to write) is the
+    OSError behind xlsxwriter's FileCreateError, which every front-end reports as CDHT-W023."""
+    from xlsxwriter.exceptions import FileCreateError
+
+    try:
+        wb.close()
+    except FileCreateError as e:
+        err = e.args[0] if e.args and isinstance(e.args[0], OSError) else OSError(str(e))
+        raise err from None
+
+
 def _level(v) -> str:
     return _LEVEL_TEXT.get(None if v is None or pd.isna(v) else int(v), "")
 
@@ -665,7 +677,7 @@ def district_report(df: pd.DataFrame, out, previous: list[pd.DataFrame] = ()) ->
     if dash.meta["merged"]:
         _indicators_sheet(wb, dash)
     _trends_sheet(wb, dash)
-    wb.close()
+    _close(wb)
     return out
 
 
@@ -727,7 +739,7 @@ def ministry_report(df: pd.DataFrame, out, previous: list[pd.DataFrame] = ()) ->
         expiring = expiring[expiring["expiring"]]
         _units_sheet(wb, "Sắp hết hiệu lực", "Đơn vị có quyết định công nhận hết hiệu lực trong năm tới", expiring)
     _trends_sheet(wb, dash)
-    wb.close()
+    _close(wb)
     return out
 
 
