@@ -6,7 +6,8 @@ message text inline; it builds a :class:`Finding` from a code and the facts of t
 
 Areas: C = catalogue (bộ tiêu chí), T = template (biểu mẫu), W = workbook (sổ tính được nộp),
 E = evidence (minh chứng), M = merge (tổng hợp), A = add-in, K = contributing departments,
-P = province profile (hồ sơ cấu hình tỉnh), recognition register and signatures.
+P = province profile (hồ sơ cấu hình tỉnh), recognition register and signatures,
+D = dossier (hồ sơ: tờ trình, báo cáo, thẩm định, quyết định).
 """
 from __future__ import annotations
 
@@ -287,6 +288,30 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "CDHT-R009": (WARNING, "Đơn vị '{unit}' không có trong số đơn vị đã nộp của sổ tổng hợp '{parent}' "
                            "(hoặc đã được chọn một lần); bỏ qua tệp này.",
                   "Chỉ chọn (--children) sổ tổng hợp của các đơn vị cấp dưới mà '{parent}' đã nhận, mỗi đơn vị một tệp."),
+    # --- dossier (hồ sơ) ---------------------------------------------------------------------
+    "CDHT-D001": (ERROR, "Sổ tính chưa đủ số liệu để lập hồ sơ; còn thiếu: {missing}.",
+                  "Nhập đủ các ô còn thiếu rồi chạy lại; chưa có văn bản nào được tạo."),
+    "CDHT-D002": (ERROR, "Sổ tính có {count} lỗi nên chưa lập hồ sơ (các lỗi được liệt kê kèm theo).",
+                  "Sửa các lỗi đó (xem 'cdht check') rồi chạy lại; chưa có văn bản nào được tạo."),
+    "CDHT-D003": (ERROR, "Mẫu văn bản dùng biến '{name}' không có trong số liệu được cung cấp.",
+                  "Mở mẫu trong Word và sửa chính tả tên biến; các biến dùng được: {known}."),
+    "CDHT-D004": (ERROR, "Mẫu văn bản không đọc được hoặc sai cú pháp mẫu: {problem}.",
+                  "Mở mẫu trong Word, kiểm tra các cặp ngoặc nhọn và các lệnh for/if (mỗi lệnh có "
+                  "endfor/endif tương ứng), lưu lại dạng .docx; hoặc dùng mẫu mặc định (cdht dossier --outlines)."),
+    "CDHT-D005": (ERROR, "Thẩm định chưa hoàn tất: chưa có {missing}.",
+                  "Nhập kết luận 'Đạt'/'Không đạt' của Hội đồng cho mọi chỉ tiêu và mức độ xét trên trang "
+                  "'Thẩm định', hoặc để trống cả trang để chỉ lập hồ sơ tự đánh giá."),
+    "CDHT-D006": (ERROR, "Hội đồng kết luận 'Không đạt' ở chỉ tiêu {indicators} nhưng chưa ghi lý do.",
+                  "Ghi lý do không đạt cạnh kết luận trên trang 'Thẩm định': đơn vị không đạt phải được "
+                  "thông báo rõ lý do."),
+    "CDHT-D007": (INFO, "Đơn vị chưa đạt mức độ 1 theo kết quả tự đánh giá: không lập tờ trình đề nghị công nhận.",
+                  "Báo cáo tự đánh giá và bản tổng hợp vẫn được lập; tờ trình chỉ lập khi đơn vị đạt "
+                  "mức độ 1 trở lên."),
+    "CDHT-D008": (INFO, "Chưa có đơn vị cấp dưới nào được Hội đồng thẩm định đạt mức độ 1 trở lên: "
+                        "không lập dự thảo quyết định công nhận.",
+                  "Tổng hợp (cdht merge) các sổ tính đã có kết quả thẩm định rồi chạy lại."),
+    "CDHT-D009": (ERROR, "Không đọc được hồ sơ cấu hình tỉnh nên chưa lập hồ sơ (các lỗi được liệt kê kèm theo).",
+                  "Sửa hồ sơ cấu hình (xem 'cdht profile check') hoặc chạy không kèm --profile."),
 }
 
 

@@ -310,6 +310,8 @@ from cdht.cli.profile import profile as _profile_group  # noqa: E402 — the `cd
 main.add_command(_profile_group)
 from cdht.cli.report import report as _report_command  # noqa: E402 — `cdht report` (issue 16)
 main.add_command(_report_command)
+from cdht.cli.dossier import dossier as _dossier_command  # noqa: E402 — `cdht dossier` (issue 15)
+main.add_command(_dossier_command)
 _load_plugins()
 
 
