@@ -132,3 +132,7 @@ class Status(str, Enum):
 
     def __str__(self) -> str:
         return self.value
+
+
+# --- Registry facts (issue 12: facts from the registry are locked and signed) — append-only -------
+N_DISADVANTAGED = "vung_kho_khan"  # the unit field "Xã thuộc vùng khó khăn": the registry's on an issued workbook

@@ -193,6 +193,17 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "Đơn vị bổ sung các ô còn thiếu rồi nộp lại."),
     "CDHT-M015": (ERROR, "Đơn vị '{unit}' có {count} lỗi minh chứng.",
                   "Đơn vị bổ sung minh chứng theo danh sách trả lại."),
+    # (issue 12: the recognition chain)
+    "CDHT-M019": (ERROR, "Sổ tổng hợp của '{unit}' không có danh sách đơn vị cấp dưới chính thức năm {year}; "
+                         "không tính các chỉ tiêu {names} (không đoán mẫu số của quy tắc 90 %).",
+                  "Chạy lại với --profile <hồ sơ cấu hình tỉnh>.yaml (hoặc --units <danh sách>.csv), hoặc dùng "
+                  "sổ tổng hợp do Sở phát hành cho đơn vị (có danh sách đơn vị cấp dưới đã khóa)."),
+    "CDHT-M020": (WARNING, "Ô '{name}' ghi {typed}, nhưng danh sách đơn vị ({source}) có {expected} đơn vị cấp "
+                           "dưới năm {year}; phần mềm dùng {expected}.",
+                  "Không nhập tay ô này: tổng số đơn vị lấy từ danh sách đơn vị của Sở."),
+    "CDHT-M021": (INFO, "Tệp là bản sao giống hệt (cùng SHA-256 {sha}) hồ sơ đã nhận của đơn vị '{unit}' "
+                        "(tệp '{kept}'); không phải trả lại.",
+                  "Không cần làm gì; có thể xóa bản sao khỏi thư mục nộp."),
     # --- add-in ----------------------------------------------------------------------------------
     "CDHT-A001": (ERROR, "Lỗi không mong muốn khi chạy '{operation}' ({error}).",
                   "Xem chi tiết trong tệp nhật ký {log}; gửi tệp này cho bộ phận hỗ trợ."),
@@ -266,6 +277,32 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "Đặt 'parent: null' cho đúng một cấp (cấp tỉnh), các cấp khác ghi cấp trên của mình."),
     "CDHT-P025": (ERROR, "Đơn vị '{unit}' thuộc cấp cao nhất ({when}) nên không có cấp trên (đang ghi '{parent}').",
                   "Xóa 'parent' của đơn vị này."),
+    "CDHT-P026": (ERROR, "Hồ sơ cấu hình '{profile}' không có cấp '{tier}' trong năm đánh giá {year} (các cấp năm đó: {tiers}).",
+                  "Chọn một cấp có trong năm {year}. Từ 01/07/2025 không còn cấp huyện: dùng hồ sơ và bộ tiêu chí "
+                  "hai cấp (--edition cdht/catalogue/tt25-2023-hai-cap.yaml)."),
+    "CDHT-P027": (ERROR, "Hồ sơ cấu hình '{profile}' năm {year} xếp cấp '{tier}' dưới cấp '{profile_parent}', còn bộ tiêu "
+                         "chí {edition} xếp dưới cấp '{edition_parent}'.",
+                  "Dùng bộ tiêu chí có cùng phân cấp với hồ sơ năm {year} (mô hình hai cấp: "
+                  "--edition cdht/catalogue/tt25-2023-hai-cap.yaml), hoặc sửa 'periods' của hồ sơ."),
+    "CDHT-P028": (ERROR, "Khóa bí mật '{path}' không phải cặp của khóa công khai trong hồ sơ cấu hình '{profile}'.",
+                  "Dùng đúng khóa bí mật của Sở, hoặc dán vào hồ sơ dòng khóa công khai của khóa này "
+                  "(do 'cdht profile keygen' in ra)."),
+    "CDHT-P029": (ERROR, "Sổ tính không có chữ ký số của Sở, trong khi hồ sơ cấu hình '{profile}' có khóa công khai.",
+                  "Dùng biểu mẫu do Sở phát hành và ký cho đơn vị này (cdht generate --signing-key), không dùng "
+                  "mẫu trống hay biểu mẫu tự tạo."),
+    "CDHT-P030": (ERROR, "'{fact}' của đơn vị '{unit}' trong sổ tính là '{found}', danh sách đơn vị của hồ sơ cấu "
+                         "hình '{profile}' năm {year} ghi '{expected}'.",
+                  "Dùng biểu mẫu do Sở phát hành cho đơn vị này năm {year}; nếu danh sách của Sở sai, đề nghị Sở "
+                  "sửa hồ sơ cấu hình và phát hành lại biểu mẫu."),
+    "CDHT-P031": (ERROR, "Đơn vị '{unit}' ({tier}) không có trong danh sách đơn vị của hồ sơ cấu hình '{profile}' năm {year}.",
+                  "Kiểm tra mã đơn vị và năm đánh giá; dùng biểu mẫu do Sở phát hành cho năm {year}."),
+    "CDHT-P032": (ERROR, "Ô '{label}' ghi '{found}', nhưng biểu mẫu được phát hành với '{issued}'; phần mềm dùng giá "
+                         "trị được phát hành.",
+                  "Không sửa ô đã khóa hay thông tin ẩn của biểu mẫu; dùng lại biểu mẫu do Sở phát hành "
+                  "(giá trị theo danh sách đơn vị của Sở)."),
+    "CDHT-P033": (ERROR, "'signing_key' trong hồ sơ cấu hình chứa nội dung khóa bí mật thay vì đường dẫn tệp.",
+                  "Xóa nội dung khóa khỏi hồ sơ (hồ sơ được gửi cho các đơn vị; khóa bí mật chỉ giữ ở máy của "
+                  "Sở), ghi đường dẫn tới tệp khóa hoặc dùng --signing-key; nên tạo cặp khóa mới."),
     # --- reports (báo cáo) ------------------------------------------------------------------------
     "CDHT-R001": (ERROR, "Báo cáo cần sổ tổng hợp cấp trên (cấp huyện hoặc cấp tỉnh); tệp này là biểu mẫu {tier_name}.",
                   "Chọn sổ tổng hợp của Phòng GD&ĐT (cấp huyện) hoặc của Sở GD&ĐT (cấp tỉnh) đã chạy cdht merge."),

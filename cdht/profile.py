@@ -97,6 +97,7 @@ class ProfileSpec(_M):
     note: str | None = None
     readings: Readings = Readings()
     public_key: str | None = None
+    signing_key: str | None = None  # a PATH to the Sở's private key file (relative: to the profile); never the key
     periods: list[Period] = []
     units: list[UnitEntry] = []
 
@@ -276,7 +277,8 @@ def load_profile(path: str | Path) -> tuple[Profile | None, list[Finding]]:
         return None, _pydantic_findings(e, raw, file)
     lines = {"units": [getattr(u, "line", None) for u in raw.get("units") or []],
              "periods": [getattr(p, "line", None) for p in raw.get("periods") or []],
-             "readings": getattr(raw.get("readings"), "line", None), "public_key": _key_line(text, "public_key")}
+             "readings": getattr(raw.get("readings"), "line", None), "public_key": _key_line(text, "public_key"),
+             "signing_key": _key_line(text, "signing_key")}
     findings = check_profile(spec, file=file, lines=lines)
     if has_errors(findings):
         return None, findings
@@ -310,6 +312,8 @@ def _check_readings(spec: ProfileSpec, file, lines: dict) -> list[Finding]:
         if value not in allowed:
             out.append(finding("CDHT-P012", file=file, line=lines.get("readings"), key=f"readings.{key}",
                                value=value, allowed=", ".join(allowed)))
+    if spec.signing_key and ("PRIVATE KEY" in spec.signing_key or "\n" in spec.signing_key.strip()):
+        out.append(finding("CDHT-P033", file=file, line=lines.get("signing_key")))
     if spec.public_key:
         from cdht.signing import load_public_key
         try:
@@ -474,6 +478,16 @@ def _cycles(units: list[UnitEntry], by_code: dict[str, UnitEntry], first_line, f
                 out.append(finding("CDHT-P006", file=file, line=first_line.get(loop[0]),
                                    chain=" → ".join(loop + [cur])))
     return out
+
+
+def signing_key_path(profile: Profile) -> Path | None:
+    """The private key file a profile points at (``signing_key``, relative to the profile's own
+    folder), or None. Only a path: the key never goes into a profile."""
+    value = profile.spec.signing_key
+    if not value:
+        return None
+    p = Path(value).expanduser()
+    return p if p.is_absolute() or profile.path is None else Path(profile.path).parent / p
 
 
 def profile_from_units(unit_list, *, name: str | None = None, edition: str | Path | None = None) -> Profile:

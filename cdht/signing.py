@@ -1,4 +1,5 @@
-"""Ed25519 signatures of what the Sở issues (pure functions; wiring into generate/check/merge later).
+"""Ed25519 signatures of what the Sở issues: ``cdht generate --signing-key`` signs, the readers of
+``check``/``compute``/``merge`` verify against the profile's public key (:mod:`cdht.read.identity`).
 
 What a signature proves: the signed bytes (identity, registry facts, layout digest) were signed by
 whoever holds the Sở's private key, and have not changed since. What it does not prove: that the
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import os
 from pathlib import Path
 
@@ -83,6 +85,33 @@ def generate_keypair(out_dir: str | Path) -> tuple[Path, Path, str] | Finding:
     line = public_key_line(key.public_key())
     pub_path.write_text(f"public_key: \"{line}\"\n", encoding="utf-8")
     return priv_path, pub_path, line
+
+
+# What is signed: the workbook's identity, the registry facts it was issued with and its layout
+# digest — the ``_meta`` values of these keys, in this order of meaning (bump the scheme when the
+# list changes: a reader then refuses a scheme it does not know instead of calling it forged).
+SIGNATURE_SCHEME = "cdht-ed25519-1"
+SIGNED_KEYS = ("template_id", "edition_id", "edition_version", "tier", "year", "unit_code", "unit_name",
+               "parent_code", "parent_name", "disadvantaged", "children", "profile", "fingerprint",
+               "fingerprint_scheme", "protected_sheets")
+
+
+def signed_payload(meta: dict) -> bytes:
+    """The bytes signed for a workbook whose ``_meta`` holds ``meta`` (values as text, missing as
+    ""): one canonical JSON object, so the generator and every reader build the same bytes."""
+    facts = {k: "" if meta.get(k) is None else str(meta.get(k)) for k in SIGNED_KEYS}
+    body = json.dumps(facts, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return (SIGNATURE_SCHEME + "\n" + body).encode("utf-8")
+
+
+def sign_with(payload: bytes, key: Ed25519PrivateKey) -> str:
+    """Base64 Ed25519 signature of ``payload`` with an already loaded private key."""
+    return base64.b64encode(key.sign(payload)).decode("ascii")
+
+
+def matches(key: Ed25519PrivateKey, public_key: str) -> bool:
+    """Whether the private ``key`` belongs to the profile's ``public_key`` line."""
+    return public_key_line(key.public_key()) == (public_key or "").strip()
 
 
 def sign(payload: bytes, private_key_path: str | Path) -> str:

@@ -25,19 +25,64 @@ def refuse_lint_problems(problems: list[str]) -> None:
 
 
 def generate_one(edition: Edition, tier: str, year: int, out_dir: Path, unit: Unit | None = None,
-                 units: UnitList | None = None, password: str | None = None) -> Path:
+                 units: UnitList | None = None, password: str | None = None, profile=None,
+                 signing_key=None) -> Path:
     """Build, lint and save one template into ``out_dir``; raises GenerateError."""
-    wb, _ = build_workbook(edition, tier, year, unit, units, password)
+    wb, _ = build_workbook(edition, tier, year, unit, units, password, profile, signing_key)
     refuse_lint_problems(lint(wb))
     path = Path(out_dir) / file_name(edition, tier, year, unit)
     save_atomic(wb, path)
     return path
 
 
+def registry_units(profile, year: int) -> UnitList:
+    """The profile's registry of assessment year ``year`` as the generator's unit list."""
+    return UnitList([Unit(u.code, u.name, u.tier, u.parent, u.disadvantaged) for u in profile.units_in(year)],
+                    profile.path)
+
+
+def profile_problems(edition: Edition, tier: str, year: int, profile) -> list[Finding]:
+    """A profile with periods must have ``tier`` in ``year``, under the same parent tier as the
+    edition's hierarchy (a two-tier year on a three-tier edition would send communes to an
+    abolished district body)."""
+    if profile is None or not profile.spec.periods or tier not in edition.tiers:
+        return []
+    tiers = profile.tiers_in(year)
+    where = str(profile.path) if profile.path else profile.name
+    if tier not in tiers:
+        return [finding("CDHT-P026", file=where, profile=profile.name, tier=tier, year=year,
+                        tiers=", ".join(tiers) or "không có")]
+    ours = edition.spec.hierarchy.parent.get(tier)
+    if tiers[tier] != ours:
+        return [finding("CDHT-P027", file=where, profile=profile.name, tier=tier, year=year,
+                        profile_parent=tiers[tier] or "không có", edition=edition.id,
+                        edition_parent=ours or "không có")]
+    return []
+
+
+def signing_key_of(path, profile) -> object:
+    """The Sở's private key at ``path``, loaded once; raises GenerateError (CDHT-P018 unreadable,
+    CDHT-P028 not the pair of the profile's public key). The key is never written anywhere."""
+    from cdht.signing import load_private_key, matches, private_key_finding
+    problem = private_key_finding(path)
+    if problem is not None:
+        raise GenerateError([problem])
+    key = load_private_key(path)
+    if profile is not None and profile.spec.public_key and not matches(key, profile.spec.public_key):
+        raise GenerateError([finding("CDHT-P028", path=str(path), profile=profile.name)])
+    return key
+
+
 def generate(edition: Edition, tier: str, year: int, out_dir: str | Path, units: UnitList | None = None,
              unit_code: str | None = None, password: str | None = None,
-             progress: Callable[[int, int], None] | None = None) -> list[Path]:
-    """A blank template, or one pre-filled workbook per unit of ``tier`` (or just ``unit_code``)."""
+             progress: Callable[[int, int], None] | None = None, profile=None,
+             signing_key: str | Path | None = None) -> list[Path]:
+    """A blank template, or one pre-filled workbook per unit of ``tier`` (or just ``unit_code``).
+
+    ``profile`` (cdht.profile.Profile): the registry of ``year`` gives the units (unless ``units``
+    is given) and the procedure gives the bodies and deadlines the texts name. ``signing_key``:
+    the path of the Sở's Ed25519 private key; every workbook is then signed. Every problem is
+    found before anything is written."""
     problems = []
     if tier not in edition.tiers:
         problems.append(finding("CDHT-T005", edition=edition.id, tier=tier, tiers=", ".join(edition.tiers)))
@@ -45,11 +90,15 @@ def generate(edition: Edition, tier: str, year: int, out_dir: str | Path, units:
         y = edition.spec.years
         problems.append(finding("CDHT-T004", year=year, edition=edition.id,
                                 years=f"{y.first}–{y.last or 'nay'}"))
+    problems += profile_problems(edition, tier, year, profile)
     if problems:
         raise GenerateError(problems)
+    key = signing_key_of(signing_key, profile) if signing_key is not None else None
     out_dir = Path(out_dir)
+    if units is None and profile is not None and profile.units:
+        units = registry_units(profile, year)
     if units is None:
-        return [generate_one(edition, tier, year, out_dir, password=password)]
+        return [generate_one(edition, tier, year, out_dir, password=password, profile=profile, signing_key=key)]
     chosen = units.of_tier(tier)
     if unit_code:
         u = units.get(unit_code, tier)
@@ -58,7 +107,7 @@ def generate(edition: Edition, tier: str, year: int, out_dir: str | Path, units:
         chosen = [u]
     paths = []
     for k, u in enumerate(chosen, start=1):
-        paths.append(generate_one(edition, tier, year, out_dir, u, units, password))
+        paths.append(generate_one(edition, tier, year, out_dir, u, units, password, profile, key))
         if progress:
             progress(k, len(chosen))
     return paths

@@ -105,12 +105,38 @@ class Book:
     """One workbook being built for a tier (or a form's tier wrapper), a year and maybe a unit."""
 
     def __init__(self, edition: Edition, tier, year: int, unit: Unit | None = None,
-                 units: UnitList | None = None, password: str | None = None):
+                 units: UnitList | None = None, password: str | None = None, profile=None,
+                 signing_key=None):
         self.edition, self.tier, self.year, self.unit, self.units = edition, tier, year, unit, units
         self.password = password or DEFAULT_PASSWORD
+        self.profile = profile          # cdht.profile.Profile: the bodies and deadlines of the province
+        self.signing_key = signing_key  # the Sở's Ed25519 private key (an object, never written anywhere)
         self.wb = Workbook()
         self.wb.remove(self.wb.active)
         self._validations: dict[str, DataValidation] = {}
+
+    @property
+    def procedure(self):
+        """Who self-assesses, receives, appraises and decides, and the deadlines, for this tier
+        and year: the profile's (the province's bodies of that year) when one is given, otherwise
+        the catalogue's (the edition's own hierarchy: a two-tier edition names no district body)."""
+        if self.profile is not None:
+            proc = self.profile.procedure(self.tier.code, self.year)
+            if proc is not None:
+                return proc
+        return self.tier.procedure
+
+    @property
+    def parent_unit(self) -> Unit | None:
+        """The registry's parent of the unit this workbook is issued for (None: blank or top)."""
+        u, units = self.unit, self.units
+        return units.get(u.parent) if (u and units and u.parent) else None
+
+    def expected_children(self) -> list[Unit]:
+        """The registry's lower units of the unit this workbook is issued for (that year's list)."""
+        if not (self.unit and self.units and self.tier.children):
+            return []
+        return self.units.descendants(self.unit.code, self.tier.children[0])
 
     # -- names and inputs ------------------------------------------------------------------------
     def name(self, name: str, ws, ref: str) -> None:

@@ -23,9 +23,14 @@ __all__ = ["DEFAULT_PASSWORD", "build_workbook", "criterion_formula", "file_name
 
 
 def build_workbook(edition: Edition, tier: str, year: int, unit: Unit | None = None,
-                   units: UnitList | None = None, password: str | None = None) -> tuple[Workbook, dict]:
-    """The template workbook and its metadata (``template_id``, ``fingerprint``, …)."""
-    book = Book(edition, edition.tier(tier), year, unit, units, password)
+                   units: UnitList | None = None, password: str | None = None, profile=None,
+                   signing_key=None) -> tuple[Workbook, dict]:
+    """The template workbook and its metadata (``template_id``, ``fingerprint``, …).
+
+    ``profile``: the province profile (cdht.profile.Profile) whose bodies and deadlines the texts
+    name; ``signing_key``: the Sở's loaded Ed25519 private key, to sign the identity, registry
+    facts and layout digest into ``_meta`` (the key itself is written nowhere)."""
+    book = Book(edition, edition.tier(tier), year, unit, units, password, profile, signing_key)
     lists_ws = lists.write(book)
     guide_ws = book.wb.create_sheet(L.SHEET_GUIDE, 0)
     unit_sheet.write(book)

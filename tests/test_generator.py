@@ -171,8 +171,11 @@ def test_named_inputs_exist_and_are_unlocked(books, tier, kind):
     for name in inputs_of(tier):
         assert name in wb.defined_names, f"missing defined name {name}"
         c = cell(wb, name)
+        if name == L.N_DISADVANTAGED and kind == "unit":  # the registry's status, locked (issue 12, case 2)
+            assert c.protection.locked and c.value in ("Có", "Không"), (c.protection.locked, c.value)
+            continue
         assert not c.protection.locked, f"{name} ({c.parent.title}!{c.coordinate}) is locked"
-        assert c.value is None or name == "vung_kho_khan", f"{name} is pre-filled with {c.value!r}"
+        assert c.value is None, f"{name} is pre-filled with {c.value!r}"
     for ws in wb.worksheets:  # workbook-scoped only: no sheet-local copies that would shadow them
         assert not ws.defined_names, f"sheet-scoped names on {ws.title}"
     # the appraisal reasons are inputs too
@@ -240,6 +243,8 @@ def test_data_validation(books, tier, kind):
     wb = books[tier, kind]
     dvs = {ws.title: validations_at(ws) for ws in wb.worksheets}
     for name, spec in inputs_of(tier).items():
+        if name == L.N_DISADVANTAGED and kind == "unit":
+            continue  # the registry's status, locked: nothing to type (issue 12, case 2)
         c = cell(wb, name)
         dv = dvs[c.parent.title].get(c.coordinate)
         assert dv is not None, f"{name}: no data validation"
@@ -272,7 +277,8 @@ def test_conditional_formats(books, tier, kind):
     rules = cf_cells(ws)
     # empty input highlighted, on every sheet holding required inputs
     for sheet in (L.SHEET_SELF, L.SHEET_UNIT):
-        inputs = {cell(wb, n).coordinate for n in inputs_of(tier) if cell(wb, n).parent.title == sheet}
+        inputs = {cell(wb, n).coordinate for n in inputs_of(tier) if cell(wb, n).parent.title == sheet
+                  and not (n == L.N_DISADVANTAGED and kind == "unit")}  # locked: the registry's
         if kind == "blank":
             inputs |= {cell(wb, n).coordinate for n in (L.N_UNIT_CODE, L.N_UNIT_NAME)
                        if cell(wb, n).parent.title == sheet}
@@ -509,7 +515,7 @@ def test_cli_units_with_vietnamese_headers(tmp_path):
     wb = openpyxl.load_workbook(out / f"CDHT_{YEAR}_xa_X91.xlsx")
     assert (cell(wb, "don_vi_ma").value, cell(wb, "don_vi_ten").value) == ("X91", "Xã Một")
     assert cell(wb, "vung_kho_khan").value == "Có"
-    assert not cell(wb, "vung_kho_khan").protection.locked  # pre-filled, still correctable
+    assert cell(wb, "vung_kho_khan").protection.locked  # the registry's status: not the commune's choice (issue 12)
     wb2 = openpyxl.load_workbook(out / f"CDHT_{YEAR}_xa_X92.xlsx")
     assert cell(wb2, "vung_kho_khan").value == "Không"
     assert {p.name: p.value for p in wb.custom_doc_props}["cdht_parent_code"] == "H9"

@@ -135,12 +135,26 @@ def catalogue_show(edition_path, tier, as_json):
 @click.option("--contributor", "contributor", metavar="CODE",
               help="Tạo phiếu số liệu cho một sở/ngành (mã trong 'contributors' của bộ tiêu chí, "
                    "hoặc 'all'); chỉ dùng với --tier tinh.")
-def generate(tier, year, edition_path, units_path, unit_code, password, out_dir, contributor):
+@click.option("--profile", "profile_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Hồ sơ cấu hình tỉnh (YAML): danh sách đơn vị năm đó, cơ quan nhận hồ sơ, thẩm định, quyết định.")
+@click.option("--signing-key", "signing_key", type=click.Path(dir_okay=False, path_type=Path),
+              help="Khóa bí mật Ed25519 của Sở (cdht profile keygen) để ký biểu mẫu; không bao giờ được ghi "
+                   "vào biểu mẫu hay hồ sơ cấu hình.")
+def generate(tier, year, edition_path, units_path, unit_code, password, out_dir, contributor, profile_path,
+             signing_key):
     """Phát hành biểu mẫu Excel đã khóa, có kiểm tra dữ liệu, cho một cấp và một năm."""
     from cdht_generator.api import GenerateError, generate as run
     from cdht.units import read_units
 
     edition = _edition_or_exit(edition_path)
+    prof = None
+    if profile_path:
+        if units_path:
+            raise click.UsageError("Dùng --profile hoặc --units, không dùng cả hai.")
+        prof = _profile_or_exit(profile_path)
+        if signing_key is None:
+            from cdht.profile import signing_key_path
+            signing_key = signing_key_path(prof)
     if contributor:
         from cdht_generator.contributor import generate_contributor_form
         if tier != "tinh" or units_path or unit_code:
@@ -156,19 +170,21 @@ def generate(tier, year, edition_path, units_path, unit_code, password, out_dir,
         click.echo(f"Đã tạo {len(paths)} phiếu số liệu sở/ngành năm {year} trong {out_dir}.")
         return
     units = None
-    if unit_code and not units_path:
-        raise click.UsageError("--unit cần đi kèm --units.")
     if units_path:
         units, findings = read_units(units_path)
         if findings:
             _echo_findings(findings)
             sys.exit(1)
+    if unit_code and not units_path and not (prof and prof.units):
+        raise click.UsageError("--unit cần đi kèm --units hoặc --profile có danh sách đơn vị.")
     bar = None
     try:
-        if units is not None and not unit_code:
-            bar = _progress(len(units.of_tier(tier)), "Tạo biểu mẫu")
+        if not unit_code and (units is not None or (prof and prof.units)):
+            n = len(units.of_tier(tier)) if units is not None else len(prof.units_in(year, tier))
+            bar = _progress(n, "Tạo biểu mẫu")
         paths = run(edition, tier, year, out_dir, units=units, unit_code=unit_code, password=password,
-                    progress=(lambda k, n: bar.update(1)) if bar else None)
+                    progress=(lambda k, n: bar.update(1)) if bar else None, profile=prof,
+                    signing_key=signing_key)
     except GenerateError as e:
         _echo_findings(e.findings)
         sys.exit(1)
@@ -185,11 +201,32 @@ def _report_text(rep) -> str:
     return report_text(rep)
 
 
-def _assess_command(fn, file, as_json, write, exit_on_errors):
+def _profile_or_exit(path):
+    """A province profile (YAML, or a --units CSV read as a registry-only profile); its errors
+    are printed and the command stops (exit 1) before reading or writing anything else."""
+    from cdht.cli.profile import _load
+    from cdht.messages import ERROR, has_errors
+
+    prof, findings = _load(str(path))
+    if prof is None or has_errors(findings):
+        _echo_findings([f for f in findings if f.severity == ERROR])
+        sys.exit(1)
+    return prof
+
+
+def _assess_command(fn, file, as_json, write, exit_on_errors, profile_path=None):
     from cdht.ops.results_sheet import write_results
     from cdht.messages import has_errors
 
-    rep = fn(file)
+    if profile_path is not None:  # read with the profile: registry facts and the Sở's signature checked
+        from cdht.ops.assess import check_evidence, compute_submission
+        from cdht.read.submission import read_workbook
+        prof = _profile_or_exit(profile_path)
+        rep = compute_submission(read_workbook(file, profile=prof))
+        if exit_on_errors and rep.assessment is not None:  # check: the evidence too
+            rep.evidence_findings = check_evidence(rep.sub, rep.assessment)
+    else:
+        rep = fn(file)
     write_failed = False
     if write and rep.sub.readable:
         problem = write_results(rep)
@@ -197,7 +234,7 @@ def _assess_command(fn, file, as_json, write, exit_on_errors):
             rep.sub.findings.append(problem)
             write_failed = True
     if as_json:
-        _dump(rep.as_dict())
+        _dump({**rep.as_dict(), **({"identity": rep.sub.identity} if rep.sub.identity else {})})
     else:
         click.echo(_report_text(rep))
     if not rep.sub.readable:
@@ -210,20 +247,24 @@ def _assess_command(fn, file, as_json, write, exit_on_errors):
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Kết quả dạng JSON.")
 @click.option("--write", is_flag=True, help="Ghi kết quả vào trang 'Kết quả kiểm tra' (có bản sao .bak).")
-def compute(file, as_json, write):
+@click.option("--profile", "profile_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Hồ sơ cấu hình tỉnh: đối chiếu thông tin đơn vị với danh sách của Sở và kiểm tra chữ ký số.")
+def compute(file, as_json, write, profile_path):
     """Tính mức độ của một sổ tính đã điền (tính lại từ số liệu, không đọc kết quả công thức)."""
     from cdht.ops.assess import compute as run
-    _assess_command(run, file, as_json, write, exit_on_errors=False)
+    _assess_command(run, file, as_json, write, exit_on_errors=False, profile_path=profile_path)
 
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Kết quả dạng JSON.")
 @click.option("--write", is_flag=True, help="Ghi kết quả vào trang 'Kết quả kiểm tra' (có bản sao .bak).")
-def check(file, as_json, write):
+@click.option("--profile", "profile_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Hồ sơ cấu hình tỉnh: đối chiếu thông tin đơn vị với danh sách của Sở và kiểm tra chữ ký số.")
+def check(file, as_json, write, profile_path):
     """Kiểm tra minh chứng, số liệu và dấu hiệu sửa biểu mẫu. Thoát mã 1 nếu có lỗi."""
     from cdht.ops.assess import check as run
-    _assess_command(run, file, as_json, write, exit_on_errors=True)
+    _assess_command(run, file, as_json, write, exit_on_errors=True, profile_path=profile_path)
 
 
 @main.command()

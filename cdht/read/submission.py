@@ -45,6 +45,7 @@ class Submission:
     evidence: list[dict] = field(default_factory=list)      # rows of the register with their row number
     evidence_outside: list[tuple] = field(default_factory=list)  # (row, cell, value) right of the register
     sha256: str = ""
+    identity: dict = field(default_factory=dict)  # registry facts issued, signature state (cdht.read.identity)
     tampered: bool = False
     readable: bool = False  # False: not ours / unreadable — nothing else is meaningful
 
@@ -135,12 +136,16 @@ def read_meta(rb) -> dict[str, str]:
     return meta
 
 
-def read_workbook(path: str | Path, edition: Edition | None = None) -> Submission:
-    """Read and validate one workbook, opening it once. Always returns; problems are in ``.findings``."""
-    return read_workbook_raw(path, edition)[0]
+def read_workbook(path: str | Path, edition: Edition | None = None, profile=None) -> Submission:
+    """Read and validate one workbook, opening it once. Always returns; problems are in ``.findings``.
+
+    ``profile`` (cdht.profile.Profile): also check the workbook's registry facts against the
+    profile's registry and, when the profile has a public key, the Sở's signature
+    (:mod:`cdht.read.identity`)."""
+    return read_workbook_raw(path, edition, profile=profile)[0]
 
 
-def read_workbook_raw(path: str | Path, edition: Edition | None = None, tool_sheets: bool = False):
+def read_workbook_raw(path: str | Path, edition: Edition | None = None, tool_sheets: bool = False, profile=None):
     """:func:`read_workbook`, also returning the raw read (``cdht.xlsx.fastread.RawBook``, None when the
     file could not be read); ``tool_sheets`` reads the values of the tool sheets too (a parent's)."""
     from cdht.xlsx.fastread import read_raw
@@ -171,7 +176,11 @@ def read_workbook_raw(path: str | Path, edition: Edition | None = None, tool_she
     except Exception:  # any parser failure is a corrupt or foreign file, reported not raised
         sub.add("CDHT-W002", reason=UNREADABLE_CONTENT)
         return sub, None
-    return sub, _read_loaded(sub, rb, edition) or rb
+    rb = _read_loaded(sub, rb, edition) or rb
+    if sub.readable:
+        from cdht.read.identity import check_identity
+        check_identity(sub, rb, profile)
+    return sub, rb
 
 
 def _read_loaded(sub: Submission, rb, edition: Edition | None):

@@ -18,7 +18,7 @@ def write(book, self_refs) -> dict[str, str]:
     """Add the appraisal sheet; returns indicator id → absolute reference of its verdict cell."""
     ws = book.wb.create_sheet(L.SHEET_APPRAISAL)
     book.title(ws, "BẢN TỔNG HỢP KẾT QUẢ THẨM ĐỊNH CỦA HỘI ĐỒNG",
-               f"Hội đồng: {book.tier.procedure.appraised_by}. Ghi rõ lý do cho mỗi chỉ tiêu không đạt.")
+               f"Hội đồng: {book.procedure.appraised_by}. Ghi rõ lý do cho mỗi chỉ tiêu không đạt.")
     ws["A3"] = "Mức độ Hội đồng xét (1 hoặc 2)"
     ws["A3"].font = BOLD
     book.input_cell(ws, "D3", L.N_APPRAISAL_TARGET, "level", 1, 2)

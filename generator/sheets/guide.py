@@ -12,7 +12,7 @@ _DO_NOT_EDIT = ("Không sửa, xóa hay đổi tên trang, ô công thức: ph�
 
 def write(book, ws) -> None:
     """Fill the template's guide sheet ``ws`` (created first, so that it is the first tab)."""
-    e, t, year = book.edition, book.tier, book.year
+    e, t, year, proc = book.edition, book.tier, book.year, book.procedure
     lines = [
         (f"HƯỚNG DẪN — BIỂU MẪU TỰ ĐÁNH GIÁ \"CỘNG ĐỒNG HỌC TẬP\" {t.name.upper()} NĂM {year}", TITLE),
         (f"Căn cứ: {e.spec.legal_basis}. {t.spec.articles.level1} (mức độ 1), {t.spec.articles.level2} "
@@ -26,8 +26,8 @@ def write(book, ws) -> None:
          "Chỉ tiêu đạt phải có ít nhất một minh chứng.", None),
         (f"4. Trang '{L.SHEET_APPRAISAL}': dành cho Hội đồng thẩm định.", None),
         (f"5. Trang '{L.SHEET_SUMMARY}': in, ký, đóng dấu; ghi mã niêm phong bên cạnh chữ ký.", None),
-        (f"Hồ sơ gửi {t.procedure.dossier_to} trước ngày {deadline_text(t.procedure.submit_by, year)}. "
-         f"Thẩm định: {t.procedure.appraised_by}. Quyết định: {t.procedure.decided_by}.", None),
+        (f"Hồ sơ gửi {proc.dossier_to} trước ngày {deadline_text(proc.submit_by, year)}. "
+         f"Thẩm định: {proc.appraised_by}. Quyết định: {proc.decided_by}.", None),
         ("Chú giải màu", BOLD),
         ("Vàng: ô cần nhập. Vàng đậm: ô bắt buộc còn trống. Đỏ nhạt: không đạt. Xanh: đạt. "
          "Cam: chỉ tiêu đạt nhưng chưa có minh chứng.", None),

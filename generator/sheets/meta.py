@@ -14,6 +14,11 @@ from cdht_generator.builder import template_id
 
 KEYS = ["template_id", "edition_id", "edition_version", "tier", "year", "unit_code", "parent_code",
         "generator_version", "fingerprint", "seal", "protected_sheets", "sheet_digests", "fingerprint_scheme"]
+# Written after KEYS, only on a workbook issued for a registry unit, from a profile, or signed (a
+# blank template without either keeps exactly KEYS): the registry facts it was issued with, the
+# profile they come from, and the Sở's signature (cdht.signing) over them and the layout digest.
+IDENTITY_KEYS = ["unit_name", "parent_name", "disadvantaged", "children", "profile"]
+SIGNATURE_KEY = "signature"
 
 
 def write(book) -> dict:
@@ -28,7 +33,8 @@ def write(book) -> dict:
     book.protect(ws)
     props = book.wb.properties
     for k, v in meta.items():
-        book.wb.custom_doc_props.append(StringProperty(name=f"cdht_{k}", value=str(v)))
+        if k in KEYS or v not in (None, ""):  # (an empty property is read differently by the fast path)
+            book.wb.custom_doc_props.append(StringProperty(name=f"cdht_{k}", value=str(v)))
     props.creator = f"cdht {__version__}"
     props.title = meta["template_id"]
     props.created = props.modified = dt.datetime(book.year + 1, 1, 1)
@@ -57,7 +63,32 @@ def values(book) -> dict:
         "fingerprint_scheme": FINGERPRINT_SCHEME,
     }
     assert list(meta) == KEYS
+    facts = identity(book)
+    if facts:
+        meta.update(facts)
+    if book.signing_key is not None:
+        from cdht.signing import sign_with, signed_payload
+        meta[SIGNATURE_KEY] = sign_with(signed_payload(meta), book.signing_key)
     return meta
+
+
+def identity(book) -> dict:
+    """The registry facts of an issued workbook (empty for a blank template with neither a
+    profile nor a signing key): name, parent, disadvantaged-area status ("Có"/"Không"), the
+    expected lower units (JSON list of codes, a parent's) and the profile's name."""
+    unit = book.unit
+    if unit is None and book.profile is None and book.signing_key is None:
+        return {}
+    from cdht import rules as R
+    parent = book.parent_unit
+    children = [u.code for u in book.expected_children()]
+    return {
+        "unit_name": unit.name if unit else "",
+        "parent_name": parent.name if parent else "",
+        "disadvantaged": (R.CO if unit.hardship else R.KHONG) if unit else "",
+        "children": json.dumps(children, ensure_ascii=False) if children else "",
+        "profile": book.profile.name if book.profile is not None else "",
+    }
 
 
 def relabel(book, meta: dict, new_id: str, extra_key: str, extra_value: str) -> dict:
