@@ -356,3 +356,25 @@ def test_libreoffice_shows_the_level_of_the_issued_status(kg_issued, tmp_path):
         engine = recalculated_values(out[files[code]], [L.N_LEVEL])[L.N_LEVEL]
         code_, rep = as_json("compute", files[code])
         assert rep["level"] == want and int(engine) == want, (code, engine, rep["level"])
+
+
+def test_signature_survives_a_libreoffice_save(signed, tmp_path):
+    """A unit that fills and saves its workbook in LibreOffice still hands in a valid signature."""
+    from scripts.libreoffice import recalc, soffice_path
+    if soffice_path() is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    filled = _filled(signed["x0101"], tmp_path / "x0101-2025.xlsx")
+    saved = recalc([filled], tmp_path / "libreoffice")[filled]
+    code, rep = as_json("compute", saved, "--profile", signed["profile"])
+    assert rep["identity"]["signature"] == "valid" and rep["tampered"] is False
+    assert not [c for c in codes(rep) if c.startswith("CDHT-P")]
+
+
+def test_units_csv_works_as_a_registry_only_profile(tmp_path):
+    """--units keeps working for generate, and the same CSV is a --profile for check."""
+    from cdht.units import SAMPLE_UNITS
+    made = generate(tmp_path, "--tier", "xa", "--year", 2026, "--units", SAMPLE_UNITS, "--unit", "MAU-X0201")
+    assert meta_of(made[0])["disadvantaged"] == "Có"
+    code, rep = as_json("compute", made[0], "--profile", SAMPLE_UNITS)
+    assert rep["identity"]["disadvantaged_source"] == "profile"
+    assert not [c for c in codes(rep) if c.startswith("CDHT-P")]
