@@ -150,6 +150,7 @@ def two_columns(doc, left_mm: float):
     t = doc.add_table(rows=1, cols=2)
     _no_borders(t)
     _widths(t, [left_mm, text_width_mm(doc) - left_mm])
+    t.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a block never breaks across pages
     return t.rows[0].cells
 
 
@@ -200,6 +201,10 @@ def signature(doc) -> None:
     for _ in range(3):
         para(right, "", indent=False, after=0)
     para(right, "{{ nguoi_ky }}", bold=True, size=S.BODY_PT, align=CENTER, indent=False, after=0)
+    # A paragraph must follow a table; a 1-pt one, so a document ending here gets no blank last page.
+    end = para(doc, "", indent=False, after=0)
+    end.paragraph_format.line_spacing = Pt(1)
+    _font(end.add_run(""), size=1)
 
 
 def table(doc, headers: list[str], cells: list[str], widths_mm: list[float], loop: str, end="{%tr endfor %}"):

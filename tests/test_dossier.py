@@ -341,6 +341,17 @@ def test_names_of_bodies_and_places():
     assert split_authority("Bộ trưởng Bộ Giáo dục và Đào tạo") == ("Bộ trưởng", "Bộ Giáo dục và Đào tạo")
 
 
+def test_the_guide_names_every_placeholder_offered(built, failed, tmp_path):
+    from cdht.dossier import GUIDE
+
+    guide = (TEMPLATES_DIR / GUIDE).read_text(encoding="utf-8")
+    offered = {k: set(v) for r in built.values() for k, v in r.variables.items()}
+    offered["thong_bao"] = set(build_dossier(failed, tmp_path, profile=SAMPLE_THREE_TIER).variables["thong_bao"])
+    assert set(offered) == set(TEMPLATES)
+    missing = sorted({v for names in offered.values() for v in names if f"`{v}`" not in guide})
+    assert not missing, f"{GUIDE} does not explain {missing}"
+
+
 def test_the_shipped_outlines_are_what_the_script_builds(tmp_path):
     from scripts.build_dossier_templates import build
 
@@ -356,9 +367,15 @@ def test_cli_dossier_and_outlines(commune, tmp_path):
     import json
     data = json.loads(r.output)
     assert data["ok"] and set(data["documents"]) == {"to_trinh", "bao_cao", "tong_hop", "tham_dinh"}
+    from cdht.units import SAMPLE_UNITS  # a --units CSV is a registry-only profile
+    r = runner.invoke(main, ["dossier", str(commune), "--out", str(tmp_path / "csv"), "--profile", str(SAMPLE_UNITS)])
+    assert r.exit_code == 0, r.output
+    assert "Kính gửi: Phòng Giáo dục và Đào tạo huyện Bình An (mẫu)" in _texts(
+        tmp_path / "csv" / f"HS_{YEAR}_xa_MAU-X0101_1-to-trinh.docx")
     r = runner.invoke(main, ["dossier", "--outlines", "--out", str(tmp_path / "de-cuong")])
     assert r.exit_code == 0, r.output
-    assert sorted(p.name for p in (tmp_path / "de-cuong").iterdir()) == sorted(TEMPLATES.values())
+    from cdht.dossier import GUIDE
+    assert sorted(p.name for p in (tmp_path / "de-cuong").iterdir()) == sorted([*TEMPLATES.values(), GUIDE])
     r = runner.invoke(main, ["dossier", "--out", str(tmp_path / "x")])
     assert r.exit_code == 2 and "--outlines" in r.output
 
@@ -393,19 +410,45 @@ def _pages(pdf: Path) -> int:
     return len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
 
 
-@pytest.mark.oracle
-@pytest.mark.slow
-def test_libreoffice_converts_every_document_to_pdf(built, failed, tmp_path):
+@pytest.fixture(scope="module")
+def pdfs(built, failed, tmp_path_factory):
+    """Every generated document (commune, district, province, failing commune) printed to PDF."""
     from scripts.libreoffice import soffice_path
 
     if soffice_path() is None:
         pytest.skip("LibreOffice (soffice) is not installed")
-    letter = build_dossier(failed, tmp_path / "failed", profile=SAMPLE_THREE_TIER)
+    tmp = tmp_path_factory.mktemp("pdf")
+    letter = build_dossier(failed, tmp / "failed", profile=SAMPLE_THREE_TIER)
     docs = [p for r in [*built.values(), letter] for p in r.documents.values()]
     assert len(docs) == 4 + 5 + 3 + 5
-    pdfs = _to_pdf(docs, tmp_path / "pdf")
+    return _to_pdf(docs, tmp / "pdf")
+
+
+@pytest.mark.oracle
+@pytest.mark.slow
+def test_libreoffice_converts_every_document_to_pdf(built, pdfs):
     for src, pdf in pdfs.items():
         pages = _pages(pdf)
         single = src.stem.endswith(("to-trinh", "thong-bao-khong-dat"))
         assert (pages == 1) if single else (1 <= pages <= 12), (src.name, pages)
-    assert _pages(pdfs[built["MAU-H01"].documents["quyet_dinh"]]) >= 2  # the annex starts a new page
+    assert _pages(pdfs[built["MAU-H01"].documents["quyet_dinh"]]) == 2  # the annex starts a new page
+
+
+def _page_text(pdf: Path, page: int) -> str:
+    out = subprocess.run(["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    return " ".join(out.split())
+
+
+@pytest.mark.oracle
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
+def test_heading_on_the_first_page_and_signature_on_the_last(pdfs):
+    for src, pdf in pdfs.items():
+        first, last = _page_text(pdf, 1), _page_text(pdf, _pages(pdf))
+        assert S.NATIONAL_NAME in first and S.MOTTO in first and "Số:" in first, src.name
+        if src.stem.endswith("du-thao-quyet-dinh"):  # the signature ends the decision, the annex the file
+            assert "Nơi nhận:" in first and ("TRƯỞNG PHÒNG" in first or "GIÁM ĐỐC" in first), src.name
+            assert "DANH SÁCH ĐƠN VỊ ĐẠT" in last and "Kèm theo Quyết định" in last, src.name
+        else:
+            assert "Nơi nhận:" in last and "Ký, ghi rõ họ tên và đóng dấu" in last, src.name

@@ -15,7 +15,7 @@ from cdht.messages import ERROR
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Thư mục ghi các văn bản (.docx).")
 @click.option("--profile", "profile", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="Hồ sơ cấu hình tỉnh (YAML): tên các cơ quan cấp trên và quy trình của năm.")
+              help="Hồ sơ cấu hình tỉnh (YAML) hoặc danh sách đơn vị (CSV): tên các cơ quan cấp trên, quy trình của năm.")
 @click.option("--templates", "templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Thư mục mẫu văn bản (đề cương) do Sở sửa trong Word; mẫu thiếu dùng mẫu mặc định.")
 @click.option("--outlines", is_flag=True,
@@ -32,6 +32,15 @@ def dossier(workbook, out_dir, profile, templates, outlines, as_json):
         return
     if workbook is None:
         raise click.UsageError("Cần đường dẫn sổ tính (WORKBOOK), hoặc dùng --outlines.")
+    if profile is not None and profile.suffix.lower() == ".csv":  # a --units list: registry-only profile
+        from cdht.cli.profile import _load
+        from cdht.messages import has_errors
+
+        profile, found = _load(str(profile))
+        if profile is None or has_errors(found):
+            for f in found:
+                click.echo(f.text(), err=True)
+            sys.exit(1)
     result = build_dossier(workbook, out_dir, profile=profile, templates=templates)
     if as_json:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2, default=str))

@@ -19,3 +19,4 @@ TEMPLATES = {
     "thong_bao": "thong-bao-khong-dat.docx",
     "quyet_dinh": "quyet-dinh-cong-nhan.docx",
 }
+GUIDE = "HUONG-DAN-MAU-VAN-BAN.md"  # the placeholders each outline may use, for the Sở (in templates/)

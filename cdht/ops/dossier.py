@@ -26,7 +26,7 @@ from pathlib import Path
 
 from cdht import contract as L
 from cdht import rules as R
-from cdht.dossier import TEMPLATES, TEMPLATES_DIR
+from cdht.dossier import GUIDE, TEMPLATES, TEMPLATES_DIR
 from cdht.evaluate import level_label, verdict_label
 from cdht.messages import ERROR, Finding, finding, has_errors
 from cdht.ops.assess import Report, compute_submission
@@ -52,6 +52,7 @@ class DossierResult:
     out_dir: Path
     documents: dict[str, Path] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    variables: dict[str, list[str]] = field(default_factory=dict)  # kind → the placeholders it offered
     unit_code: str | None = None
     tier: str | None = None
     year: int | None = None
@@ -67,6 +68,7 @@ class DossierResult:
                 "unit_code": self.unit_code, "tier": self.tier, "year": self.year, "level": self.level,
                 "appraised_level": self.appraised_level,
                 "documents": {k: str(p) for k, p in self.documents.items()},
+                "variables": self.variables,
                 "findings": [f.as_dict() for f in self.findings]}
 
 
@@ -388,7 +390,14 @@ def _child_tier(sub, table: list[list]):
     return None
 
 
+# a row of "Đơn vị cấp dưới" whose appraisal never counts: nothing filed, refused, a duplicate copy
+_NOT_FILED = {L.STATUS_MISSING, L.STATUS_RETURNED, L.Status.NOT_SUBMITTED.value, L.Status.RETURNED.value,
+              L.Status.DUPLICATE.value}
+
+
 def _recognised(table: list[list]) -> dict[int, list[dict]]:
+    """Level → the appraised units of a parent's "Đơn vị cấp dưới" list (a file received, on time or
+    late, and the council's level 1 or 2)."""
     groups: dict[int, list[dict]] = {2: [], 1: []}
     for code, rec in existing_rows(table).items():
         status = rec["row"][2] if len(rec["row"]) > 2 else None
@@ -396,7 +405,7 @@ def _recognised(table: list[list]) -> dict[int, list[dict]]:
             level = int(rec.get("appraised"))
         except (TypeError, ValueError):
             continue
-        if status == L.STATUS_RECEIVED and level in groups:
+        if status not in _NOT_FILED and level in groups:
             groups[level].append({"ma": code, "ten": str(rec.get("name") or code), "muc_do": f"Mức độ {level}"})
     return groups
 
@@ -565,6 +574,7 @@ def build_dossier(workbook_path: str | Path, out_dir: str | Path, profile=None,
     try:
         made = {}
         for kind, ctx in docs.items():
+            result.variables[kind] = sorted(ctx)
             path = tmp / f"{stem}_{OUTPUT_NAMES[kind]}.docx"
             problems = render(_template_path(kind, templates), ctx, path)
             if problems:
@@ -587,7 +597,7 @@ def write_outlines(out_dir: str | Path) -> list[Path]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in TEMPLATES.values():
+    for name in [*TEMPLATES.values(), GUIDE]:
         dest = out_dir / name
         shutil.copyfile(TEMPLATES_DIR / name, dest)
         written.append(dest)
