@@ -344,6 +344,7 @@ def test_signing_key_path_in_the_profile(tmp_path, signed):
 
 # --- the live formulas use the issued status (no add-in) ------------------------------------------
 
+@pytest.mark.oracle
 def test_libreoffice_shows_the_level_of_the_issued_status(kg_issued, tmp_path):
     """A real engine computes the issued templates' own formulas: the locked registry status feeds
     the xa.5.2 bar there as in Python (45 %/11 %: level 1 only for the listed commune)."""
@@ -358,6 +359,7 @@ def test_libreoffice_shows_the_level_of_the_issued_status(kg_issued, tmp_path):
         assert rep["level"] == want and int(engine) == want, (code, engine, rep["level"])
 
 
+@pytest.mark.oracle
 def test_signature_survives_a_libreoffice_save(signed, tmp_path):
     """A unit that fills and saves its workbook in LibreOffice still hands in a valid signature."""
     from scripts.libreoffice import recalc, soffice_path
