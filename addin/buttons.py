@@ -191,21 +191,40 @@ def _previous_flags(ws, header: int, sheet_names: set[str]) -> list[tuple[str, s
             and r[3][:1].isalpha() and not r[3].startswith("dòng")]
 
 
-def _highlight(book, rep, now: list[tuple[str, str]], old: list[tuple[str, str]]) -> int:
-    """Flag what is wrong now, give the input fill back to cells fixed since last time; at most
-    :data:`MAX_HIGHLIGHTS` colour calls. Returns how many cells were flagged."""
+def _colour_plan(rep, now: list[tuple[str, str]], old: list[tuple[str, str]]) -> list[tuple[str, str, str | None]]:
+    """(sheet, cell, colour): flag what is wrong now, give the input fill back to cells fixed since
+    last time; at most :data:`MAX_HIGHLIGHTS` colours."""
     inputs = {rep.sub.cells[k] for k in (rep.sub.tier.fields if rep.sub.tier else {}) if k in rep.sub.cells}
-    flagged = 0
-    for sheet, cell in now[:MAX_HIGHLIGHTS]:
-        book.sheets[sheet].range(cell).color = COLOR_FLAG
-        flagged += 1
+    plan = [(sheet, cell, COLOR_FLAG) for sheet, cell in now[:MAX_HIGHLIGHTS]]
     now_set = set(now)
-    for sheet, cell in list(dict.fromkeys(c for c in old if c not in now_set))[:max(0, MAX_HIGHLIGHTS - flagged)]:
-        book.sheets[sheet].range(cell).color = COLOR_INPUT if (sheet, cell) in inputs else None
-    return flagged
+    fixed = list(dict.fromkeys(c for c in old if c not in now_set))[:max(0, MAX_HIGHLIGHTS - len(plan))]
+    return plan + [(sheet, cell, COLOR_INPUT if (sheet, cell) in inputs else None) for sheet, cell in fixed]
 
 
-def _report_text(book, rep, operation: str, n_cells: int, flagged: int) -> str:
+def _highlight(book, rep, now: list[tuple[str, str]], old: list[tuple[str, str]]) -> tuple[int, int]:
+    """Write the colours of :func:`_colour_plan`, sheet by sheet, only where Excel's protection
+    allows (:func:`cdht_addin.protection.formattable`: a protected input sheet is unprotected with
+    the workbook's password and protected again with exactly its options). Returns (cells
+    flagged, colours left out because the sheet could not be unprotected)."""
+    from cdht_addin.protection import formattable
+
+    by_sheet: dict[str, list[tuple[str, str | None]]] = {}
+    for sheet, cell, colour in _colour_plan(rep, now, old):
+        by_sheet.setdefault(sheet, []).append((cell, colour))
+    flagged = skipped = 0
+    for name, cells in by_sheet.items():
+        sheet = book.sheets[name]
+        with formattable(sheet) as allowed:
+            if not allowed:
+                skipped += len(cells)
+                continue
+            for cell, colour in cells:
+                sheet.range(cell).color = colour
+                flagged += colour == COLOR_FLAG
+    return flagged, skipped
+
+
+def _report_text(book, rep, operation: str, n_cells: int, flagged: int, skipped: int = 0) -> str:
     """The alert after "Tính mức độ" / "Kiểm tra minh chứng"."""
     n = {sev: sum(1 for f in rep.findings if f.severity == sev) for sev in (ERROR, WARNING, INFO)}
     lines = [f"{operation} — {rep.sub.unit_name or rep.sub.path.name}",
@@ -214,7 +233,9 @@ def _report_text(book, rep, operation: str, n_cells: int, flagged: int) -> str:
         lines.append(f"Kết quả thẩm định: {level_label(rep.appraised_level)}")
     lines.append(f"Lỗi: {n[ERROR]}, cảnh báo: {n[WARNING]}, thông tin: {n[INFO]}.")
     lines.append("Sẵn sàng nộp hồ sơ: " + ("Có" if rep.ready_to_file else "Chưa"))
-    if n_cells > flagged:
+    if skipped:
+        lines.append(_finding_text(finding("CDHT-A007", count=skipped)))
+    elif n_cells > flagged:
         lines.append(f"Đã tô màu {flagged}/{n_cells} ô có vấn đề đầu tiên; xem đủ danh sách ở trang "
                      f"'{L.SHEET_RESULTS}'.")
     else:
@@ -237,9 +258,9 @@ def _show_report(book, rep, operation: str) -> None:
     old = _previous_flags(ws, header, sheet_names)
     _write_block(ws, header + 1, summary_rows(rep) + result_rows(rep.findings), len(L.RESULTS_COLUMNS))
     now = _cells_of(rep.findings, sheet_names)
-    flagged = _highlight(book, rep, now, old)
+    flagged, skipped = _highlight(book, rep, now, old)
     ws.activate()
-    _alert(book, _report_text(book, rep, operation, len(now), flagged))
+    _alert(book, _report_text(book, rep, operation, len(now), flagged, skipped))
 
 
 def tinh_muc_do(book=None, path: str | Path | None = None) -> None:
@@ -343,7 +364,7 @@ def _merge_parent(book, folder, path):
     if not parent.readable:
         first = parent.findings[0] if parent.findings else None
         raise _Stop(finding("CDHT-A002", file=p.name) if first is None or first.code in NOT_OURS else first)
-    if not parent.tier.children:
+    if not parent.tier.children or L.N_CHILDREN not in parent.cells:  # a department form: no children list
         raise _Stop(finding("CDHT-A003", file=p.name))
     return p, parent
 
@@ -396,29 +417,36 @@ def gop_bao_cao(folder: str | Path | None = None, book=None, path: str | Path | 
 # Xuất bản tổng hợp / Giới thiệu
 # ------------------------------------------------------------------------------------------------
 
+def _export_summary(b, path) -> tuple[Path | None, str]:
+    """Export "Bản tổng hợp" to a PDF beside the saved workbook with the sheet's own export (no
+    sheet hidden: the structure lock stays); (None, why) where that is impossible."""
+    from cdht_addin.protection import export_pdf
+
+    try:
+        p = _book_path(b, path)
+    except _Stop:
+        return None, "sổ tính chưa được lưu thành tệp"
+    pdf = p.with_name(p.stem + " - Ban tong hop.pdf")
+    try:
+        if export_pdf(b.sheets[L.SHEET_SUMMARY], pdf):
+            return pdf, ""
+        reason = "môi trường này không xuất được PDF"
+    except Exception as e:  # noqa: BLE001 - COM errors (no PDF printer, file open elsewhere)
+        _log(logging.INFO, f"Xuất bản tổng hợp: PDF export failed ({type(e).__name__}: {e})")
+        reason = "Excel không xuất được PDF"
+    return None, reason
+
+
 def xuat_ban_tong_hop(book=None, path: str | Path | None = None) -> None:
-    """Nút "Xuất bản tổng hợp": show "Bản tổng hợp" and export it to PDF beside the workbook
-    (desktop Excel); where the engine has no PDF export, tell the user to print it."""
+    """Nút "Xuất bản tổng hợp": export the sheet "Bản tổng hợp" alone to a PDF beside the saved
+    workbook (``<tên tệp> - Ban tong hop.pdf``) with the sheet's own ``ExportAsFixedFormat`` — no
+    sheet is hidden or shown, nothing in the book changes. Where the engine cannot export (xlwings'
+    remote engine, an Excel without PDF output) the sheet is shown and the user told how to print."""
     def body(b):
         if L.SHEET_SUMMARY not in {s.name for s in b.sheets}:
-            raise _Stop(finding("CDHT-A002", file=b.name))
-        sheet = b.sheets[L.SHEET_SUMMARY]
-        sheet.activate()
-        pdf = None
-        try:
-            engine = b.app.engine.name
-            if engine != "excel":  # remote / calamine engines have no PDF export; their Sheet.to_pdf
-                raise NotImplementedError(f"engine {engine!r}")  # would still toggle sheet visibility
-            p = _book_path(b, path)
-            pdf = p.with_name(p.stem + " - Ban tong hop.pdf")
-            sheet.to_pdf(str(pdf))
-        except _Stop:
-            pdf = None
-            reason = "sổ tính chưa được lưu thành tệp"
-        except Exception as e:  # noqa: BLE001 - remote engine: NotImplementedError; COM errors
-            _log(logging.INFO, f"Xuất bản tổng hợp: no PDF export ({type(e).__name__}: {e})")
-            pdf = None
-            reason = "môi trường này không xuất được PDF"
+            raise _Stop(finding("CDHT-A008", file=b.name, sheet=L.SHEET_SUMMARY))
+        b.sheets[L.SHEET_SUMMARY].activate()
+        pdf, reason = _export_summary(b, path)
         if pdf is not None:
             _alert(b, f"Đã xuất trang '{L.SHEET_SUMMARY}' ra tệp PDF:\n{pdf}")
         else:

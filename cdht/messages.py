@@ -217,6 +217,12 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "Lưu sổ tính (Ctrl+S) thành tệp .xlsx rồi bấm lại nút."),
     "CDHT-A006": (ERROR, "Thiếu gói Python '{package}' cần để dựng add-in (cài đặt lõi không kèm add-in).",
                   "Cài thêm phần dựng add-in: pip install \"cdht[addin-build]\" rồi chạy lại lệnh."),
+    "CDHT-A007": (WARNING, "Không tô màu được {count} ô có vấn đề: trang tính được bảo vệ và không mở được bảo "
+                           "vệ bằng mật khẩu của biểu mẫu (hoặc môi trường Excel này không cho phép).",
+                  "Xem đủ danh sách ô ở trang 'Kết quả kiểm tra'. Nếu Sở đặt mật khẩu riêng cho biểu mẫu, "
+                  "đặt mật khẩu đó vào biến môi trường CDHT_PASSWORD rồi bấm lại."),
+    "CDHT-A008": (ERROR, "Sổ tính này không có trang bản tổng hợp để xuất (phiếu của sở/ngành không có trang này).",
+                  "Mở biểu mẫu tự đánh giá hoặc sổ tổng hợp của đơn vị rồi bấm lại nút."),
     # --- contributing departments ----------------------------------------------------------
     "CDHT-K001": (ERROR, "Sở/ngành '{contributor}' không có trong bộ tiêu chí.",
                   "Dùng một mã trong danh sách đơn vị đóng góp của bộ tiêu chí: {known}."),

@@ -43,7 +43,9 @@ Public Sub GopBaoCao(control As IRibbonControl)
     RunPython "import cdht_addin; cdht_addin.gop_bao_cao('" & folder & "')"
 End Sub
 
-' Button "Xuat ban tong hop": export the consolidated report.
+' Button "Xuat ban tong hop": export the sheet "Ban tong hop" alone to a PDF
+' beside the saved workbook (the sheet's own ExportAsFixedFormat: no sheet is
+' hidden, so the locked workbook structure is respected).
 Public Sub XuatBanTongHop(control As IRibbonControl)
     RunPython "import cdht_addin; cdht_addin.xuat_ban_tong_hop()"
 End Sub

@@ -224,3 +224,12 @@ def test_build_without_the_addin_extra_says_what_to_install(monkeypatch, tmp_pat
     assert r.exit_code == 1
     assert "[CDHT-A006]" in r.output and 'cdht[addin-build]' in r.output and "xlwings" in r.output
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.oracle
+def test_export_button_says_what_it_does(ribbon: ET.Element) -> None:
+    """"Xuất bản tổng hợp" exports the summary sheet to PDF (cdht_addin.buttons.xuat_ban_tong_hop):
+    its tooltip says so and promises no Excel file."""
+    button = next(b for b in _buttons(ribbon) if b.get("onAction", "").endswith("XuatBanTongHop"))
+    tip = f"{button.get('screentip')} {button.get('supertip')}"
+    assert "PDF" in tip and "Bản tổng hợp" in tip and "tệp Excel" not in tip

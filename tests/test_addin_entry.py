@@ -22,6 +22,8 @@ except ImportError:  # tests/ itself on sys.path
 
 import xlwings as xw  # after xlwings_remote, which sets XLWINGS_LICENSE_KEY
 
+from tests.support.strict_excel import StrictBook
+
 import cdht_addin
 from cdht_addin import buttons as xlwings_entry
 from cdht import contract as L
@@ -64,8 +66,11 @@ def _commune(templates, code: str, out: Path, missing_evidence: int = 2) -> Path
                 ev[:len(ev) - missing_evidence] if missing_evidence else ev)
 
 
-def _book(path: Path, **kw) -> xw.Book:
-    return xw.Book(json=xlwings_remote.payload_from_xlsx(path, caller_name=str(path), **kw))
+def _book(path: Path, strict: bool = True, **kw):
+    """The remote-engine Book of ``path``, held to Excel's protection rules by the strict double
+    (tests/support/strict_excel.py) unless ``strict=False``."""
+    book = xw.Book(json=xlwings_remote.payload_from_xlsx(path, caller_name=str(path), **kw))
+    return StrictBook(book, path) if strict else book
 
 
 def _sheet_pos(path: Path, name: str) -> int:
@@ -125,10 +130,11 @@ def test_results_written_in_one_block_and_alert(templates, tmp_path, fn, codes):
     texts = [v for row in block["values"] for v in row]
     assert "Mức độ (tính lại từ số liệu): Mức độ 2" in texts
     assert {row[0] for row in block["values"] if row[0]} >= codes
-    if codes:  # the flagged cells: one colour each, on the input sheet
+    if codes:  # the flagged cells: one colour each, on the input sheet (unprotected and re-protected)
         colours = [a for a in actions if a["func"] == "setRangeColor"]
         assert colours and all(a["args"] == [xlwings_entry.COLOR_FLAG] for a in colours)
         assert len(colours) <= xlwings_entry.MAX_HIGHLIGHTS
+        assert "CDHT-A007" not in _alerts(actions)[0]
 
     # never a value written over an input cell
     inputs = _input_positions(path, "xa")
@@ -161,6 +167,19 @@ def test_old_rows_are_blanked_and_fixed_cells_lose_their_flag(templates, tmp_pat
     assert all(v == "" for row in block["values"][3:] for v in row)  # 3 summary rows, no findings
     assert [a["args"] for a in actions if a["func"] == "setRangeColor"] == [[xlwings_entry.COLOR_INPUT]]
     assert "Sẵn sàng nộp hồ sơ: Có" in _alerts(actions)[0]
+
+
+@pytest.mark.oracle
+def test_an_engine_without_excels_protection_api_colours_nothing_on_protected_sheets(templates, tmp_path):
+    """xlwings' remote engine cannot unprotect a sheet: no colour is sent to a protected input sheet
+    (Excel would refuse it) and the alert says how many cells were left uncoloured (A007)."""
+    path = _commune(templates, "MAU-X0101", tmp_path)
+    book = _book(path, strict=False)
+    cdht_addin.kiem_tra_minh_chung(book=book)
+    actions = xlwings_remote.actions(book)
+    assert not [a for a in actions if a["func"] == "setRangeColor"]
+    assert _writes_on(actions, _sheet_pos(path, L.SHEET_RESULTS))  # the results are still written
+    assert "CDHT-A007" in _alerts(actions)[0] and "Không tô màu được 2 ô" in _alerts(actions)[0]
 
 
 @pytest.mark.oracle
@@ -264,13 +283,29 @@ def test_merge_folder_missing_and_commune_parent(templates, tmp_path):
 @pytest.mark.oracle
 def test_export_falls_back_to_printing_on_the_remote_engine(templates, tmp_path):
     path = _commune(templates, "MAU-X0101", tmp_path)
-    book = _book(path)
+    book = _book(path, strict=False)  # xlwings' remote engine: no PDF export
     cdht_addin.xuat_ban_tong_hop(book=book)
     actions = xlwings_remote.actions(book)
     assert [a["func"] for a in actions] == ["activateSheet", "alert"]
     assert actions[0]["args"] == [_sheet_pos(path, L.SHEET_SUMMARY)]
     assert "Ctrl+P" in _alerts(actions)[0]
     assert not list(tmp_path.glob("*.pdf"))
+
+
+@pytest.mark.oracle
+def test_export_is_the_summary_sheets_own_pdf_export(templates, tmp_path):
+    """Under Excel's rules (structure locked) the summary sheet exports itself: no sheet is hidden
+    or shown, the PDF lands beside the workbook, the alert names it."""
+    path = _commune(templates, "MAU-X0101", tmp_path)
+    book = _book(path)
+    before = book.protection()
+    cdht_addin.xuat_ban_tong_hop(book=book)
+    actions = xlwings_remote.actions(book)
+    assert [a["func"] for a in actions] == ["activateSheet", "alert"]
+    pdf = tmp_path / "MAU-X0101 - Ban tong hop.pdf"
+    assert book.exports == [(L.SHEET_SUMMARY, pdf)] and pdf.is_file()
+    assert str(pdf) in _alerts(actions)[0]
+    assert book.protection() == before
 
 
 @pytest.mark.oracle
