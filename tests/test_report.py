@@ -75,8 +75,21 @@ def _in_force(path: Path) -> dict[str, int]:
 _LEVEL = {"Chưa đạt": 0, "Mức độ 1": 1, "Mức độ 2": 2}
 
 
+def _receipt(r: dict) -> str:
+    """This round's receipt of a merged row, in the status vocabulary: the merge writes it so
+    (Đã nhận, Nộp muộn, Trả lại, Chưa nộp) or in the older words (Đã nộp + Đúng hạn Có/Không)."""
+    status = r["Trạng thái"]
+    if status in ("Đã nộp", "Đã nhận"):
+        return "Nộp muộn" if r["Đúng hạn"] == "Không" else "Đã nhận"
+    return status or "Chưa nộp"
+
+
+def _got(r: dict) -> bool:
+    return _receipt(r) in ("Đã nhận", "Nộp muộn")
+
+
 def _expected_counts(rows: dict[str, dict], in_force: dict[str, int]) -> dict:
-    got = [r for r in rows.values() if r["Trạng thái"] == L.STATUS_RECEIVED]
+    got = [r for r in rows.values() if _got(r)]
     return {"units": len(rows), "received": len(got),
             "level_0": sum(_LEVEL.get(r["Mức độ tự đánh giá"]) == 0 for r in got),
             "level_1": sum(_LEVEL.get(r["Mức độ tự đánh giá"]) == 1 for r in got),
@@ -114,7 +127,7 @@ def test_long_table_of_a_district_is_its_merged_rows(demo, code):
     for unit, r in rows.items():
         mine = xa[xa["unit"] == unit]
         assert set(mine["parent"]) == {code}
-        assert set(mine["receipt"]) == {r["Trạng thái"]}
+        assert set(mine["receipt"]) == {_receipt(r)}
         want = _LEVEL.get(r["Mức độ tự đánh giá"])
         assert set(mine["level"].dropna()) == ({want} if want is not None else set())
         assert {i: (None if pd.isna(v) else v) for i, v in zip(mine["indicator"], mine["verdict"])} == \
@@ -131,10 +144,10 @@ def test_district_dashboard_matches_the_rows(demo):
     rows = _children(path)
     dash = R.dashboard_data(R.long_table(path))
     c = dict(zip(dash.completeness["item"], dash.completeness["count"]))
-    got = [r for r in rows.values() if r["Trạng thái"] == L.STATUS_RECEIVED]
+    got = [r for r in rows.values() if _got(r)]
     assert c["Đã nhận"] == len(got) == 6
-    assert c["Nộp muộn"] == sum(r["Đúng hạn"] == "Không" for r in got) == 1   # MAU-X0105
-    assert c["Đúng hạn"] == 5 and c["Trả lại"] == 0 and c["Chưa nộp"] == 0
+    assert c["Nộp muộn"] == sum(_receipt(r) == "Nộp muộn" for r in got) >= 1   # MAU-X0105 at least
+    assert c["Đúng hạn"] == len(got) - c["Nộp muộn"] and c["Trả lại"] == 0 and c["Chưa nộp"] == 0
     want = _expected_counts(rows, _in_force(path))
     lv = dash.levels.set_index("level")
     assert [int(lv.loc[k, "self_assessed"]) for k in (0, 1, 2)] == [want["level_0"], want["level_1"], want["level_2"]]
@@ -162,7 +175,7 @@ def test_district_report_lists_its_communes_and_its_own_result(demo, tmp_path):
     rows, in_force = _children(path), _in_force(path)
     assert set(listed) == set(rows)
     for unit, r in rows.items():
-        assert listed[unit]["Hồ sơ"] == r["Trạng thái"]
+        assert listed[unit]["Hồ sơ"] == _receipt(r)
         assert (listed[unit]["Mức độ được công nhận"] or 0) == in_force.get(unit, 0)
     assert listed["MAU-X0201"]["Trạng thái"] == L.Status.RECOGNISED_1.value
     assert listed["MAU-X0201"]["Số quyết định"] == "1/QĐ-UBND"
@@ -207,7 +220,7 @@ def test_ministry_report_counts_by_tier_and_district_match_the_rows(demo, tmp_pa
     for code in ("MAU-H01", "MAU-H02"):
         mine = {u: r for u, r in communes.items() if u.startswith("MAU-X0" + code[-1])}
         assert by_district[code]["Số xã"] == len(mine) == 6
-        assert by_district[code]["Đã nhận"] == sum(r["Trạng thái"] == L.STATUS_RECEIVED for r in mine.values())
+        assert by_district[code]["Đã nhận"] == sum(_got(r) for r in mine.values())
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[:2] == ["Báo cáo", "Theo huyện"] and "Chỉ tiêu" in wb.sheetnames
     texts = [c for row in wb["Báo cáo"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
@@ -244,7 +257,8 @@ def test_csv_export_reads_back_one_row_per_unit_and_indicator(demo, tmp_path):
     assert list(back.columns) == R.COLUMNS
     assert not back.duplicated(["unit", "indicator", "year"]).any()
     assert len(back) == 6 * 15 + 13   # six communes × 15 indicators, the district's own 13
-    assert set(back.loc[back["unit"] == "MAU-X0203", "receipt"]) == {L.STATUS_RECEIVED}
+    assert set(back.loc[back["unit"] == "MAU-X0203", "receipt"]) <= {"Đã nhận", "Nộp muộn"}
+    assert set(back.loc[back["unit"] == "MAU-X0204", "receipt"]) == {"Trả lại"}
 
 
 def test_parquet_export_reads_back(demo, tmp_path):
@@ -339,10 +353,12 @@ def test_bench_script_runs_small(tmp_path, capsys):
 
 
 def test_dates_in_the_long_table_are_dates(demo):
-    df = R.long_table(_district(demo, "MAU-H01"))
+    path = _district(demo, "MAU-H01")
+    df = R.long_table(path)
     first = df[df["unit"] == "MAU-X0101"].iloc[0]
-    assert first["received"].date() == dt.date(YEAR + 1, 2, 20)
-    assert first["valid_until"].date() == dt.date(YEAR + 3, 12, 31)
+    day = _children(path)["MAU-X0101"]["Ngày nhận"]
+    assert isinstance(day, dt.date) and first["received"].date() == (day.date() if isinstance(day, dt.datetime) else day)
+    assert first["valid_until"].date() == dt.date(YEAR + 3, 12, 31)   # recognised for YEAR: in force to YEAR + 3
 
 
 def test_two_tier_province_report_matches_its_rows(tmp_path):

@@ -113,7 +113,8 @@ def _decisions(rb, name: str, sub) -> list:
 
 def merged(book: _Book) -> bool:
     """True once a merge has written the children's list: a row received, returned or stamped."""
-    return any(r.get("Trạng thái") not in (None, L.STATUS_MISSING) or r.get("Tệp") or r.get("Thời điểm tổng hợp")
+    return any(_receipt_status(r.get("Trạng thái"), None) != L.Status.NOT_SUBMITTED or r.get("Tệp")
+               or r.get("Thời điểm tổng hợp")
                for r in book.rows)
 
 
@@ -126,11 +127,26 @@ def _verdict(res) -> str:
 
 
 def _receipt_status(status, on_time) -> L.Status:
-    if status == L.STATUS_RECEIVED:
-        return L.Status.LATE if on_time == "Không" else L.Status.RECEIVED
-    if status == L.STATUS_RETURNED:
-        return L.Status.RETURNED
-    return L.Status.NOT_SUBMITTED
+    """This round's receipt in the status vocabulary, from the "Trạng thái" and "Đúng hạn" cells —
+    written in the vocabulary (Đã nhận, Nộp muộn, Trả lại, Chưa nộp, …) or in the older words
+    (Đã nộp + Đúng hạn Có/Không)."""
+    S = L.Status
+    status = str(status or "").strip()
+    if status in ("", S.NOT_SUBMITTED.value):
+        return S.NOT_SUBMITTED
+    if status == S.RETURNED.value:
+        return S.RETURNED
+    if status == S.LATE.value or on_time == "Không":
+        return S.LATE
+    return S.RECEIVED  # Đã nộp / Đã nhận, or a later standing of a received file
+
+
+_GOT = (L.Status.RECEIVED.value, L.Status.LATE.value)
+
+
+def received(u: pd.DataFrame) -> pd.Series:
+    """Units whose file this round was accepted (on time or late)."""
+    return u["receipt"].isin(_GOT)
 
 
 def _as_int(v):
@@ -154,7 +170,7 @@ def _unit_facts(code: str, rec: dict, book: _Book, horizon: int) -> dict:
     appraised = _as_int(rec.get("Mức độ thẩm định"))
     st = unit_standing(code, book.decisions, appraised=appraised, receipt=receipt)
     d = st.decision if st.level else None
-    return {"unit_name": rec.get("Tên đơn vị"), "receipt": rec.get("Trạng thái") or L.STATUS_MISSING,
+    return {"unit_name": rec.get("Tên đơn vị"), "receipt": receipt.value,
             "on_time": {"Có": True, "Không": False}.get(rec.get("Đúng hạn")),
             "received": _as_date(rec.get("Ngày nhận")), "status": st.status.value,
             "level": _LEVEL_WORDS.get(rec.get("Mức độ tự đánh giá")), "appraised_level": appraised,
@@ -214,7 +230,7 @@ def _carried(parent: _Book, paths, horizon: int) -> tuple[list[dict], list[Findi
             continue
         code = child.sub.unit_code
         rec = recorded.get(code)
-        if rec is None or rec.get("Trạng thái") != L.STATUS_RECEIVED or code in seen:
+        if rec is None or _receipt_status(rec.get("Trạng thái"), rec.get("Đúng hạn")).value not in _GOT or code in seen:
             problems.append(finding("CDHT-R009", file=path.name, unit=code, parent=parent.sub.unit_code))
             continue
         if not child.sub.sha256.startswith(str(rec.get("SHA-256") or "-")):
@@ -313,11 +329,12 @@ def units(df: pd.DataFrame, tier: str | None = None) -> pd.DataFrame:
 def completeness(u: pd.DataFrame) -> pd.DataFrame:
     """Received / on time / late / returned / missing among the listed units, counts and %."""
     n = len(u)
-    counts = {"Đã nhận": int((u["receipt"] == L.STATUS_RECEIVED).sum()),
-              "Đúng hạn": int(((u["receipt"] == L.STATUS_RECEIVED) & (u["on_time"] == True)).sum()),  # noqa: E712
-              "Nộp muộn": int(((u["receipt"] == L.STATUS_RECEIVED) & (u["on_time"] == False)).sum()),  # noqa: E712
-              "Trả lại": int((u["receipt"] == L.STATUS_RETURNED).sum()),
-              "Chưa nộp": int((u["receipt"] == L.STATUS_MISSING).sum())}
+    S = L.Status
+    counts = {"Đã nhận": int(received(u).sum()),
+              "Đúng hạn": int((u["receipt"] == S.RECEIVED.value).sum()),
+              "Nộp muộn": int((u["receipt"] == S.LATE.value).sum()),
+              "Trả lại": int((u["receipt"] == S.RETURNED.value).sum()),
+              "Chưa nộp": int((u["receipt"] == S.NOT_SUBMITTED.value).sum())}
     return pd.DataFrame({"item": list(counts), "count": list(counts.values()),
                          "percent": [round(100 * v / n, 1) if n else 0.0 for v in counts.values()]})
 
@@ -327,7 +344,7 @@ LEVEL_ROWS = ["Chưa đạt / chưa công nhận", "Mức độ 1", "Mức độ
 
 def levels(u: pd.DataFrame) -> pd.DataFrame:
     """Units by level 0 / 1 / 2: self-assessed (of the files received) and recognised (in force)."""
-    got = u[u["receipt"] == L.STATUS_RECEIVED]
+    got = u[received(u)]
     own = got["level"].value_counts()
     rec = u["recognised_level"].fillna(0).value_counts()
     return pd.DataFrame({"level": [0, 1, 2], "label": LEVEL_ROWS,
@@ -422,7 +439,7 @@ def by_parent(df: pd.DataFrame, tier: str) -> pd.DataFrame:
     if u.empty:
         return pd.DataFrame(columns=["parent", "units", "received", "level_0", "level_1", "level_2",
                                      "recognised_1", "recognised_2", "newly_recognised", "expiring"])
-    got = u["receipt"] == L.STATUS_RECEIVED
+    got = received(u)
     rec = u["recognised_level"].fillna(0)
     agg = pd.DataFrame({"parent": u["parent"], "units": 1, "received": got.astype(int),
                         "level_0": (got & (u["level"] == 0)).astype(int),
@@ -440,7 +457,7 @@ def tier_summary(df: pd.DataFrame) -> pd.DataFrame:
     for tier in [t for t in order if (df["tier"] == t).any()]:
         u = units(df, tier)
         own = tier == df.attrs["tier"]
-        got = u if own else u[u["receipt"] == L.STATUS_RECEIVED]
+        got = u if own else u[received(u)]
         rec = recognitions(u)
         rows.append({"tier": tier, "tier_name": _TIER_NAMES.get(tier, tier), "units": len(u),
                      "received": len(got), "level_0": int((got["level"] == 0).sum()),
@@ -456,6 +473,7 @@ def tier_summary(df: pd.DataFrame) -> pd.DataFrame:
 
 _BODY = {"huyen": "PHÒNG GIÁO DỤC VÀ ĐÀO TẠO", "tinh": "SỞ GIÁO DỤC VÀ ĐÀO TẠO"}
 _TO = {"huyen": "Sở Giáo dục và Đào tạo", "tinh": "Bộ Giáo dục và Đào tạo"}
+_SYMBOL = {"huyen": "PGDĐT", "tinh": "SGDĐT"}
 NOT_MERGED_TEXT = ("Sổ tổng hợp chưa được tổng hợp lần nào: chưa có số liệu của đơn vị cấp dưới "
                    "(không phải số 0). Gộp sổ tính của đơn vị cấp dưới rồi lập lại báo cáo.")
 _LEVEL_TEXT = {None: "Chưa đủ dữ liệu", 0: "Chưa đạt", 1: "Mức độ 1", 2: "Mức độ 2"}
@@ -472,6 +490,8 @@ class _Sheet:
         f = wb.add_format
         self.bold = f({"bold": True})
         self.center = f({"bold": True, "align": "center"})
+        self.plain_center = f({"align": "center"})
+        self.italic_center = f({"italic": True, "align": "center"})
         self.title = f({"bold": True, "font_size": 14, "align": "center"})
         self.note = f({"italic": True, "font_color": "#7F6000", "text_wrap": True, "valign": "top"})
         self.head = f({"bold": True, "bg_color": "#" + L.COLOR_HEADER, "border": 1, "text_wrap": True,
@@ -480,15 +500,25 @@ class _Sheet:
         self.date = f({"border": 1, "border_color": "#" + L.COLOR_BORDER, "num_format": "dd/mm/yyyy"})
 
     def heading(self, meta: dict, title: str, width: int = 8) -> None:
+        """The administrative heading (Nghị định 30/2020, as the dossier's documents): the issuing
+        body under its People's Committee, the national name and motto, number, place and date
+        (left for the signer), then the title, the year and the addressee."""
+        from cdht.dossier.style import MOTTO, NATIONAL_NAME
+        from cdht.ops.dossier import place_name
+
         ws, tier = self.ws, meta["tier"]
         half = max(2, width // 2 - 1)
-        ws.merge_range(0, 0, 0, half, f"ỦY BAN NHÂN DÂN {str(meta['unit_name'] or meta['unit']).upper()}", self.center)
+        name = str(meta["unit_name"] or meta["unit"])
+        ws.merge_range(0, 0, 0, half, f"ỦY BAN NHÂN DÂN {name.upper()}", self.center)
         ws.merge_range(1, 0, 1, half, _BODY.get(tier, ""), self.center)
-        ws.merge_range(0, half + 1, 0, width, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", self.center)
-        ws.merge_range(1, half + 1, 1, width, "Độc lập - Tự do - Hạnh phúc", self.center)
-        ws.merge_range(3, 0, 3, width, title, self.title)
-        ws.merge_range(4, 0, 4, width, f"Năm đánh giá {meta['year']} — Kính gửi: {_TO.get(tier, '')}", self.center)
-        self.row = 6
+        ws.merge_range(2, 0, 2, half, f"Số:       /BC-{_SYMBOL.get(tier, '')}", self.plain_center)
+        ws.merge_range(0, half + 1, 0, width, NATIONAL_NAME, self.center)
+        ws.merge_range(1, half + 1, 1, width, MOTTO, self.center)
+        ws.merge_range(2, half + 1, 2, width, f"{place_name(name)}, ngày      tháng      năm {meta['year'] + 1}",
+                       self.italic_center)
+        ws.merge_range(4, 0, 4, width, title, self.title)
+        ws.merge_range(5, 0, 5, width, f"Năm đánh giá {meta['year']} — Kính gửi: {_TO.get(tier, '')}", self.center)
+        self.row = 7
         if not meta.get("merged", True):
             ws.merge_range(self.row, 0, self.row + 1, width, NOT_MERGED_TEXT, self.note)
             self.row += 3
