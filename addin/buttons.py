@@ -69,7 +69,8 @@ def _alert(book, text: str) -> None:
 
 
 def _finding_text(f: Finding) -> str:
-    return f"[{f.code}] {f.message}\nCách sửa: {f.fix}"
+    where = f.where()
+    return f"[{f.code}] {where + ': ' if where else ''}{f.message}\nCách sửa: {f.fix}"
 
 
 def _run(operation: str, book, body: Callable):
@@ -392,11 +393,70 @@ def _merge_summary(result, parent, p: Path) -> str:
     return "\n".join(lines)
 
 
+def _merge_regions(book, updates, width: int):
+    """(sheet, first row, first column, rows, columns) of what the merge reads from the SAVED file
+    and writes back over in the open book: the children's rows (received dates typed there), the
+    register, and every named input cell it fills."""
+    from cdht.ops.merge import Placement
+
+    def bounds(name):
+        try:
+            return book.names[name].refers_to_range
+        except Exception:  # noqa: BLE001 - a name this book lacks: nothing to compare
+            return None
+
+    rng = bounds(L.N_CHILDREN)
+    if rng is not None:
+        last = max(_last_row(rng.sheet), rng.row + 1)
+        yield rng.sheet, rng.row + 1, 1, last - rng.row, width
+    rng = bounds(L.N_REGISTER)
+    if rng is not None:
+        yield rng.sheet, rng.row, rng.column, rng.shape[0], rng.shape[1]
+    for u in updates:
+        if u.placement is Placement.CELL and (rng := bounds(u.name)) is not None:
+            yield rng.sheet, rng.row, rng.column, 1, 1
+
+
+def _same(a, b) -> bool:
+    """Two cell values equal as Excel shows them (empty = "", numbers by value, a date = midnight)."""
+    a, b = (None if v == "" else v for v in (a, b))
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) \
+            and not isinstance(b, bool):
+        return abs(float(a) - float(b)) < 1e-9
+    a, b = (dt.datetime.combine(v, dt.time()) if isinstance(v, dt.date) and not isinstance(v, dt.datetime)
+            else v for v in (a, b))
+    return a == b
+
+
+def _stop_if_unsaved(book, p: Path, updates, width: int) -> None:
+    """CDHT-A009 before anything is written when the open book holds edits the saved file lacks
+    where the merge reads the file and writes back (two decisions typed into "Sổ công nhận", a
+    received date typed in "Đơn vị cấp dưới"): the merge judges the saved file, so writing its
+    result would overwrite them."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
+    try:
+        for sheet, r1, c1, n_rows, n_cols in _merge_regions(book, updates, width):
+            opened = sheet.range((r1, c1), (r1 + n_rows - 1, c1 + n_cols - 1)).options(ndim=2).value
+            saved = list(wb[sheet.name].iter_rows(min_row=r1, max_row=r1 + n_rows - 1, min_col=c1,
+                                                  max_col=c1 + n_cols - 1, values_only=True))
+            diff = [(r1 + i, c1 + j) for i, row in enumerate(opened) for j, v in enumerate(row)
+                    if not _same(v, saved[i][j] if i < len(saved) and j < len(saved[i]) else None)]
+            if diff:
+                raise _Stop(finding("CDHT-A009", file=p.name, sheet=sheet.name,
+                                    cell=f"{get_column_letter(diff[0][1])}{diff[0][0]}", count=len(diff)))
+    finally:
+        wb.close()
+
+
 def gop_bao_cao(folder: str | Path | None = None, book=None, path: str | Path | None = None) -> None:
     """Nút "Gộp báo cáo cấp dưới": judge every child workbook in ``folder`` against the saved
     parent file (``merge(..., dry_run=True)``, so the file Excel holds open is never rewritten),
     then write the merge's sheet updates (children, return list, log, register, derived
-    indicators, departments' figures) into the open book."""
+    indicators, departments' figures) into the open book — unless the open book holds unsaved
+    edits there (:func:`_stop_if_unsaved`: CDHT-A009, nothing written)."""
     def body(b):
         from cdht.ops.merge import merge, sheet_updates
 
@@ -406,8 +466,10 @@ def gop_bao_cao(folder: str | Path | None = None, book=None, path: str | Path | 
         if result.child_tier is None:
             raise _Stop(result.findings[0] if result.findings else finding("CDHT-A003", file=p.name))
         child_tier = parent.edition.tier(result.child_tier)
-        existing = _children_in_book(b, len(L.child_columns(child_tier)))
-        write_updates_to_book(b, sheet_updates(result, child_tier, existing, now))
+        width = len(L.child_columns(child_tier))
+        updates = sheet_updates(result, child_tier, _children_in_book(b, width), now)
+        _stop_if_unsaved(b, p, updates, width)
+        write_updates_to_book(b, updates)
         b.sheets[L.SHEET_CHILDREN].activate()
         _alert(b, _merge_summary(result, parent, p))
     return _run("Gộp báo cáo cấp dưới", book, body)

@@ -223,6 +223,9 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "đặt mật khẩu đó vào biến môi trường CDHT_PASSWORD rồi bấm lại."),
     "CDHT-A008": (ERROR, "Sổ tính này không có trang bản tổng hợp để xuất (phiếu của sở/ngành không có trang này).",
                   "Mở biểu mẫu tự đánh giá hoặc sổ tổng hợp của đơn vị rồi bấm lại nút."),
+    "CDHT-A009": (ERROR, "Sổ tính đang mở có {count} ô chưa lưu khác với tệp đã lưu ở trang này; chức năng gộp "
+                         "tính theo tệp đã lưu nên sẽ ghi đè các ô đó. Chưa có gì bị ghi.",
+                  "Lưu sổ tính (Ctrl+S) rồi bấm lại nút Gộp báo cáo cấp dưới."),
     # --- contributing departments ----------------------------------------------------------
     "CDHT-K001": (ERROR, "Sở/ngành '{contributor}' không có trong bộ tiêu chí.",
                   "Dùng một mã trong danh sách đơn vị đóng góp của bộ tiêu chí: {known}."),
