@@ -6,6 +6,11 @@ the submitted file. What people may type — the cells of the input names of the
 it, so filling a template never changes it, while editing a formula, a fixed text, a sheet or a
 defined name does. Two adapters feed the same core: an openpyxl workbook (the generator) and a
 raw package read (``cdht.xlsx.fastread``); tests check they agree on every generated file.
+
+What it does not cover, and cannot prove: it is an unkeyed hash (anyone can recompute it), and the
+identity in ``_meta`` (year, unit, registry facts) is outside it. The readers compare the locked
+identity cells with ``_meta`` (:mod:`cdht.read.identity`); only the Sở's Ed25519 signature over
+identity, registry facts and this digest (:mod:`cdht.signing`) proves who issued what.
 """
 from __future__ import annotations
 
