@@ -460,7 +460,8 @@ def tier_summary(df: pd.DataFrame) -> pd.DataFrame:
         got = u if own else u[received(u)]
         rec = recognitions(u)
         rows.append({"tier": tier, "tier_name": _TIER_NAMES.get(tier, tier), "units": len(u),
-                     "received": len(got), "level_0": int((got["level"] == 0).sum()),
+                     # the parent itself files nothing to itself: no "received" for its own tier
+                     "received": None if own else len(got), "level_0": int((got["level"] == 0).sum()),
                      "level_1": int((got["level"] == 1).sum()), "level_2": int((got["level"] == 2).sum()),
                      "recognised_1": rec["in_force_level1"], "recognised_2": rec["in_force_level2"],
                      "newly_recognised": rec["newly_recognised"], "expiring": rec["expiring"]})
