@@ -120,7 +120,7 @@ class Book:
         """Who self-assesses, receives, appraises and decides, and the deadlines, for this tier
         and year: the profile's (the province's bodies of that year) when one is given, otherwise
         the catalogue's (the edition's own hierarchy: a two-tier edition names no district body)."""
-        if self.profile is not None:
+        if self.profile is not None and self.profile.spec.periods:  # a registry-only profile has none
             proc = self.profile.procedure(self.tier.code, self.year)
             if proc is not None:
                 return proc

@@ -380,3 +380,7 @@ def test_units_csv_works_as_a_registry_only_profile(tmp_path):
     code, rep = as_json("compute", made[0], "--profile", SAMPLE_UNITS)
     assert rep["identity"]["disadvantaged_source"] == "profile"
     assert not [c for c in codes(rep) if c.startswith("CDHT-P")]
+    # a registry-only profile has no procedure of its own: the bodies are the edition's (two-tier: the Sở)
+    two = generate(tmp_path / "hai-cap", "--tier", "xa", "--year", 2026, "--profile", SAMPLE_UNITS,
+                   "--edition", TWO_TIER_EDITION, "--unit", "MAU-X0101")[0]
+    assert "Sở Giáo dục và Đào tạo" in _texts(two) and not [b for b in ABOLISHED_BODIES if b in _texts(two)]
