@@ -390,3 +390,17 @@ def test_two_tier_province_report_matches_its_rows(tmp_path):
     assert "Danh sách xã" in sheets and "Theo huyện" not in sheets and "Sắp hết hiệu lực" in sheets
     listed = _sheet_table(out, "Sắp hết hiệu lực", "Mã đơn vị")
     assert len(listed) == got["Hết hiệu lực trong năm tới"]
+
+
+def test_register_evaluated_once_per_deadline_gives_the_same_standing(tmp_path):
+    """The report evaluates the register with the deadlines memoised (_MemoProfile); every decision
+    comes out as Decision.evaluate gives it with no profile."""
+    from cdht.ops.register import read_register
+    from cdht.read.submission import read_workbook_raw
+    from scripts import bench_report
+    sub, rb = read_workbook_raw(bench_report.build_parent(tmp_path, 60), tool_sheets=True)
+    plain, _ = read_register(rb, "x", sub.edition.settings)
+    memo, _ = R._decisions(rb, "x", sub)
+    for d in plain:
+        d.evaluate(dt.date(sub.year, 12, 31), sub.edition.settings)
+    assert plain and [d.as_dict() for d in plain] == [d.as_dict() for d in memo]
