@@ -31,3 +31,72 @@ def addin_build(out_dir):
         click.echo(f"[CDHT-A001] LỖI: {e}", err=True)
         sys.exit(1)
     click.echo(f"Đã tạo {path}")
+
+
+def _stop(code: str, **facts) -> None:
+    from cdht.messages import finding
+
+    click.echo(finding(code, **facts).text(), err=True)
+    sys.exit(1)
+
+
+def _built_xlam(tmp: Path) -> Path:
+    """cdht.xlam built now from this installation (needs the addin-build extra)."""
+    try:
+        from cdht_addin.build_xlam import build_addin
+
+        return build_addin(tmp)
+    except ModuleNotFoundError as e:
+        _stop("CDHT-A006", package=e.name or "pyopenvba")
+
+
+_PROFILE = click.option("--profile-dir", type=click.Path(file_okay=False, path_type=Path),
+                        help="Thư mục hồ sơ người dùng Windows (mặc định %USERPROFILE%).")
+_FOLDER = click.option("--folder", type=click.Path(file_okay=False, path_type=Path),
+                       help="Thư mục đặt cdht.xlam (mặc định thư mục XLSTART của người dùng).")
+_CODEPAGE = click.option("--codepage", help="Bảng mã ANSI của Windows đích (mặc định: đọc từ Windows).")
+
+
+@addin_group.command("install")
+@click.option("--xlam", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Tệp cdht.xlam có sẵn (mặc định: dựng ngay từ bản cài đặt này).")
+@_FOLDER
+@_PROFILE
+@click.option("--python", "interpreter", type=click.Path(dir_okay=False, path_type=Path),
+              help="Python mà add-in chạy (mặc định pythonw.exe của Python đang chạy lệnh này).")
+@_CODEPAGE
+def addin_install(xlam, folder, profile_dir, interpreter, codepage):
+    """Cài add-in cho người dùng này: chép cdht.xlam vào XLSTART, gỡ dấu tải về, ghi Python cho add-in."""
+    import tempfile
+
+    from cdht_addin.install import InstallError, install
+
+    with tempfile.TemporaryDirectory(prefix="cdht-addin-") as tmp:
+        try:
+            report = install(xlam or _built_xlam(Path(tmp)), profile_dir, folder, interpreter, codepage)
+        except InstallError as e:
+            _stop(e.code, **e.facts)
+        except OSError as e:
+            from cdht.messages import os_reason
+            _stop("CDHT-W023", reason=os_reason(e))
+    for line in report.lines:
+        click.echo(line)
+
+
+@addin_group.command("uninstall")
+@_FOLDER
+@_PROFILE
+@_CODEPAGE
+def addin_uninstall(folder, profile_dir, codepage):
+    """Gỡ add-in của người dùng này (tệp cdht.xlam và thiết lập Python của nó)."""
+    from cdht_addin.install import InstallError, uninstall
+
+    try:
+        report = uninstall(profile_dir, folder, codepage)
+    except InstallError as e:
+        _stop(e.code, **e.facts)
+    except OSError as e:
+        from cdht.messages import os_reason
+        _stop("CDHT-W023", reason=os_reason(e))
+    for line in report.lines:
+        click.echo(line)

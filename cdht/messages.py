@@ -226,6 +226,13 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "CDHT-A009": (ERROR, "Sổ tính đang mở có {count} ô chưa lưu khác với tệp đã lưu ở trang này; chức năng gộp "
                          "tính theo tệp đã lưu nên sẽ ghi đè các ô đó. Chưa có gì bị ghi.",
                   "Lưu sổ tính (Ctrl+S) rồi bấm lại nút Gộp báo cáo cấp dưới."),
+    "CDHT-A010": (ERROR, "Lệnh cài / gỡ add-in Excel chỉ chạy trên Windows (máy này không phải Windows).",
+                  "Chạy lệnh trên máy Windows có Excel, hoặc chỉ rõ thư mục hồ sơ người dùng Windows bằng "
+                  "--profile-dir."),
+    "CDHT-A011": (ERROR, "Đường dẫn Python không ghi được vào tệp thiết lập của add-in theo bảng mã {codepage} "
+                         "(VBA của xlwings đọc tệp này theo bảng mã ANSI của Windows, không theo UTF-8).",
+                  "Cài Python vào thư mục trong hồ sơ người dùng hoặc thư mục tên không dấu (ví dụ C:\\Python311) "
+                  "rồi chạy lại với --python <đường dẫn pythonw.exe>."),
     # --- contributing departments ----------------------------------------------------------
     "CDHT-K001": (ERROR, "Sở/ngành '{contributor}' không có trong bộ tiêu chí.",
                   "Dùng một mã trong danh sách đơn vị đóng góp của bộ tiêu chí: {known}."),
