@@ -19,11 +19,16 @@ How the work is split
   ``setValues`` block per list sheet (sized to also blank the previous rows), one call per
   derived named cell, at most :data:`MAX_HIGHLIGHTS` cell colours, one alert. The merge writes
   the same :class:`cdht.ops.merge.SheetUpdate` list as the CLI's merge writes into the file
-  (:func:`write_updates_to_book`). Only the tool sheets (unprotected) and, for the merge, unlocked
-  inputs are written: the ``*_4_1_*`` figures derived from the children and, in a province book,
-  the departments' figures for empty cells and their evidence rows; nothing the user typed is
-  overwritten. Nothing is saved: the user
-  saves in Excel (the file is open, so rewriting it underneath Excel would lose data — W022).
+  (:func:`write_updates_to_book`). Every write is one Excel allows under the workbook's own
+  protection (:mod:`cdht_addin.protection`): values only into the tool sheets (unprotected) and
+  unlocked inputs — the ``*_4_1_*`` figures derived from the children and, in a province book,
+  the departments' figures for empty cells and their evidence rows; colours on a protected input
+  sheet only after unprotecting it with the workbook's password, which is then protected again
+  with exactly its options; no sheet is ever hidden, added, deleted or renamed (the structure is
+  locked), so the summary is exported with the sheet's own PDF export. Nothing the user typed is
+  overwritten: before the merge writes, the open book is compared with the saved file it judged
+  and any unsaved difference there stops it (CDHT-A009). Nothing is saved: the user saves in
+  Excel (the file is open, so rewriting it underneath Excel would lose data — W022).
 * **Errors**: every entry point catches everything; the traceback goes to :func:`log_path`
   (``CDHT_LOG`` overrides it) and the user sees a coded Vietnamese alert (CDHT-A001 …), never a
   traceback.

@@ -27,7 +27,8 @@ times arrive as ISO strings ``YYYY-MM-DDTHH:MM:SS.mmmZ`` (Office.js: ``Date
 xlwings turns them back into naive ``datetime``. Empty cells are ``""`` from Office.js
 and ``null`` from VBA; both read back as None. Values are what Excel last calculated:
 formula cells of a file openpyxl wrote are empty unless ``values_from`` points to a
-recalculated copy (see ``tests.support.libreoffice.recalc``).
+recalculated copy (see ``scripts.libreoffice``). ``tests.support.strict_excel`` wraps such a
+Book so that it refuses, like Excel, what the workbook's protection forbids.
 
 Recorded actions (``actions(book)``), each a dict with the keys ``func``, ``args``
 (always a list), ``values``, ``sheet_position``, ``start_row``, ``start_column``,
