@@ -404,3 +404,20 @@ def test_register_evaluated_once_per_deadline_gives_the_same_standing(tmp_path):
     for d in plain:
         d.evaluate(dt.date(sub.year, 12, 31), sub.edition.settings)
     assert plain and [d.as_dict() for d in plain] == [d.as_dict() for d in memo]
+
+
+def test_a_previous_year_never_merged_has_no_figures_not_zeros(demo, tmp_path):
+    cur = R.long_table(_district(demo, "MAU-H01"))
+    blank = R.long_table(demo[YEAR - 1].out / "bieu-mau" / f"CDHT_{YEAR - 1}_huyen_MAU-H01.xlsx")
+    assert R.check_previous(cur, [blank]) == [] and blank.attrs["merged"] is False
+    dash = R.dashboard_data(cur, [blank])
+    last = dash.trend_levels.set_index("year").loc[YEAR - 1]
+    assert not last["merged"] and pd.isna(last["self_assessed_2"]) and pd.isna(last["recognised_1"])
+    assert dash.trend_indicators[YEAR - 1].isna().all() and dash.trend_indicators[YEAR].notna().all()
+    out = R.district_report(cur, tmp_path / "r.xlsx", [blank])
+    rows = _sheet_table(out, "Xu hướng", "Năm")
+    assert [r["Năm"] for r in rows] == [str(YEAR - 1), str(YEAR)]
+    assert rows[0]["Mức độ 2"] is None and rows[1]["Mức độ 2"] is not None
+    wb = openpyxl.load_workbook(out)
+    texts = [c for row in wb["Xu hướng"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert f"Năm chưa tổng hợp (không có số liệu): {YEAR - 1}" in texts

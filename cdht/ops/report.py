@@ -22,6 +22,7 @@ a new decision in the next round to stay recognised.
 from __future__ import annotations
 
 import datetime as dt
+import numbers
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -442,18 +443,19 @@ def _first(s: pd.Series):
 
 
 def trends(tables: list[pd.DataFrame], tier: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(units per level by year, indicators' level-1 pass rate by year) over the given years."""
+    """(units per level by year, indicators' level-1 pass rate by year) over the given years; a
+    year whose parent was never merged has no figures (NA), not zeros."""
     lv, rates = [], []
     for t in sorted(tables, key=lambda t: t.attrs.get("year", 0)):
         y = t.attrs.get("year")
         u = units(t, tier)
         row = {"year": y, "merged": bool(t.attrs.get("merged", True))}
         for _, r in levels(u).iterrows():
-            row[f"self_assessed_{r['level']}"] = r["self_assessed"]
-            row[f"recognised_{r['level']}"] = r["recognised"]
+            row[f"self_assessed_{r['level']}"] = r["self_assessed"] if row["merged"] else pd.NA
+            row[f"recognised_{r['level']}"] = r["recognised"] if row["merged"] else pd.NA
         lv.append(row)
-        ir = indicator_rates(t[t["tier"] == tier])
-        rates.append(ir.set_index("indicator")["rate_level1"].rename(y))
+        ir = indicator_rates(t[t["tier"] == tier]).set_index("indicator")["rate_level1"].rename(y)
+        rates.append(ir if row["merged"] else ir.where(ir.isna()))
     ti = pd.concat(rates, axis=1).sort_index() if rates else pd.DataFrame()
     ti.columns = [int(c) for c in ti.columns]
     return pd.DataFrame(lv), ti.reset_index().rename(columns={"index": "indicator"})
@@ -613,9 +615,13 @@ class _Sheet:
         """Whole units on a count axis (a step of 1 for small numbers), 0–100 for a percentage."""
         if y_title == "%":
             return {"max": 100, "major_unit": 20}
-        nums = [[v for k, v in enumerate(r) if k in cols and isinstance(v, (int, float))] for r in self.last_rows]
+        nums = [[float(v) for k, v in enumerate(r) if k in cols and isinstance(v, numbers.Real) and not pd.isna(v)]
+                for r in self.last_rows]
         top = max((sum(r) if stacked else max(r, default=0) for r in nums), default=0)
-        return {"major_unit": max(1, -(-int(top) // 8)), "num_format": "0"}
+        step = max(1.0, top / 8)
+        scale = 10 ** (len(str(int(step))) - 1)
+        nice = next(m * scale for m in (1, 2, 5, 10) if m * scale >= step)  # 1, 2, 5 × 10^k
+        return {"major_unit": nice, "num_format": "0"}
 
 
 def _close(wb) -> None:
@@ -673,8 +679,8 @@ def _trends_sheet(wb, dash: Dashboard) -> None:
     sh = _Sheet(wb, "Xu hướng", [12, 14, 14, 14, 14, 14, 14])
     sh.section("Số đơn vị theo mức độ qua các năm")
     tl = dash.trend_levels
-    rows = [[int(r["year"]), *(int(r[f"self_assessed_{k}"]) for k in (0, 1, 2)),
-             *(int(r[f"recognised_{k}"]) for k in (1, 2))] for _, r in tl.iterrows()]
+    rows = [[int(r["year"]), *(r[f"self_assessed_{k}"] for k in (0, 1, 2)),
+             *(r[f"recognised_{k}"] for k in (1, 2))] for _, r in tl.iterrows()]
     at = f"I{sh.row + 1}"
     first, last = sh.table(["Năm", "Chưa đạt", "Mức độ 1", "Mức độ 2", "Công nhận mức độ 1", "Công nhận mức độ 2"],
                            [[str(r[0]), *r[1:]] for r in rows])
