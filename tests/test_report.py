@@ -421,3 +421,14 @@ def test_a_previous_year_never_merged_has_no_figures_not_zeros(demo, tmp_path):
     wb = openpyxl.load_workbook(out)
     texts = [c for row in wb["Xu hướng"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
     assert f"Năm chưa tổng hợp (không có số liệu): {YEAR - 1}" in texts
+
+
+def test_json_summary_carries_the_dashboard_figures(demo, tmp_path):
+    import json
+    r = _cli(_district(demo, "MAU-H02"), "--out", tmp_path / "r.xlsx", "--json")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert out["merged"] is True and out["units"] == 7 and out["tier"] == "huyen"
+    rows = _children(_district(demo, "MAU-H02"))
+    assert out["dashboard"]["completeness"]["Trả lại"] == sum(_receipt(r) == "Trả lại" for r in rows.values())
+    assert out["dashboard"]["recognitions"]["in_force"] == len(_in_force(_district(demo, "MAU-H02")))

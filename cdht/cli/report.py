@@ -49,6 +49,11 @@ def report(parent, out, fmt, previous, children, as_json):
                "year": df.attrs["year"], "merged": df.attrs["merged"], "rows": len(df),
                "units": int(df["unit"].nunique()), "previous_years": sorted(p.attrs["year"] for p in prev),
                "findings": [f.as_dict() for f in df.attrs["findings"]]}
+    if df.attrs["merged"]:  # the dashboard's figures for scripts (none for a parent never merged)
+        dash = R.dashboard_data(df, prev)
+        summary["dashboard"] = {"completeness": dict(zip(dash.completeness["item"], dash.completeness["count"].tolist())),
+                                "levels": dash.levels.drop(columns="label").to_dict("records"),
+                                "recognitions": dash.recognitions}
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
     else:
