@@ -380,6 +380,19 @@ def test_cli_dossier_and_outlines(commune, tmp_path):
     assert r.exit_code == 2 and "--outlines" in r.output
 
 
+def test_generate_issues_the_outlines_beside_the_workbooks(tmp_path):
+    from cdht.dossier import GUIDE, OUTLINES_FOLDER
+
+    r = CliRunner().invoke(main, ["generate", "--tier", "xa", "--year", str(YEAR), "--out", str(tmp_path),
+                                  "--with-outlines"])
+    assert r.exit_code == 0, r.output
+    issued = tmp_path / OUTLINES_FOLDER
+    assert sorted(p.name for p in issued.iterdir()) == sorted([*TEMPLATES.values(), GUIDE])
+    for name in TEMPLATES.values():
+        assert (issued / name).read_bytes() == (TEMPLATES_DIR / name).read_bytes()
+    assert list(tmp_path.glob("*.xlsx"))  # the workbook itself, as without the flag
+
+
 def test_cli_bad_workbook_exits_1_with_the_code(demo, tmp_path):
     blank = demo.out / "bieu-mau" / f"CDHT_{YEAR}_xa_MAU-X0101.xlsx"
     r = CliRunner().invoke(main, ["dossier", str(blank), "--out", str(tmp_path / "hs")])

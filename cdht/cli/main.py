@@ -140,8 +140,11 @@ def catalogue_show(edition_path, tier, as_json):
 @click.option("--signing-key", "signing_key", type=click.Path(dir_okay=False, path_type=Path),
               help="Khóa bí mật Ed25519 của Sở (cdht profile keygen) để ký biểu mẫu; không bao giờ được ghi "
                    "vào biểu mẫu hay hồ sơ cấu hình.")
+@click.option("--with-outlines", "with_outlines", is_flag=True,
+              help="Phát hành kèm các mẫu văn bản hồ sơ (tờ trình, báo cáo, …) vào thư mục con "
+                   "'mau-van-ban-ho-so' để Sở sửa trong Word (cdht dossier --templates).")
 def generate(tier, year, edition_path, units_path, unit_code, password, out_dir, contributor, profile_path,
-             signing_key):
+             signing_key, with_outlines=False):
     """Phát hành biểu mẫu Excel đã khóa, có kiểm tra dữ liệu, cho một cấp và một năm."""
     from cdht_generator.api import GenerateError, generate as run
     from cdht.units import read_units
@@ -194,6 +197,15 @@ def generate(tier, year, edition_path, units_path, unit_code, password, out_dir,
     for p in paths:
         click.echo(str(p))
     click.echo(f"Đã tạo {len(paths)} biểu mẫu {edition.tier(tier).name.lower()} năm {year} trong {out_dir}.")
+    _issue_outlines(out_dir, with_outlines)
+
+
+def _issue_outlines(out_dir, wanted: bool) -> None:
+    """``--with-outlines``: the dossier's outlines (Word templates) beside the workbooks (issue 15)."""
+    if wanted:
+        from cdht.dossier import OUTLINES_FOLDER
+        from cdht.ops.dossier import write_outlines
+        click.echo("\n".join(str(p) for p in write_outlines(Path(out_dir) / OUTLINES_FOLDER)))
 
 
 def _report_text(rep) -> str:

@@ -19,4 +19,5 @@ TEMPLATES = {
     "thong_bao": "thong-bao-khong-dat.docx",
     "quyet_dinh": "quyet-dinh-cong-nhan.docx",
 }
+OUTLINES_FOLDER = "mau-van-ban-ho-so"  # where `cdht generate --with-outlines` issues them
 GUIDE = "HUONG-DAN-MAU-VAN-BAN.md"  # the placeholders each outline may use, for the Sở (in templates/)
