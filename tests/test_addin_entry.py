@@ -243,8 +243,10 @@ def test_merge_writes_into_the_open_book_and_leaves_the_file(templates, tmp_path
     assert len(children) == 1
     rows = {r[0]: r for r in children[0]["values"] if r[0]}
     for code in ("MAU-X0101", "MAU-X0102", "MAU-X0103"):
-        assert rows[code][2] == L.STATUS_RECEIVED and rows[code][5] == "Mức độ 2"
-    assert rows["MAU-X0104"][2] == L.STATUS_MISSING
+        # received = the day the merge first sees the file (issue 12's receipt ledger): today, after
+        # the 2025 round's 28/02/2026 deadline
+        assert rows[code][2] == L.Status.LATE.value and rows[code][5] == "Mức độ 2"
+    assert rows["MAU-X0104"][2] == L.Status.NOT_SUBMITTED.value
 
     # derived indicators: one write each, on their named cells only
     wb = openpyxl.load_workbook(parent)
@@ -259,7 +261,9 @@ def test_merge_writes_into_the_open_book_and_leaves_the_file(templates, tmp_path
     assert derived == want  # no commune has a recognition decision in the register yet
 
     log = _writes_on(actions, _sheet_pos(parent, L.SHEET_LOG))
-    assert len(log) == 1 and log[0]["row_count"] == 3 and log[0]["start_row"] == L.HEADER_ROW
+    # one block: three "Gộp" rows, then the receipt ledger's three "Nhận hồ sơ" rows (issue 12)
+    assert len(log) == 1 and log[0]["row_count"] == 6 and log[0]["start_row"] == L.HEADER_ROW
+    assert [r[1] for r in log[0]["values"]] == ["Gộp"] * 3 + ["Nhận hồ sơ"] * 3
 
     text = _alerts(actions)[0]
     assert "Đã nhận: 3/6" in text and "Chưa nộp: 3" in text and "Trả lại: 0" in text

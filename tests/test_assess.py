@@ -444,7 +444,8 @@ def test_compute_does_not_check_evidence(make):
 
 def test_ready_to_file_requires_complete_untampered_error_free(make, tmp_path):
     assert check(make("xa")).ready_to_file is True
-    assert check(make("xa", {"xa_5_1_so_cong_dan_hoc_tap": 500})).ready_to_file is True  # level 0 is fileable
+    level0 = check(make("xa", {"xa_5_1_so_cong_dan_hoc_tap": 500}))
+    assert level0.level == 0 and level0.ready_to_file is False  # no level met: nothing to file (issue 12, case 6)
     incomplete = check(make("xa", {"xa_4_3": None}))
     assert incomplete.level is None and incomplete.ready_to_file is False
     no_evidence = check(make("xa", evidence=False))

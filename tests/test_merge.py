@@ -111,7 +111,7 @@ def test_every_mismatch_reason_in_one_folder(kit, parent, tmp_path):
                    "sai-bo-tieu-chi.xlsx": "CDHT-M003", "xa-huyen-khac.xlsx": "CDHT-M004",
                    "sua-cong-thuc.xlsx": "CDHT-M008"}
     assert sorted(m.unit_code for m in r.merged) == ["MAU-X0102", "MAU-X0103"]
-    assert all(m.status == L.STATUS_RECEIVED for m in r.merged)
+    assert all(m.status == L.Status.RECEIVED.value for m in r.merged)
     assert r.written
     # the return list names every refused file with its code
     returns = rows_of(parent, L.N_RETURNS)
@@ -120,8 +120,8 @@ def test_every_mismatch_reason_in_one_folder(kit, parent, tmp_path):
         assert (name, code) in listed
     # refused units stay "Chưa nộp"/"Trả lại", never "Đã nộp"
     children = {row[0]: row for row in rows_of(parent, L.N_CHILDREN)}
-    assert children["MAU-X0102"][2] == L.STATUS_RECEIVED
-    assert children["MAU-X0101"][2] == L.STATUS_RETURNED  # tampered file of X0101 was refused
+    assert children["MAU-X0102"][2] == L.Status.RECEIVED.value
+    assert children["MAU-X0101"][2] == L.Status.RETURNED.value  # tampered file of X0101 was refused
     assert "MAU-X0201" not in children
 
 
@@ -147,10 +147,10 @@ def test_incomplete_and_evidence_errors_make_the_row_returned(kit, parent, tmp_p
     kit.commune(inbox / "c.xlsx", "MAU-X0103", evidence=False)                          # M015
     r = merge(parent, [inbox])
     by = {m.unit_code: m for m in r.merged}
-    assert by["MAU-X0101"].status == L.STATUS_RECEIVED
-    assert by["MAU-X0102"].status == L.STATUS_RETURNED and by["MAU-X0102"].level is None
+    assert by["MAU-X0101"].status == L.Status.RECEIVED.value
+    assert by["MAU-X0102"].status == L.Status.RETURNED.value and by["MAU-X0102"].level is None
     assert "CDHT-M014" in {f.code for f in by["MAU-X0102"].findings}
-    assert by["MAU-X0103"].status == L.STATUS_RETURNED and by["MAU-X0103"].evidence_errors > 0
+    assert by["MAU-X0103"].status == L.Status.RETURNED.value and by["MAU-X0103"].evidence_errors > 0
     assert "CDHT-M015" in {f.code for f in by["MAU-X0103"].findings}
     # return list: findings listed per unit, none for the clean unit
     returns = rows_of(parent, L.N_RETURNS)
@@ -160,8 +160,8 @@ def test_incomplete_and_evidence_errors_make_the_row_returned(kit, parent, tmp_p
     assert {row[3] for row in returns if row[0] == "MAU-X0103"} >= {"CDHT-M015"}
     assert all(row[6] for row in returns)  # every listed finding has its message
     children = {row[0]: row for row in rows_of(parent, L.N_CHILDREN)}
-    assert children["MAU-X0102"][2] == L.STATUS_RETURNED
-    assert children["MAU-X0101"][2] == L.STATUS_RECEIVED
+    assert children["MAU-X0102"][2] == L.Status.RETURNED.value
+    assert children["MAU-X0101"][2] == L.Status.RECEIVED.value
 
 
 # -------------------------------------------------------------------------------------------------
@@ -200,7 +200,11 @@ def test_merging_twice_gives_the_same_workbook_except_the_log(kit, parent, tmp_p
     second = sheet_cells(parent, skip=(L.SHEET_LOG,))
     log2 = rows_of(parent, L.N_LOG)
     assert second == first
-    assert len(log2) == 2 * len(log1) and log2[:len(log1)] == log1  # append-only
+    # append-only; the receipt ledger's rows ("Nhận hồ sơ", one per content) are written once only
+    run_rows = [row for row in log1 if row[1] != "Nhận hồ sơ"]
+    assert log2[:len(log1)] == log1 and len(log2) == len(log1) + len(run_rows)
+    assert [row[1:] for row in log2[len(log1):]] == [row[1:] for row in run_rows]
+    assert sum(1 for row in log2 if row[1] == "Nhận hồ sơ") == 4
 
 
 def test_merging_twice_without_now(kit, parent, tmp_path):
@@ -219,20 +223,20 @@ def test_merging_twice_without_now(kit, parent, tmp_path):
 # -------------------------------------------------------------------------------------------------
 
 def test_newer_file_replaces_row_older_is_refused(kit, parent, tmp_path):
+    """A content received later replaces the row; a content received before the one merged never
+    does (M007). "Received" is the receipt ledger's day (issue 12, case 7), not the file's mtime."""
     u = "MAU-X0101"
     first = kit.commune(tmp_path / "r1" / "v1.xlsx", u, when=dt.datetime(YEAR + 1, 2, 10, 9))
-    merge(parent, [first])
+    merge(parent, [first], now=dt.datetime(YEAR + 1, 2, 10, 9))
     assert {r[0]: r for r in rows_of(parent, L.N_CHILDREN)}[u][-5] == "v1.xlsx"
     newer = kit.commune(tmp_path / "r2" / "v2.xlsx", u, overrides={"tong_so_cong_dan": 1001},
-                        when=dt.datetime(YEAR + 1, 2, 20, 9))
-    r = merge(parent, [newer])
+                        when=dt.datetime(YEAR + 1, 1, 1, 9))  # an old mtime changes nothing
+    r = merge(parent, [newer], now=dt.datetime(YEAR + 1, 2, 20, 9))
     assert [m.file.name for m in r.merged] == ["v2.xlsx"] and r.refused == []
     row = {r[0]: r for r in rows_of(parent, L.N_CHILDREN)}[u]
     assert row[-5] == "v2.xlsx" and row[-4] == sha256(newer)[:12]
     assert row[3].date() == dt.date(YEAR + 1, 2, 20)
-    older = kit.commune(tmp_path / "r3" / "v0.xlsx", u, overrides={"tong_so_cong_dan": 999},
-                        when=dt.datetime(YEAR + 1, 1, 15, 9))
-    r = merge(parent, [older])
+    r = merge(parent, [first], now=dt.datetime(YEAR + 1, 2, 25, 9))  # v1 again: received on 10/02
     assert codes(r.refused) == ["CDHT-M007"] and r.merged == []
     row = {r[0]: r for r in rows_of(parent, L.N_CHILDREN)}[u]
     assert row[-5] == "v2.xlsx"  # kept
@@ -254,8 +258,8 @@ def test_duplicates_in_one_run(kit, parent, tmp_path, policy, expect_codes, kept
     merged = {m.unit_code: m.file.name for m in r.merged}
     assert merged.get("MAU-X0101") == kept
     assert merged["MAU-X0102"] == "khac.xlsx"  # the other unit is not affected
-    if kept is None:
-        assert "MAU-X0101" in r.missing_units
+    if kept is None:  # both returned: "Trả lại", never "Chưa nộp" (issue 12, case 8)
+        assert "MAU-X0101" not in r.missing_units and "MAU-X0101" in r.returned_units
 
 
 def test_keep_refuses_a_changed_resubmission(kit, parent, tmp_path):
@@ -331,8 +335,9 @@ def test_register_edges_through_merge(kit, parent, tmp_path):
 def test_bad_register_row_is_reported(kit, parent, tmp_path):
     write_register(parent, [("MAU-X0101", "Xã 1", 3, "1/QĐ", "không rõ", "")])
     r = merge(parent, [], dry_run=True)
-    assert codes(r.findings) == ["CDHT-M016", "CDHT-M017"]  # one finding per problem of the row
-    assert {f.row for f in r.findings} == {r.findings[0].row} and r.findings[0].row
+    assert codes(r.findings) == ["CDHT-M011"] * 6 + ["CDHT-M016", "CDHT-M017"]  # one per problem of the row
+    bad = [f for f in r.findings if f.code != "CDHT-M011"]  # (M011: the six communes sent nothing)
+    assert {f.row for f in bad} == {bad[0].row} and bad[0].row
     assert r.register == []
 
 
@@ -452,7 +457,7 @@ def test_province_counts_merged_districts(kit, tmp_path):
         set_mtime(p, dt.datetime(YEAR + 1, 4, 10, 9))
     decide(prov, [("MAU-H01", 2), ("MAU-H02", 1)], dt.date(YEAR + 1, 5, 20))  # before 31/05 N+1
     r = merge(prov, [inbox])
-    assert r.refused == [] and [m.status for m in r.merged] == [L.STATUS_RECEIVED] * 2
+    assert r.refused == [] and [m.status for m in r.merged] == [L.Status.RECEIVED.value] * 2
     assert r.derived == {"tinh_4_1_tong_so_huyen": 2, "tinh_4_1_so_huyen_muc_do_1": 2,
                          "tinh_4_1_so_huyen_muc_do_2": 1}
     assert named(prov, r.derived) == r.derived
@@ -525,21 +530,27 @@ def test_formula_like_text_in_an_input_cell_is_not_tampering(kit, tmp_path):
 
 
 def test_completeness_on_time_late_missing(kit, parent, tmp_path):
-    inbox = tmp_path / "inbox"
-    kit.commune(inbox / "a.xlsx", "MAU-X0101", when=dt.datetime.combine(DEADLINE, dt.time(16)))  # last day
-    kit.commune(inbox / "b.xlsx", "MAU-X0102", when=ON_TIME)
-    kit.commune(inbox / "c.xlsx", "MAU-X0103", when=dt.datetime.combine(DEADLINE + dt.timedelta(days=1),
-                                                                          dt.time(8)))
-    kit.commune(inbox / "d.xlsx", "MAU-X0104", when=LATE)
-    r = merge(parent, [inbox])
+    """Received = the day the merge first saw the file; "trước ngày 28/02" read strictly: a file
+    first seen on 28/02 itself is late (issue 12, case 7)."""
+    days = {"MAU-X0101": DEADLINE - dt.timedelta(days=1), "MAU-X0102": ON_TIME.date(), "MAU-X0103": DEADLINE,
+            "MAU-X0104": LATE.date()}
+    for k, (u, day) in enumerate(days.items()):
+        f = kit.commune(tmp_path / f"nop-{k}" / f"{u}.xlsx", u, when=ON_TIME)  # mtimes all on time: ignored
+        merge(parent, [f], now=dt.datetime.combine(day, dt.time(9)))
+    r = merge(parent, [tmp_path / f"nop-{k}" for k in range(4)], now=LATE + dt.timedelta(days=30))
     d = r.as_dict()
-    assert d["completeness"] == {"expected": 6, "received": 4, "on_time": 2, "late": 2, "missing": 2}
+    assert d["completeness"] == {"expected": 6, "received": 4, "on_time": 2, "late": 2, "missing": 2,
+                                 "returned": 0, "deadline": DEADLINE.isoformat()}
     assert d["missing_units"] == ["MAU-X0105", "MAU-X0106"]
     on_time = {m["unit_code"]: m["on_time"] for m in d["merged"]}
     assert on_time == {"MAU-X0101": True, "MAU-X0102": True, "MAU-X0103": False, "MAU-X0104": False}
+    assert {m["unit_code"]: m["received"] for m in d["merged"]} == {u: day.isoformat() for u, day in days.items()}
+    assert {m["unit_code"]: m["status"] for m in d["merged"]} == {
+        "MAU-X0101": "Đã nhận", "MAU-X0102": "Đã nhận", "MAU-X0103": "Nộp muộn", "MAU-X0104": "Nộp muộn"}
     children = {row[0]: row for row in rows_of(parent, L.N_CHILDREN)}
     assert children["MAU-X0103"][4] == "Không" and children["MAU-X0101"][4] == "Có"
-    assert children["MAU-X0105"][2] == L.STATUS_MISSING
+    assert children["MAU-X0103"][2] == L.Status.LATE.value
+    assert children["MAU-X0105"][2] == L.Status.NOT_SUBMITTED.value
     wb = openpyxl.load_workbook(parent)
     summary = wb[L.SHEET_CHILDREN]["A2"].value
     assert "4/6" in summary and "đúng hạn 2, muộn 2" in summary and "MAU-X0105, MAU-X0106" in summary
@@ -548,17 +559,18 @@ def test_completeness_on_time_late_missing(kit, parent, tmp_path):
 def test_completeness_counts_units_merged_in_earlier_runs(kit, parent, tmp_path):
     """Files arrive over weeks: each run merges the new ones; the counts cover the whole parent."""
     first = inbox_with(kit, tmp_path / "tuan-1", ["MAU-X0101", "MAU-X0102", "MAU-X0103"])
-    merge(parent, [first])
-    kit.commune(tmp_path / "tuan-2" / "x4.xlsx", "MAU-X0104", when=LATE)
-    r = merge(parent, [tmp_path / "tuan-2"])
+    merge(parent, [first], now=ON_TIME)
+    kit.commune(tmp_path / "tuan-2" / "x4.xlsx", "MAU-X0104", when=ON_TIME)
+    r = merge(parent, [tmp_path / "tuan-2"], now=LATE)
     d = r.as_dict()
-    assert d["completeness"] == {"expected": 6, "received": 4, "on_time": 3, "late": 1, "missing": 2}
+    assert {k: v for k, v in d["completeness"].items() if k != "deadline"} == {
+        "expected": 6, "received": 4, "on_time": 3, "late": 1, "missing": 2, "returned": 0}
     assert d["missing_units"] == ["MAU-X0105", "MAU-X0106"]
     assert r.derived["huyen_4_1_so_xa_muc_do_2"] == 0  # appraisals alone recognise nobody (issue 12, case 3)
     summary = openpyxl.load_workbook(parent)[L.SHEET_CHILDREN]["A2"].value
     assert "đã nhận 4/6" in summary and "đúng hạn 3, muộn 1" in summary
     statuses = [row[2] for row in rows_of(parent, L.N_CHILDREN)]
-    assert statuses.count(L.STATUS_RECEIVED) == 4
+    assert statuses.count(L.Status.RECEIVED.value) == 3 and statuses.count(L.Status.LATE.value) == 1
 
 
 # -------------------------------------------------------------------------------------------------
@@ -603,7 +615,7 @@ def test_cli_json_has_required_keys(kit, parent, tmp_path):
     for k in ("merged", "refused", "skipped", "missing_units", "completeness", "derived", "parent_level",
               "register", "findings", "written"):
         assert k in d, k
-    assert set(d["completeness"]) == {"expected", "received", "on_time", "late", "missing"}
+    assert set(d["completeness"]) == {"expected", "received", "on_time", "late", "missing", "returned", "deadline"}
     for m in d["merged"]:
         assert {"file", "unit_code", "level", "appraised_level", "status", "received", "on_time"} <= set(m)
     assert set(d["refused"][0]) >= {"file", "unit_code", "code", "message"}
@@ -648,6 +660,8 @@ def test_worker_processes_judge_exactly_like_one_process(kit, tmp_path):
     two = merge(p2, [inbox], dry_run=True, now=now, workers=2).as_dict()
     for d in (one, two):
         d.pop("parent")
+        for f in d["findings"]:  # (findings about the parent name its file)
+            f.pop("file")
     assert one == two
     assert {x["code"] for x in two["refused"]} == {"CDHT-M004", "CDHT-W002"}
 

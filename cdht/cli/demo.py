@@ -133,6 +133,10 @@ def run_demo(out: str | Path = "cdht-demo", year: int = 2026,
         _fill(path, parent, {**_verdicts(huyen), "huyen_4_2_nam_nay": 62.5, "huyen_4_2_nam_truoc": 58.0,
                              "huyen_4_3_nam_nay": 96.1, "huyen_4_3_nam_truoc": 95.4,
                              L.N_PREPARER: "Trần Thị B"}, _evidence(huyen, year), register=decisions.get(code))
+        # received = the day a merge first sees a file (the receipt ledger, issue 12): the district
+        # merges what came in by 20/02, then everything on 01/04 (the late file is first seen then)
+        on_time = [c["file"] for c in res.communes if c["district"] == code and c["special"] != SPECIAL_TEXT["late"]]
+        merge(parent, on_time, now=ON_TIME)
         res.district_merges[code] = merge(parent, [out / "nop-huyen" / code], now=dt.datetime(year + 1, 4, 1, 8, 0))
         res.districts[code] = parent
 
@@ -162,6 +166,7 @@ def run_demo(out: str | Path = "cdht-demo", year: int = 2026,
     own = {k: v for k, v in _verdicts(tinh).items() if k not in contributed}
     own.update({k: v for k, v in figures.items() if k not in contributed})
     _fill(t_path, province, {**own, L.N_PREPARER: "Lê Văn C"}, _evidence(tinh, year))
+    merge(province, [out / "nop-tinh"], now=DISTRICT_SENT)  # the districts' files, first seen on 25/04
     res.province_merge = merge(province, [out / "nop-tinh"], now=dt.datetime(year + 1, 5, 20, 8, 0))
     res.province = province
     return res

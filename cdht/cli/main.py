@@ -293,10 +293,18 @@ def check(file, as_json, write, profile_path):
 @click.option("--prefer", type=click.Choice(["workbook", "file"]), default="workbook", show_default=True,
               help="Sổ tỉnh: khi phiếu sở/ngành khác số đã nhập, giữ số trong sổ (workbook) hay lấy số "
                    "trong phiếu (file). Mọi khác biệt đều được báo.")
-def merge(parent, sources, dry_run, as_json, on_duplicate, register_from, return_dir, prefer):
+@click.option("--profile", "merge_profile", type=click.Path(dir_okay=False, path_type=Path),
+              help="Hồ sơ cấu hình tỉnh (YAML): danh sách đơn vị chính thức (mẫu số quy tắc 90 %), hạn nộp, "
+                   "hạn ra quyết định, cách hiểu 'trước ngày' và thời hạn công nhận.")
+@click.option("--units", "merge_units", type=click.Path(dir_okay=False, path_type=Path),
+              help="Danh sách đơn vị (CSV), dùng như hồ sơ cấu hình chỉ có danh sách đơn vị.")
+def merge(parent, sources, dry_run, as_json, on_duplicate, register_from, return_dir, prefer, merge_profile,
+          merge_units):
     """Gộp các sổ tính cấp dưới (tệp hoặc thư mục) vào sổ tổng hợp cấp trên."""
     from cdht.ops.merge import DuplicatePolicy, merge as run
     from cdht.cli.render import merge_text
+
+    prof = _merge_profile(merge_profile, merge_units)
 
     bar = None
 
@@ -308,7 +316,7 @@ def merge(parent, sources, dry_run, as_json, on_duplicate, register_from, return
 
     try:
         result = run(parent, list(sources), dry_run=dry_run, on_duplicate=DuplicatePolicy(on_duplicate),
-                     register_from=register_from, progress=progress, prefer=prefer)
+                     register_from=register_from, progress=progress, prefer=prefer, profile=prof)
     finally:
         if bar is not None:
             bar.render_finish()
@@ -324,6 +332,15 @@ def merge(parent, sources, dry_run, as_json, on_duplicate, register_from, return
             click.echo(f"Đã ghi {len(returned)} sổ tính trả lại vào {return_dir}.")
     if result.parent_tier is None or (not dry_run and not result.written):
         sys.exit(2)
+
+
+def _merge_profile(profile_path, units_path):
+    """The merge's profile: a YAML profile, or a --units CSV read as a registry-only one
+    (:func:`_profile_or_exit`: its errors stop the merge before anything is read or written)."""
+    if profile_path and units_path:
+        raise click.UsageError("Dùng --profile hoặc --units, không dùng cả hai.")
+    path = profile_path or units_path
+    return _profile_or_exit(path) if path is not None else None
 
 
 @main.command()

@@ -47,7 +47,8 @@ def report_text(rep) -> str:
         lines.append(f"Phát hiện ({len(rep.findings)}):")
         lines += [f"- {f.text()}" for f in rep.findings]
     lines.append("")
-    lines.append("Sẵn sàng nộp hồ sơ: " + ("CÓ" if rep.ready_to_file else "CHƯA"))
+    from cdht.ops.results_sheet import ready_text
+    lines.append("Sẵn sàng nộp hồ sơ: " + ("CÓ" if rep.ready_to_file else "CHƯA") + " — " + ready_text(rep))
     return "\n".join(lines)
 
 
@@ -61,14 +62,19 @@ def merge_text(res) -> str:
         return "\n".join(lines)
     d = res.as_dict()
     c = d["completeness"]
-    lines.append(f"Cấp {res.parent_tier} ← cấp {res.child_tier}, năm {res.year}: đã nhận {c['received']}/{c['expected']}, "
-                 f"đúng hạn {c['on_time']}, muộn {c['late']}, chưa nộp {c['missing']}, trả lại {len(res.refused)}")
-    lines.append(f"{'Đơn vị':<14} {'Trạng thái':<10} {'Tự đánh giá':<16} {'Thẩm định':<12} Tệp")
+    lines.append(f"Cấp {res.parent_tier} ← cấp {res.child_tier}, năm {res.year}"
+                 + (f", hồ sơ cấu hình '{res.profile}'" if res.profile else "")
+                 + f": đã nhận {c['received']}/{c['expected']}, đúng hạn {c['on_time']}, muộn {c['late']}, "
+                 f"chưa nộp {c['missing']}, trả lại {c['returned']}, bản trùng {len(res.duplicates)}")
+    lines.append(f"{'Đơn vị':<14} {'Trạng thái':<14} {'Ngày nhận':<11} {'Tự đánh giá':<16} {'Thẩm định':<10} Tệp")
     for s in res.merged:
-        lines.append(f"{s.unit_code or '':<14} {s.status:<10} {level_label(s.level):<16} "
-                     f"{(str(s.appraised_level) if s.appraised_level is not None else '—'):<12} {s.file.name}")
+        received = s.received.strftime("%d/%m/%Y") if s.received else "—"
+        lines.append(f"{s.unit_code or '':<14} {s.status:<14} {received:<11} {level_label(s.level):<16} "
+                     f"{(str(s.appraised_level) if s.appraised_level is not None else '—'):<10} {s.file.name}")
     for s in res.refused:
-        lines.append(f"{s.unit_code or '?':<14} {'Từ chối':<10} [{s.code}] {s.message}  ({s.file.name})")
+        lines.append(f"{s.unit_code or '?':<14} {s.status:<14} [{s.code}] {s.message}  ({s.file.name})")
+    for s in res.duplicates:
+        lines.append(f"{s.unit_code or '?':<14} {s.status:<14} [{s.code}] {s.message}  ({s.file.name})")
     if res.missing_units:
         lines.append("Chưa nộp: " + ", ".join(res.missing_units))
     for f in res.notes:
@@ -79,8 +85,27 @@ def merge_text(res) -> str:
         for c in res.contributions.as_dict()["contributors"]:
             lines.append(f"Sở/ngành {c['name']}: {c['status']}" + (" (muộn)" if c.get("late") else "")
                          + (f", {len(c['conflicts'])} khác biệt" if c.get("conflicts") else ""))
+    lines += _standing_lines(res)
     if res.derived:
-        lines.append("Chỉ tiêu tính từ cấp dưới: " + ", ".join(f"{k} = {v}" for k, v in res.derived.items()))
+        src = res.derived_from or {}
+        where = f"hồ sơ cấu hình '{src.get('profile')}'" if src.get("source") == "profile" else \
+            "danh sách khóa trong sổ do Sở phát hành"
+        lines.append("Chỉ tiêu tính từ cấp dưới (mẫu số: " + where + "): "
+                     + ", ".join(f"{k} = {v}" for k, v in res.derived.items()))
     lines.append(f"Mức độ của sổ tổng hợp: {level_label(res.parent_level)}")
     lines.append("Đã ghi sổ tổng hợp (có bản sao .bak)." if res.written else "Không ghi gì (chạy thử --dry-run hoặc có lỗi).")
     return "\n".join(lines)
+
+
+def _standing_lines(res) -> list[str]:
+    """Units by status (the register first), and the communes of a province by level."""
+    from collections import Counter
+
+    lines = []
+    by_status = Counter(st.status.value for st in res.standings)
+    if by_status:
+        lines.append("Đơn vị theo trạng thái: " + ", ".join(f"{k} {v}" for k, v in sorted(by_status.items())))
+    if res.communes:
+        by_level = Counter(c["status"] for c in res.communes)
+        lines.append(f"Xã trong tỉnh ({len(res.communes)}): " + ", ".join(f"{k} {v}" for k, v in sorted(by_level.items())))
+    return lines

@@ -42,9 +42,16 @@ class Report:
 
     @property
     def ready_to_file(self) -> bool:
-        """Complete, untampered and without errors: the dossier may be filed."""
+        """Complete, untampered, without errors and at a level the unit meets (1 or 2): the
+        dossier may be filed — at :attr:`ready_level`. A unit that reaches no level files nothing
+        (issue 12, case 6)."""
         return bool(self.assessment and self.assessment.complete and not self.sub.tampered
-                    and not any(f.severity == ERROR for f in self.findings))
+                    and self.level in (1, 2) and not any(f.severity == ERROR for f in self.findings))
+
+    @property
+    def ready_level(self) -> int | None:
+        """The level the dossier may be filed at (None: not ready)."""
+        return self.level if self.ready_to_file else None
 
     def as_dict(self) -> dict:
         """The report as plain data (the CLI's ``--json``)."""
@@ -63,7 +70,8 @@ class Report:
                           "reasons": {i.id: s.appraisal.get(L.appraisal_reason_name(i.id))
                                       for i in s.tier.indicators
                                       if s.appraisal.get(L.appraisal_reason_name(i.id))} if s.tier else {}},
-            "tampered": s.tampered, "ready_to_file": self.ready_to_file, "sha256": s.sha256,
+            "tampered": s.tampered, "ready_to_file": self.ready_to_file, "ready_level": self.ready_level,
+            "sha256": s.sha256,
             "findings": [f.as_dict() for f in self.findings],
         }
         return d

@@ -31,7 +31,17 @@ def summary_rows(report) -> list[list]:
     if report.appraised_level is not None:
         rows.append(["", "", "", "", "", f"Kết quả thẩm định: {level_label(report.appraised_level)}", ""])
     rows.append(["", "", "", "", "", "Sẵn sàng nộp hồ sơ: " + ("Có" if report.ready_to_file else "Chưa"), ""])
+    rows.append(["", "", "", "", "", ready_text(report), ""])
     return rows
+
+
+def ready_text(report) -> str:
+    """The level a dossier may be filed at — only a level the unit meets (issue 12, case 6)."""
+    if report.ready_to_file:
+        return f"Mức độ đề nghị công nhận: mức độ {report.ready_level}"
+    if report.assessment is not None and report.assessment.complete and report.level == 0:
+        return "Chưa đạt mức độ 1: không có mức độ để đề nghị công nhận"
+    return "Mức độ đề nghị công nhận: chưa xác định (sửa các lỗi và ô còn thiếu)"
 
 
 def write_results(report) -> Finding | None:

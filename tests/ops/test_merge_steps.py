@@ -40,7 +40,7 @@ def test_place_refuses_what_does_not_belong(change, code):
     for k, v in change.items():
         setattr(r, k, v)
     placed = place(r, PARENT)
-    assert placed.code == code and placed.status == L.STATUS_RETURNED and placed.level is None
+    assert placed.code == code and placed.status == L.Status.RETURNED.value and placed.level is None
     assert [f.code for f in placed.findings] == [code]
 
 
@@ -68,11 +68,16 @@ def test_keep_holds_what_was_merged_before():
 
 
 def test_an_older_file_never_replaces_what_was_merged():
-    older = _src("older.xlsx", sha="o" * 64, mtime=dt.datetime(2026, 1, 1).timestamp())
+    """"Older" = received earlier by the receipt ledger (issue 12, case 7), not by mtime."""
+    older = _src("older.xlsx", sha="o" * 64, mtime=dt.datetime(2026, 3, 1).timestamp())
     existing = {"X1": {"sha": "m" * 12, "merged_at": "x",
                        "received_ts": dt.datetime(2026, 2, 1).timestamp()}}
-    accepted, refused = resolve_duplicates([older], existing, DuplicatePolicy.NEWEST)
+    ledger = {"o" * 64: {"date": dt.date(2026, 1, 1), "file": "older.xlsx", "unit": "X1", "row": 9, "new": False}}
+    accepted, refused = resolve_duplicates([older], existing, DuplicatePolicy.NEWEST, ledger)
     assert accepted == {} and refused == [older] and older.code == "CDHT-M007"
+    fresh = _src("fresh.xlsx", sha="f" * 64, mtime=dt.datetime(2025, 1, 1).timestamp())  # an old mtime, new content
+    accepted, refused = resolve_duplicates([fresh], existing, DuplicatePolicy.NEWEST, ledger)
+    assert accepted == {"X1": fresh} and refused == []
 
 
 def test_already_refused_sources_pass_through_first():
@@ -83,12 +88,15 @@ def test_already_refused_sources_pass_through_first():
 
 
 def test_mark_received_flags_late_files():
-    late = _src("late.xlsx", mtime=dt.datetime(2026, 5, 2, 10).timestamp())
-    early = _src("early.xlsx", unit="X2", mtime=0.0)
-    mark_received({"X1": late, "X2": early}, dt.date(2026, 5, 1), dt.datetime(2026, 4, 1, 9))
-    assert late.received == dt.date(2026, 5, 2) and late.on_time is False
-    assert late.findings[-1].code == "CDHT-M012"
-    assert early.received == dt.date(2026, 4, 1) and early.on_time is True  # no mtime: today
+    """The receipt day is the ledger's (first seen, or typed by staff), else today; never the mtime."""
+    late = _src("late.xlsx", sha="l" * 64, mtime=dt.datetime(2026, 4, 2, 10).timestamp())
+    early = _src("early.xlsx", unit="X2", sha="e" * 64, mtime=dt.datetime(2026, 6, 1).timestamp())
+    ledger = {"l" * 64: {"date": dt.date(2026, 5, 1), "file": "late.xlsx", "unit": "X1", "row": 7, "new": False}}
+    mark_received({"X1": late, "X2": early}, dt.date(2026, 5, 1), dt.datetime(2026, 4, 1, 9), ledger)
+    assert late.received == dt.date(2026, 5, 1) and late.on_time is False  # "trước ngày 01/05": 01/05 is late
+    assert late.findings[-1].code == "CDHT-M012" and late.status == L.Status.LATE.value
+    assert early.received == dt.date(2026, 4, 1) and early.on_time is True  # new content: today
+    assert ledger["e" * 64]["new"] and not ledger["l" * 64]["new"]
 
 
 def test_children_list_is_read_the_same_from_any_table():
@@ -116,4 +124,5 @@ def test_derived_figures_count_standings():
 
 def test_merge_result_starts_empty():
     r = MergeResult(Path("p.xlsx"))
-    assert r.as_dict()["completeness"] == {"expected": 0, "received": 0, "on_time": 0, "late": 0, "missing": 0}
+    assert r.as_dict()["completeness"] == {"expected": 0, "received": 0, "on_time": 0, "late": 0, "missing": 0,
+                                           "returned": 0, "deadline": None}

@@ -28,12 +28,13 @@ from cdht.messages import ERROR, finding
 
 from cdht.ops.merge.children import children_table, existing_rows, expected_units
 from cdht.ops.merge.collect import WORKBOOK_SUFFIXES, collect_sources
-from cdht.ops.merge.derive import derived_figures, register, standings
+from cdht.ops.merge.derive import derive, derived_figures, register, registry_units, standings, unit_standings
 from cdht.ops.merge.judge import FORK_MIN_FILES, SPAWN_MIN_FILES, _judge_path, assess_source
 from cdht.ops.merge.judge import judge_all as _judge_all
 from cdht.ops.merge.model import (TAMPER_CODES, UNREADABLE_CODES, DuplicatePolicy, MergeResult, ParentInfo,
                                   SourceResult)
-from cdht.ops.merge.place import deadline, mark_received, place, resolve_duplicates
+from cdht.ops.merge.place import deadline, mark_received, place, resolve_duplicates, split_copies
+from cdht.ops.merge.receipts import read_ledger
 from cdht.ops.merge.updates import (SUMMARY_CELL, Placement, SheetUpdate, child_rows, completeness_text, log_rows, put,
                                     returns_rows, sheet_updates)
 from cdht.ops.merge.write import write_updates
@@ -45,15 +46,17 @@ __all__ = ["merge", "MergeResult", "SourceResult", "ParentInfo", "DuplicatePolic
            "deadline", "register", "standings", "derived_figures", "sheet_updates", "write_updates",
            "SUMMARY_CELL", "child_rows", "completeness_text", "returns_rows", "log_rows", "put", "existing_rows",
            "expected_units", "children_table", "TAMPER_CODES", "UNREADABLE_CODES", "WORKBOOK_SUFFIXES",
-           "FORK_MIN_FILES", "SPAWN_MIN_FILES"]
+           "FORK_MIN_FILES", "SPAWN_MIN_FILES", "split_copies", "registry_units", "unit_standings", "read_ledger"]
 
 
 def judge_all(files: list[Path], edition_path: str | None = None, progress=None, workers: int | None = None,
               meanwhile: Callable[[], object] | None = None, abort: Callable[[object], bool] | None = None,
-              start_method: str | None = None):
+              start_method: str | None = None, profile=None):
     """:func:`cdht.ops.merge.judge.judge_all` with this package's ``_judge_path`` as the per-file
-    job (looked up at each call, so a test can stand in for it)."""
-    return _judge_all(files, edition_path, progress, workers, meanwhile, abort, start_method, job=_judge_path)
+    job (looked up at each call, so a test can stand in for it). ``profile``: each source's
+    registry facts and signature are checked against it."""
+    return _judge_all(files, edition_path, progress, workers, meanwhile, abort, start_method, job=_judge_path,
+                      profile=profile)
 
 
 @dataclass
@@ -70,7 +73,7 @@ class _Parent:
         return self.sub is not None and self.sub.readable and bool(self.sub.tier.children)
 
 
-def _judge(files, parent_path: Path, dry_run: bool, progress, workers) -> tuple[list[SourceResult], _Parent]:
+def _judge(files, parent_path: Path, dry_run: bool, progress, workers, profile) -> tuple[list[SourceResult], _Parent]:
     """Step 2: judge the sources while the parent is read (and opened for writing)."""
     parent = _Parent()
 
@@ -79,27 +82,32 @@ def _judge(files, parent_path: Path, dry_run: bool, progress, workers) -> tuple[
         if parent.usable and not dry_run:
             parent.wb = load_for_write(parent_path)
 
-    judged, _ = judge_all(files, None, progress, workers, meanwhile=read_parent, abort=lambda _: not parent.usable)
+    judged, _ = judge_all(files, None, progress, workers, meanwhile=read_parent, abort=lambda _: not parent.usable,
+                          profile=profile)
     return judged, parent
 
 
 def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool = False,
           on_duplicate: DuplicatePolicy | str = DuplicatePolicy.NEWEST, register_from: str | Path | None = None,
           now: dt.datetime | None = None, progress: Callable[[int, int], None] | None = None,
-          workers: int | None = None, prefer: str = "workbook") -> MergeResult:
+          workers: int | None = None, prefer: str = "workbook", profile=None) -> MergeResult:
     """Merge the child workbooks ``sources`` (files or folders) into the parent workbook.
 
     ``on_duplicate``: a :class:`DuplicatePolicy` (or its value). ``register_from``: last year's
-    parent book, whose recognition decisions are carried over. ``now``: the merge's time stamp.
-    ``progress(k, n)``: called per source judged. ``workers``: worker processes (default: by batch
-    size). ``prefer``: for a province, "workbook" or "file" wins when a department's form differs
-    (:func:`cdht.ops.contributions.apply_contributions`). With ``dry_run`` nothing is written.
-    Never raises for bad input: every problem is a coded finding in the :class:`MergeResult`."""
+    parent book, whose recognition decisions are carried over. ``now``: the merge's time stamp
+    (and the receipt day of a content the ledger has not seen). ``progress(k, n)``: called per
+    source judged. ``workers``: worker processes (default: by batch size). ``prefer``: for a
+    province, "workbook" or "file" wins when a department's form differs
+    (:func:`cdht.ops.contributions.apply_contributions`). ``profile``: the province profile
+    (:mod:`cdht.profile`; a ``--units`` list is a registry-only one) — the registry behind the
+    90 % rule, the deadlines and the readings of "trước ngày" and of validity. With ``dry_run``
+    nothing is written. Never raises for bad input: every problem is a coded finding in the
+    :class:`MergeResult`."""
     parent_path = Path(parent_path)
     now = (now or dt.datetime.now()).replace(microsecond=0)
-    result = MergeResult(parent_path)
+    result = MergeResult(parent_path, profile=profile.name if profile is not None else None)
     files, result.notes = collect_sources(sources, parent_path)
-    judged, parent = _judge(files, parent_path, dry_run, progress, workers)
+    judged, parent = _judge(files, parent_path, dry_run, progress, workers, profile)
     if not parent.usable:
         cause = next((f for f in parent.sub.findings if f.severity == ERROR), None)
         result.findings.append(finding("CDHT-M009", file=parent_path.name,
@@ -111,25 +119,35 @@ def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool =
     result.parent_tier, result.child_tier, result.year = sub.tier.code, child_tier.code, sub.year
     result.findings += [f for f in sub.findings if f.code in TAMPER_CODES]
     table = children_table(parent.raw)
-    expected, existing = expected_units(table), existing_rows(table)
+    existing = existing_rows(table)
+    reg = registry_units(profile, sub.unit_code, child_tier.code, sub.year, sub.meta)
+    expected = reg.units if reg.units is not None else expected_units(table)
 
     info = ParentInfo(sub.edition.id, sub.tier.code, child_tier.code, sub.year,
                       sub.unit_code or parent_path.name, frozenset(expected))
     judged = [place(r, info) for r in judged]
     forms = [r.file for r in judged if r.form]  # told apart by their identity, in the same read
-    accepted, result.refused = resolve_duplicates([r for r in judged if not r.form], existing, on_duplicate)
-    result.deadline = deadline(child_tier, sub.year)
-    mark_received(accepted, result.deadline, now)
-    _tally(result, accepted, expected, existing)
+    children, result.duplicates = split_copies([r for r in judged if not r.form])
+    result.receipts = read_ledger(parent.raw)
+    accepted, result.refused = resolve_duplicates(children, existing, on_duplicate, result.receipts)
+    result.deadline = _deadline(profile, child_tier, sub.year)
+    mark_received(accepted, result.deadline, now, result.receipts, profile)
+    _tally(result, accepted, expected, existing, reg.units is None)
+    _missing_findings(result, parent_path.name)
 
     result.register, reg_findings = register(parent.raw, parent_path.name, register_from, sub.year,
-                                             sub.edition.settings)
+                                             sub.edition.settings, profile, child_tier.code)
     result.findings += reg_findings
     values = dict(sub.values)
     if forms or sub.tier.code == "tinh":
         values.update(_contribute(result, parent, parent_path, forms, prefer))
-    result.derived = derived_figures(sub.tier, child_tier, standings(result, existing), sub.edition.settings)
-    result.parent_level = evaluate(sub.tier, {**values, **result.derived}).level
+    result.derived, result.derived_from = derive(result, reg, sub.tier, child_tier, sub.values,
+                                                 sub.edition.settings, sub.unit_code, parent_path.name)
+    result.standings = unit_standings(result, existing)
+    if child_tier.children:
+        result.communes = communes_of(result, profile)
+    unverified = {} if result.derived else {k: None for k in _derived_names(sub.tier, child_tier)}
+    result.parent_level = evaluate(sub.tier, {**values, **result.derived, **unverified}).level
 
     if not dry_run:
         write_updates(parent.wb, sheet_updates(result, child_tier, existing, now), parent.raw)
@@ -139,16 +157,46 @@ def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool =
     return result
 
 
+def _derived_names(parent_tier, child_tier) -> list[str]:
+    from cdht.ops.merge.derive import derived_names
+    return derived_names(parent_tier, child_tier)
+
+
+def _deadline(profile, child_tier, year: int) -> dt.date | None:
+    """The child tier's dossier deadline: the profile's for that year, else the catalogue's."""
+    if profile is not None and profile.spec.periods:
+        return profile.dossier_deadline(child_tier.code, year)
+    return deadline(child_tier, year)
+
+
 def _tally(result: MergeResult, accepted: dict[str, SourceResult], expected: list[str],
-           existing: dict[str, dict]) -> None:
-    """Merged, expected (the list plus units merged from outside it), missing and carried units."""
+           existing: dict[str, dict], open_list: bool = True) -> None:
+    """Merged, expected, missing and carried units. ``open_list`` (no registry list): units merged
+    from outside the list are added to it."""
     result.merged = sorted(accepted.values(), key=lambda r: r.unit_code or "")
     known = set(expected)
-    result.expected = expected + sorted(u for u in accepted if u not in known)
+    result.expected = list(expected) + (sorted(u for u in accepted if u not in known) if open_list else [])
+    refused = {r.unit_code for r in result.refused}
     result.missing_units = [u for u in result.expected
-                            if u not in accepted and not existing.get(u, {}).get("sha")]
+                            if u not in accepted and not existing.get(u, {}).get("sha") and u not in refused]
     result.carried = {u: row.get("on_time") == "Có" for u, row in existing.items()
-                      if u not in accepted and row.get("sha")}
+                      if u not in accepted and row.get("sha") and u in set(result.expected)}
+
+
+def _missing_findings(result: MergeResult, file: str) -> None:
+    """CDHT-M011 for each expected unit with no file at all (a returned one is "Trả lại")."""
+    due = result.deadline.strftime("%d/%m/%Y") if result.deadline else "theo kế hoạch của Sở"
+    result.findings += [finding("CDHT-M011", file=file, unit=u, deadline=due) for u in result.missing_units]
+
+
+def communes_of(result: MergeResult, profile=None) -> list[dict]:
+    """"Xã trong tỉnh": each merged district's commune rows (its "Đơn vị cấp dưới" list and its
+    register), so the Sở can count communes by level (issue 12, case 9)."""
+    from cdht.ops.merge.districts import district_communes
+    out: list[dict] = []
+    for r in result.merged:
+        out += district_communes(r, result.year, profile)
+    return out
 
 
 def _contribute(result: MergeResult, parent: _Parent, parent_path: Path, forms: list[Path], prefer: str) -> dict:

@@ -1,21 +1,68 @@
 """Steps 5–6, register and derive: the recognition decisions in force, and the parent's
-indicator 4.1 figures (how many child units, how many recognised at level 1 / 2)."""
+indicator 4.1 figures (how many child units, how many recognised at level 1 / 2).
+
+The 90 % rule's denominator is the official registry (issue 12, case 1): the province profile's
+lower units of the parent in that year or, without a profile, the expected lower units locked in
+the parent's metadata when the Sở issued it. Never the files received, never a typed number,
+never the editable "Đơn vị cấp dưới" list: a parent with no registry list does not derive 4.1
+(CDHT-M019), and a typed total that differs from the registry is a finding (CDHT-M020).
+"""
 from __future__ import annotations
 
 import datetime as dt
+import json
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from cdht.messages import Finding
+from cdht import contract as L
+from cdht.messages import Finding, finding
 from cdht.xlsx.fastread import read_raw
 
 from cdht.ops.merge.model import MergeResult
-from cdht.ops.register import Decision, read_register, standing
+from cdht.ops.register import Decision, read_register, register_findings, standing, unit_standing
+
+SOURCE_PROFILE = "profile"  # the province profile's registry (--profile / --units)
+SOURCE_ISSUED = "issued"    # the expected lower units locked in the parent's metadata at issue
+
+
+@dataclass
+class Registry:
+    """The official list of the parent's lower units for one year, and where it comes from."""
+
+    units: list[str] | None = None  # None: no registry list (4.1 is not derived)
+    source: str | None = None
+    profile: str | None = None
+    names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """The source in words, for messages."""
+        if self.source == SOURCE_PROFILE:
+            return f"hồ sơ cấu hình '{self.profile}'"
+        return "danh sách khóa trong sổ do Sở phát hành"
+
+
+def registry_units(profile, parent_code: str | None, child_tier: str, year: int, meta: dict) -> Registry:
+    """The registry's lower units of ``parent_code`` in ``year`` (``child_tier`` only): from the
+    profile when it has a registry, else from the parent's issued metadata, else none."""
+    if profile is not None and profile.units:
+        units = [u for u in profile.children(parent_code or "", year) if u.tier == child_tier]
+        return Registry([u.code for u in units], SOURCE_PROFILE, profile.name, {u.code: u.name for u in units})
+    try:
+        issued = json.loads(meta.get("children") or "[]")
+    except (json.JSONDecodeError, TypeError):
+        issued = []
+    if isinstance(issued, list) and issued:
+        return Registry([str(c).strip() for c in issued], SOURCE_ISSUED)
+    return Registry()
 
 
 def register(parent_raw, parent_name: str, register_from: str | Path | None, year: int,
-             settings) -> tuple[list[Decision], list[Finding]]:
+             settings, profile=None, tier: str | None = None) -> tuple[list[Decision], list[Finding]]:
     """The parent's register, plus the decisions of last year's book ``register_from`` that it
-    lacks, each evaluated (in force, upgrade date) at 31/12 of ``year``."""
+    lacks, each evaluated (in force, upgrade date) for assessment year ``year`` under the
+    profile's decision deadline and validity reading (``tier``: the child tier, when the profile
+    has no registry to say)."""
     decisions, findings = read_register(parent_raw, parent_name, settings)
     if register_from:
         prev, prev_findings = read_register(read_raw(Path(register_from)), Path(register_from).name, settings)
@@ -24,24 +71,55 @@ def register(parent_raw, parent_name: str, register_from: str | Path | None, yea
         findings += prev_findings
     ref_date = dt.date(year, 12, 31)
     for d in decisions:
-        d.evaluate(ref_date, settings)
+        d.evaluate(ref_date, settings, profile, tier)
+    findings += register_findings(decisions, year, profile, tier, parent_name)
     return decisions, findings
 
 
 def standings(result: MergeResult, existing: dict[str, dict]) -> dict[str, int]:
-    """Each expected unit's recognised level: its best decision in force, or the appraisal merged
-    now or earlier (and not replaced now)."""
-    appraised = {r.unit_code: r.appraised_level for r in result.merged if r.appraised_level}
-    merged_now = {r.unit_code for r in result.merged}
-    for unit, row in existing.items():
-        if unit not in merged_now and row.get("appraised") in (1, 2):
-            appraised[unit] = row["appraised"]
-    return {u: standing(u, result.register, appraised.get(u)) for u in result.expected}
+    """Each expected unit's recognised level: its best decision in force. An appraisal, merged now
+    or earlier, is never a recognition (issue 12, case 3)."""
+    return {u: standing(u, result.register) for u in result.expected}
+
+
+def unit_standings(result: MergeResult, existing: dict[str, dict]) -> list:
+    """One :class:`cdht.ops.register.Standing` per expected unit: the register first, then this
+    round's appraisal ("Chờ quyết định"), then the receipt status."""
+    S = L.Status
+    merged = {r.unit_code: r for r in result.merged}
+    refused = {r.unit_code for r in result.refused if r.unit_code}
+    out = []
+    for u in result.expected:
+        r, row = merged.get(u), existing.get(u) or {}
+        if r is not None:
+            receipt, appraised = S(r.status), r.appraised_level
+        elif u in result.carried:
+            receipt = _carried_receipt(row)
+            appraised = row.get("appraised") if row.get("appraised") in (1, 2) else None
+        else:
+            receipt, appraised = (S.RETURNED if u in refused else S.NOT_SUBMITTED), None
+        out.append(unit_standing(u, result.register, appraised=appraised, receipt=receipt))
+    return out
+
+
+_LEGACY_RECEIVED = "Đã nộp"  # the receipt word of books merged before issue 12
+
+
+def _carried_receipt(row: dict):
+    S = L.Status
+    status = (row.get("row") or [None] * 3)[2]
+    if status == _LEGACY_RECEIVED:
+        return S.LATE if row.get("on_time") == "Không" else S.RECEIVED
+    try:
+        return S(status)
+    except ValueError:
+        return S.RECEIVED if row.get("sha") else S.NOT_SUBMITTED
 
 
 def derived_figures(parent_tier, child_tier, levels: dict[str, int], settings) -> dict[str, int]:
     """The parent's indicators computed from its children (``from_children`` in the catalogue):
-    total units, units at level 1 (counting level 2 when ``level2_counts_toward_level1``), level 2."""
+    total units, units at level 1 (counting level 2 when ``level2_counts_toward_level1``), level 2.
+    ``levels``: the registry's units (every one of them) → recognised level."""
     counts_l2_as_l1 = settings.level2_counts_toward_level1
     n1 = sum(1 for lv in levels.values() if (lv >= 1 if counts_l2_as_l1 else lv == 1))
     n2 = sum(1 for lv in levels.values() if lv >= 2)
@@ -51,3 +129,33 @@ def derived_figures(parent_tier, child_tier, levels: dict[str, int], settings) -
         if fc is not None and fc.tier == child_tier.code:
             derived = {fc.total: len(levels), fc.level1: n1, fc.level2: n2}
     return derived
+
+
+def derived_names(parent_tier, child_tier) -> list[str]:
+    """The parent's named cells computed from the children (total, level 1, level 2)."""
+    for ind in parent_tier.indicators:
+        fc = ind.from_children
+        if fc is not None and fc.tier == child_tier.code:
+            return [fc.total, fc.level1, fc.level2]
+    return []
+
+
+def derive(result: MergeResult, reg: Registry, parent_tier, child_tier, values: dict, settings,
+           unit: str | None, file: str) -> tuple[dict, dict]:
+    """The derived figures (empty when there is no registry list) and their provenance (the
+    CLI's ``derived_from``); findings go to ``result.findings``. ``values``: the parent's cells."""
+    names = derived_names(parent_tier, child_tier)
+    source = {"source": reg.source, "profile": reg.profile, "parent": unit, "year": result.year,
+              "units": reg.units, "typed_total": values.get(names[0]) if names else None}
+    if not names:
+        return {}, source
+    if reg.units is None:
+        result.findings.append(finding("CDHT-M019", file=file, unit=unit or "", year=result.year,
+                                       names=", ".join(names)))
+        return {}, source
+    typed = values.get(names[0])
+    if typed not in (None, "") and typed != len(reg.units):
+        result.findings.append(finding("CDHT-M020", file=file, name=names[0], typed=typed, source=reg.label,
+                                       expected=len(reg.units), year=result.year))
+    levels = {u: standing(u, result.register) for u in reg.units}
+    return derived_figures(parent_tier, child_tier, levels, settings), source

@@ -20,17 +20,23 @@ from cdht.read.submission import Submission, read_workbook
 FORK_MIN_FILES = 60    # from this many sources, two forked workers (Linux: a fork is cheap)
 SPAWN_MIN_FILES = 500  # where workers are spawned (Windows, macOS) each starts a fresh Python first (~0.5 s)
 
+# registry facts that differ from the profile, a unit not in it, a missing or failing signature
+IDENTITY_CODES = {"CDHT-P019", "CDHT-P029", "CDHT-P030", "CDHT-P031"}
+
 _EDITIONS: dict = {}  # edition path → Edition, per (worker) process
 
 
 def _judge_path(args) -> SourceResult:
-    """The per-file job: ``(path, edition_path)`` → :func:`assess_source` of its reading."""
-    path, edition_path = args
+    """The per-file job: ``(path, edition_path[, profile])`` → :func:`assess_source` of its
+    reading (with a profile: registry facts and the Sở's signature checked too)."""
+    path, edition_path, *rest = args
+    profile = rest[0] if rest else None
     edition = _EDITIONS.get(edition_path)
     if edition is None:
         from cdht.edition import load_edition
         edition = _EDITIONS[edition_path] = load_edition(edition_path)
-    return assess_source(read_workbook(path, edition))
+    sub = read_workbook(path, edition, profile=profile) if profile is not None else read_workbook(path, edition)
+    return assess_source(sub)
 
 
 def _preload_editions() -> None:
@@ -113,7 +119,8 @@ class _Batch:
 def judge_all(files: list[Path], edition_path: str | None = None, progress=None, workers: int | None = None,
               meanwhile: Callable[[], object] | None = None,
               abort: Callable[[object], bool] | None = None,
-              start_method: str | None = None, job: Callable | None = None) -> tuple[list[SourceResult], object]:
+              start_method: str | None = None, job: Callable | None = None,
+              profile=None) -> tuple[list[SourceResult], object]:
     """Read and assess every source (:func:`assess_source`), and run ``meanwhile()`` alongside —
     the parent's own reading, which the assessment does not need. When ``abort(meanwhile())`` is
     true (an unusable parent) the rest is cancelled and no result is returned.
@@ -127,7 +134,8 @@ def judge_all(files: list[Path], edition_path: str | None = None, progress=None,
     _preload_editions()
     edition_path = str(edition_path or DEFAULT_EDITION)
     method, workers = _plan(len(files), workers, start_method)
-    batch = _Batch([(f, edition_path) for f in files], job or _judge_path, progress, meanwhile, abort)
+    jobs = [(f, edition_path) if profile is None else (f, edition_path, profile) for f in files]
+    batch = _Batch(jobs, job or _judge_path, progress, meanwhile, abort)
     if workers <= 1:
         return batch.in_process()
     return batch.in_pool(workers, method)
@@ -156,7 +164,7 @@ def assess_source(sub: Submission) -> SourceResult:
     res.findings = list(sub.findings)
     if not sub.readable:
         first = next((f for f in sub.findings if f.code in UNREADABLE_CODES), sub.findings[0] if sub.findings else None)
-        res.status, res.code = L.STATUS_RETURNED, first.code if first else "CDHT-W006"
+        res.status, res.code = L.Status.RETURNED.value, first.code if first else "CDHT-W006"
         res.message = res.reason = first.message if first else ""
         return res
     if sub.meta.get(META_CONTRIBUTOR):  # routed by merge() to the department forms
@@ -164,6 +172,11 @@ def assess_source(sub: Submission) -> SourceResult:
         return res
     res.tier, res.year, res.edition_id = sub.tier.code, sub.year, sub.edition.id
     res.read_findings = len(res.findings)
+    identity = next((f for f in sub.findings if f.code in IDENTITY_CODES), None)
+    if identity is not None:  # not the workbook the Sở issued for this unit and year: refused as it is
+        res.status, res.code, res.message, res.reason = L.Status.RETURNED.value, identity.code, \
+            identity.message, identity.message
+        return res
     tamper = [f for f in sub.findings if f.code in TAMPER_CODES]
     if tamper:
         res.tamper, res.tamper_code = tamper[0].message, tamper[0].code
@@ -189,4 +202,4 @@ def _assess_level(res: SourceResult, sub: Submission) -> None:
     else:
         return
     res.findings.append(f)
-    res.status, res.reason = L.STATUS_RETURNED, f.message
+    res.status, res.reason = L.Status.RETURNED.value, f.message

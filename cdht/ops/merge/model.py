@@ -43,9 +43,10 @@ class SourceResult:
     unit_name: str | None = None
     level: int | None = None
     appraised_level: int | None = None
-    received: dt.date | None = None
+    received: dt.date | None = None  # from the receipt ledger (never the file's modification time)
+    received_source: str | None = None  # "ledger" (first seen, or typed by staff) or "now" (seen first now)
     on_time: bool | None = None
-    status: str = L.STATUS_RECEIVED
+    status: str = L.Status.RECEIVED.value  # the status vocabulary (issue 12): one word, one meaning
     reason: str = ""
     code: str | None = None
     message: str = ""
@@ -85,28 +86,50 @@ class MergeResult:
     findings: list[Finding] = field(default_factory=list)  # about the parent / register
     written: bool = False
     contributions: "ContribResult | None" = None  # departments' forms (tỉnh only)
+    duplicates: list[SourceResult] = field(default_factory=list)  # identical copies ("Bản trùng")
+    derived_from: dict = field(default_factory=dict)  # the 90 % rule's denominator and its source
+    standings: list = field(default_factory=list)     # cdht.ops.register.Standing per expected unit
+    receipts: dict = field(default_factory=dict)      # the receipt ledger: sha256 → {date, file, unit, new}
+    communes: list[dict] = field(default_factory=list)  # "Xã trong tỉnh": the districts' commune rows
+    profile: str | None = None
+
+    @property
+    def returned_units(self) -> list[str]:
+        """Expected units with a file returned and none accepted ("Trả lại", never "Chưa nộp")."""
+        accepted = {r.unit_code for r in self.merged if r.status != L.Status.RETURNED.value}
+        return sorted({r.unit_code for r in self.refused if r.unit_code in set(self.expected)} - accepted
+                      - set(self.carried))
 
     def as_dict(self) -> dict:
         """The result as plain data (the CLI's ``--json``)."""
         def src(s: SourceResult) -> dict:
             return {"file": str(s.file), "unit_code": s.unit_code, "level": s.level,
                     "appraised_level": s.appraised_level, "status": s.status,
-                    "received": s.received.isoformat() if s.received else None, "on_time": s.on_time,
-                    "evidence_errors": s.evidence_errors, "reason": s.reason}
+                    "received": s.received.isoformat() if s.received else None,
+                    "received_source": s.received_source, "on_time": s.on_time,
+                    "evidence_errors": s.evidence_errors, "reason": s.reason, "sha256": s.sha256}
         on_time = [s for s in self.merged if s.on_time] + [u for u, ok in self.carried.items() if ok]
         received = len(self.merged) + len(self.carried)
         return {
             "parent": str(self.parent), "tier": self.parent_tier, "child_tier": self.child_tier,
             "year": self.year,
             "merged": [src(s) for s in self.merged],
-            "refused": [{"file": str(s.file), "unit_code": s.unit_code, "code": s.code, "message": s.message}
-                        for s in self.refused],
+            "refused": [{"file": str(s.file), "unit_code": s.unit_code, "status": s.status, "code": s.code,
+                         "message": s.message} for s in self.refused],
+            "duplicates": [{"file": str(s.file), "unit_code": s.unit_code, "status": s.status, "code": s.code,
+                            "message": s.message, "sha256": s.sha256} for s in self.duplicates],
             "skipped": [f.as_dict() for f in self.notes],
             "missing_units": self.missing_units, "carried": sorted(self.carried),
             "completeness": {"expected": len(self.expected), "received": received,
                              "on_time": len(on_time), "late": received - len(on_time),
-                             "missing": len(self.missing_units)},
-            "derived": self.derived, "parent_level": self.parent_level,
+                             "missing": len(self.missing_units), "returned": len(self.returned_units),
+                             "deadline": self.deadline.isoformat() if self.deadline else None},
+            "derived": self.derived, "derived_from": self.derived_from, "parent_level": self.parent_level,
+            "profile": self.profile,
+            "units": [st.as_dict() for st in self.standings],
+            "receipts": [{"sha256": k, **{f: (v.isoformat() if isinstance(v, dt.date) else v)
+                                          for f, v in rec.items()}} for k, rec in sorted(self.receipts.items())],
+            "communes": self.communes,
             "register": [d.as_dict() for d in self.register],
             "findings": [f.as_dict() for f in self.findings], "written": self.written,
             "contributions": self.contributions.as_dict() if self.contributions else None,

@@ -36,7 +36,7 @@ def place(res: SourceResult, parent: ParentInfo) -> SourceResult:
     res.findings = res.findings[:res.read_findings] + [f]
     res.level = res.appraised_level = None
     res.indicators, res.evidence_errors = {}, 0
-    res.status, res.code, res.message = L.STATUS_RETURNED, code, f.message
+    res.status, res.code, res.message = L.Status.RETURNED.value, code, f.message
     res.reason = f.message
     return res
 
@@ -59,17 +59,18 @@ def _misplaced(res: SourceResult, parent: ParentInfo) -> tuple[str, dict] | None
 def refuse(r: SourceResult, f: Finding) -> SourceResult:
     """Return ``r`` to its unit with the coded reason ``f``."""
     r.findings.append(f)
-    r.status, r.code, r.message, r.reason = L.STATUS_RETURNED, f.code, f.message, f.message
+    r.status, r.code, r.message, r.reason = L.Status.RETURNED.value, f.code, f.message, f.message
     return r
 
 
 def resolve_duplicates(placed: list[SourceResult], existing: dict[str, dict],
-                       policy: DuplicatePolicy | str = DuplicatePolicy.NEWEST
+                       policy: DuplicatePolicy | str = DuplicatePolicy.NEWEST, ledger: dict | None = None
                        ) -> tuple[dict[str, SourceResult], list[SourceResult]]:
     """One accepted file per unit, and every refused file (already refused ones first).
 
     ``existing``: the parent's rows merged before (:func:`~cdht.ops.merge.children.existing_rows`),
-    whose SHA-256 and date decide KEEP and stop an older file replacing a newer one (M007)."""
+    whose SHA-256 decides KEEP. ``ledger``: the receipt ledger (:mod:`.receipts`): a content
+    received before the one merged now never replaces it (M007)."""
     policy = DuplicatePolicy(policy)
     refused = [r for r in placed if r.code]
     by_unit: dict[str, list[SourceResult]] = {}
@@ -79,14 +80,14 @@ def resolve_duplicates(placed: list[SourceResult], existing: dict[str, dict],
     accepted: dict[str, SourceResult] = {}
     for unit, cands in by_unit.items():
         cands.sort(key=lambda r: (r.mtime, r.file.name), reverse=True)
-        chosen = _choose(unit, cands, existing.get(unit, {}), policy, refused)
+        chosen = _choose(unit, cands, existing.get(unit, {}), policy, refused, ledger or {})
         if chosen is not None:
             accepted[unit] = chosen
     return accepted, refused
 
 
 def _choose(unit: str, cands: list[SourceResult], prior: dict, policy: DuplicatePolicy,
-            refused: list[SourceResult]) -> SourceResult | None:
+            refused: list[SourceResult], ledger: dict) -> SourceResult | None:
     """The file kept for ``unit`` among ``cands`` (newest first); the others go to ``refused``."""
     if len(cands) > 1 and policy is DuplicatePolicy.ERROR:
         names = ", ".join(c.file.name for c in cands)
@@ -96,13 +97,19 @@ def _choose(unit: str, cands: list[SourceResult], prior: dict, policy: Duplicate
         return _keep_merged(unit, cands, prior, refused)
     chosen, rest = (cands[-1], cands[:-1]) if policy is DuplicatePolicy.KEEP else (cands[0], cands[1:])
     refused += [refuse(r, finding("CDHT-M005", file=r.file.name, unit=unit, kept=chosen.file.name)) for r in rest]
-    prior_received = prior.get("received_ts")
-    if prior.get("sha") and chosen.sha256[:12] != prior.get("sha") and prior_received \
-            and chosen.mtime < prior_received:
+    if _received_before(chosen, prior, ledger):
         refused.append(refuse(chosen, finding("CDHT-M007", file=chosen.file.name, unit=unit,
                                               merged_at=prior.get("merged_at"))))
         return None
     return chosen
+
+
+def _received_before(chosen: SourceResult, prior: dict, ledger: dict) -> bool:
+    """Was ``chosen``'s content received (ledger day) before the content merged now?"""
+    seen, prior_ts = ledger.get(chosen.sha256), prior.get("received_ts")
+    if not prior.get("sha") or chosen.sha256[:12] == prior.get("sha") or seen is None or prior_ts is None:
+        return False
+    return seen["date"] < dt.datetime.fromtimestamp(prior_ts).date()
 
 
 def _keep_merged(unit: str, cands: list[SourceResult], prior: dict,
@@ -118,12 +125,48 @@ def _keep_merged(unit: str, cands: list[SourceResult], prior: dict,
     return kept
 
 
-def mark_received(accepted: dict[str, SourceResult], due: dt.date | None, now: dt.datetime) -> None:
-    """Date each accepted file (its modification day, else today) and flag the late ones (M012)."""
+def split_copies(placed: list[SourceResult]) -> tuple[list[SourceResult], list[SourceResult]]:
+    """Identical copies (same unit, same SHA-256, e.g. "x (1).xlsx") apart from the rest: one of
+    them (the shortest name) goes on; each other is "Bản trùng" (CDHT-M021, information) — never
+    a return: the unit did nothing wrong (issue 12, case 8)."""
+    first: dict[tuple, SourceResult] = {}
+    rest, copies = [], []
+    for r in sorted(placed, key=lambda r: (len(r.file.name), r.file.name)):
+        key = (r.unit_code, r.sha256)
+        if r.code or not r.sha256 or key not in first:
+            first.setdefault(key, r)
+            rest.append(r)
+            continue
+        kept = first[key]
+        f = finding("CDHT-M021", file=r.file.name, unit=r.unit_code, sha=r.sha256[:12], kept=kept.file.name)
+        r.findings = r.findings[:r.read_findings] + [f]
+        r.status, r.code, r.message, r.reason = L.Status.DUPLICATE.value, f.code, f.message, ""
+        copies.append(r)
+    order = {id(r): k for k, r in enumerate(placed)}
+    return sorted(rest, key=lambda r: order[id(r)]), copies
+
+
+def mark_received(accepted: dict[str, SourceResult], due: dt.date | None, now: dt.datetime,
+                  ledger: dict[str, dict] | None = None, profile=None) -> None:
+    """Date each accepted file from the receipt ledger (:mod:`.receipts`: the day its content
+    was first seen, or the day staff typed; a content new to the ledger is received today —
+    never the file's modification time) and flag the late ones (M012) under the profile's
+    reading of "trước ngày" (strict by default)."""
+    from cdht.dates import BEFORE, on_time
+    from cdht.ops.merge.receipts import receive
+
+    ledger = {} if ledger is None else ledger
     for r in accepted.values():
-        r.received = dt.datetime.fromtimestamp(r.mtime).date() if r.mtime else now.date()
-        r.on_time = bool(due is None or r.received <= due)
+        known = r.sha256 in ledger
+        r.received = receive(r.sha256, ledger, now, r.file.name, r.unit_code)
+        r.received_source = "ledger" if known else "now"
+        if profile is not None:
+            r.on_time = profile.in_time(r.received, due)
+        else:
+            r.on_time = due is None or on_time(r.received, due, BEFORE)
         if not r.on_time:
+            if r.status == L.Status.RECEIVED.value:
+                r.status = L.Status.LATE.value
             r.findings.append(finding("CDHT-M012", file=r.file.name, unit=r.unit_code,
                                       received=r.received.strftime("%d/%m/%Y"),
                                       deadline=due.strftime("%d/%m/%Y")))

@@ -10,13 +10,16 @@ from dataclasses import dataclass, field
 
 from cdht import contract as L
 from cdht.evaluate import level_label
-from cdht.messages import ERROR, finding
+from cdht.messages import ERROR
 from cdht.xlsx.names import put  # noqa: F401  (re-exported: cdht.ops.merge.put)
 
 from cdht.ops.merge.model import MergeResult, SourceResult
+from cdht.ops.merge.receipts import ledger_rows
 from cdht.ops.register import register_rows
 
-STATUS_FILLS = {L.STATUS_RECEIVED: "C6EFCE", L.STATUS_MISSING: "FFEB9C", L.STATUS_RETURNED: "F8CBAD"}
+_S = L.Status
+STATUS_FILLS = {_S.RECEIVED.value: L.COLOR_PASS, _S.LATE.value: L.COLOR_PENDING, _S.NOT_SUBMITTED.value: L.COLOR_PENDING,
+                _S.RETURNED.value: L.COLOR_FAIL, L.STATUS_RECEIVED: L.COLOR_PASS}
 SUMMARY_CELL = "A2"  # the one-line summary above a list's header
 
 
@@ -62,7 +65,10 @@ def sheet_updates(result: MergeResult, child_tier, existing: dict[str, dict], no
     updates += [SheetUpdate(L.N_REGISTER, Placement.IN_RANGE, register_rows(result.register),
                             len(L.REGISTER_COLUMNS), date_columns=(5, 7, 9)),
                 SheetUpdate(L.N_RETURNS, Placement.BELOW_HEADER, returns_rows(result), len(L.RETURNS_COLUMNS)),
-                SheetUpdate(L.N_LOG, Placement.APPEND, log_rows(result, stamp), len(L.LOG_COLUMNS))]
+                # the log, then the receipt ledger's rows for contents seen for the first time (a date
+                # in column 5, "Kết quả"): one block, so both writers append it at the same place
+                SheetUpdate(L.N_LOG, Placement.APPEND, log_rows(result, stamp) + ledger_rows(result.receipts, stamp),
+                            len(L.LOG_COLUMNS), date_columns=(5,))]
     return updates
 
 
@@ -115,7 +121,7 @@ def _merged_row(unit: str, r: SourceResult, prior: dict | None, child_tier, stam
 def _open_row(unit: str, prior: dict | None, ref: SourceResult | None, width: int) -> list:
     """The row of a unit with nothing merged: returned (its refused file) or missing."""
     values = [unit, (prior or {}).get("name") or (ref.unit_name if ref else "") or "",
-              L.STATUS_RETURNED if ref else L.STATUS_MISSING] + [""] * (width - 3)
+              _S.RETURNED.value if ref else _S.NOT_SUBMITTED.value] + [""] * (width - 3)
     if ref:
         values[-5], values[-1] = ref.file.name, ref.message
     return values
@@ -129,9 +135,12 @@ def completeness_text(result: MergeResult, rows: list[list]) -> str:
     pct = f"{100 * received / n_exp:.0f}" if n_exp else "0"
     stamps = [str(row[-2]) for row in rows if row and row[-2] not in (None, "")]
     d = result.deadline
+    returned = result.returned_units
     return (f"Đầy đủ: đã nhận {received}/{n_exp} ({pct} %); đúng hạn {on_time}, muộn {received - on_time} "
-            f"(hạn {d.strftime('%d/%m/%Y') if d else '—'}); chưa có hồ sơ hợp lệ: {', '.join(result.missing_units) or 'không'}; "
-            f"trả lại: {len(result.refused)}." + (f" Cập nhật {max(stamps)}." if stamps else ""))
+            f"(hạn: trước ngày {d.strftime('%d/%m/%Y') if d else '—'}); "
+            f"chưa nộp: {', '.join(result.missing_units) or 'không'}; "
+            f"trả lại: {', '.join(returned) or 'không'}; bản trùng: {len(result.duplicates)}."
+            + (f" Cập nhật {max(stamps)}." if stamps else ""))
 
 
 def returns_rows(result: MergeResult) -> list[list]:
@@ -139,9 +148,9 @@ def returns_rows(result: MergeResult) -> list[list]:
     rows = []
     for r in sorted(list(result.merged) + list(result.refused), key=lambda x: (x.unit_code or "~", x.file.name)):
         problems = [f for f in r.findings if f.severity == ERROR]
-        if r.status != L.STATUS_RETURNED and not problems:
+        if r.status != _S.RETURNED.value or not problems:  # an identical copy is never a return
             continue
-        for f in problems or [finding("CDHT-M014", file=r.file.name, missing="?")]:
+        for f in problems:
             rows.append([r.unit_code or "", r.unit_name or "", r.file.name, f.code, f.sheet or "",
                          f.cell or (f"dòng {f.row}" if f.row else ""), f.message, f.fix])
     return rows
@@ -150,8 +159,10 @@ def returns_rows(result: MergeResult) -> list[list]:
 def log_rows(result: MergeResult, stamp: str) -> list[list]:
     """Rows appended to the merge log for this run."""
     rows = [[stamp, "Gộp", r.file.name, r.unit_code, r.status, "", r.reason] for r in result.merged]
-    rows += [[stamp, "Từ chối", r.file.name, r.unit_code or "", L.STATUS_RETURNED, r.code, r.message]
+    rows += [[stamp, "Từ chối", r.file.name, r.unit_code or "", _S.RETURNED.value, r.code, r.message]
              for r in result.refused]
+    rows += [[stamp, "Bản trùng", r.file.name, r.unit_code or "", _S.DUPLICATE.value, r.code, r.message]
+             for r in result.duplicates]
     rows += [[stamp, "Bỏ qua", f.file, "", "", f.code, f.message] for f in result.notes]
     if result.contributions is not None:
         from cdht.ops.contributions import log_rows as contrib_log_rows
