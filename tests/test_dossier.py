@@ -203,6 +203,32 @@ def test_without_a_profile_the_bodies_above_are_left_to_fill_in(commune, tmp_pat
     assert any(line.startswith("……, ngày") for line in council)  # the council's place: unknown
 
 
+def test_a_two_tier_commune_files_with_the_so_and_no_district_body_is_named(tmp_path):
+    """2026, communes directly under the province (sample two-tier profile and edition)."""
+    from cdht.cli.demo import PROFILES, _evidence, _verdicts
+    from cdht.profile import SAMPLE_TWO_TIER
+
+    edition_path = Path(EDITION.path).parent / "tt25-2023-hai-cap.yaml"
+    r = CliRunner().invoke(main, ["generate", "--tier", "xa", "--year", str(YEAR), "--edition", str(edition_path),
+                                  "--profile", str(SAMPLE_TWO_TIER), "--unit", "MAU2-X01", "--out", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    [issued] = tmp_path.glob("*.xlsx")
+    xa = load_edition(edition_path).tier("xa")
+    values = {**_verdicts(xa), **{k: v for k, v in PROFILES["level2"].items() if k != "vung_kho_khan"}}
+    appraisal = {**{L.appraisal_name(i.id): "Đạt" for i in xa.indicators}, L.N_APPRAISAL_TARGET: 2}
+    filled = fill(issued, tmp_path / "filled" / issued.name, values, _evidence(xa, YEAR), appraisal=appraisal)
+    res = build_dossier(filled, tmp_path / "hs", profile=SAMPLE_TWO_TIER)
+    assert res.ok, [f.text() for f in res.findings]
+    assert set(res.documents) == {"to_trinh", "bao_cao", "tong_hop", "tham_dinh"}
+    tt = _text(res.documents["to_trinh"])
+    assert "Kính gửi: Sở Giáo dục và Đào tạo tỉnh Mẫu Hai Cấp (DỮ LIỆU MẪU)" in tt
+    council = _texts(res.documents["tham_dinh"])
+    assert "HỘI ĐỒNG ĐÁNH GIÁ CẤP TỈNH" in council and "ỦY BAN NHÂN DÂN TỈNH MẪU HAI CẤP (DỮ LIỆU MẪU)" in council
+    for path in res.documents.values():
+        text = _text(path).casefold()
+        assert "huyện" not in text and "phòng giáo dục" not in text, path.name
+
+
 # --- bad input ----------------------------------------------------------------------------------
 
 def _no_output(folder: Path) -> None:
