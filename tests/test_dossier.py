@@ -26,7 +26,7 @@ from cdht.dossier import TEMPLATES, TEMPLATES_DIR
 from cdht.dossier import style as S
 from cdht.edition import load_edition
 from cdht.fill import fill
-from cdht.ops.dossier import build_dossier, in_sentence, place_name, split_authority
+from cdht.ops.dossier import build_dossier, in_sentence, indicator_text, place_name, split_authority
 from cdht.profile import SAMPLE_THREE_TIER
 
 YEAR = 2026
@@ -102,7 +102,7 @@ def _assert_format(path: Path) -> None:
 
 def _assert_every_indicator(path: Path, tier) -> None:
     text = _text(path)
-    missing = [i.id for i in tier.indicators if i.id not in text or i.text not in text]
+    missing = [i.id for i in tier.indicators if i.id not in text or indicator_text(i) not in text]
     assert not missing, f"{path.name} lacks indicators {missing}"
 
 
@@ -125,6 +125,11 @@ def test_a_commune_gets_its_full_dossier(built, demo):
     # the figures, the computed rate against the catalogue's thresholds, the evidence per indicator
     assert "≥ 60%" in report and "≥ 80%" in report and "82,5 %" in report  # 3300 / 4000
     assert "vùng khó khăn ≥ 40%" in report
+    # the Circular's "Có ít nhất …%" printed with the catalogue's bars, per level and for hardship areas
+    assert "…%" not in report and "Có ít nhất [mức độ 1: 60%; mức độ 2: 80%] công dân" in report
+    assert "[mức độ 1: 50% (vùng khó khăn 40%); mức độ 2: 60% (vùng khó khăn 50%)]" in report
+    assert "tiểu học [mức độ 1: mức độ 2 trở lên; mức độ 2: mức độ 3 trở lên]" in report
+    assert "…%" not in _text(res.documents["tong_hop"])
     assert "MC14: Văn bản minh chứng cho chỉ tiêu xa.5.1, số 14/KH-UBND" in report
     assert "I. THÔNG TIN CHUNG" in report and "III. KẾT LUẬN VÀ ĐỀ NGHỊ" in report
 

@@ -188,6 +188,33 @@ def _ratios(rule) -> list:
     return out
 
 
+def _bar(rule) -> str:
+    s = f"{R.fmt_number(rule.p.min_percent)}%"
+    if rule.p.hardship_percent is not None:
+        s += f" (vùng khó khăn {R.fmt_number(rule.p.hardship_percent)}%)"
+    return s
+
+
+def _levels(one: str, two: str) -> str:
+    return one if one == two else f"[mức độ 1: {one}; mức độ 2: {two}]"
+
+
+def indicator_text(ind) -> str:
+    """The indicator's wording with the catalogue's real bars where it says "…%" or ends in "…"
+    (the Circular states the figures per level: "Có ít nhất …% công dân …")."""
+    text = ind.text
+    r1, r2 = _ratios(ind.rules[1]), _ratios(ind.rules[2])
+    if "…%" in text and text.count("…%") == len(r1) == len(r2):
+        for a, b in zip(r1, r2):
+            text = text.replace("…%", _levels(_bar(a), _bar(b)), 1)
+        return text
+    l1, l2 = ind.rules[1], ind.rules[2]
+    if text.rstrip().endswith("…") and isinstance(l1, R.MinLevel) and isinstance(l2, R.MinLevel):
+        bars = _levels(f"mức độ {l1.p.value} trở lên", f"mức độ {l2.p.value} trở lên")
+        return text.rstrip()[:-1].rstrip() + " " + bars
+    return text
+
+
 def _rates(ind, values: dict) -> str:
     """The computed rates of an indicator's ratio rules (both levels), e.g. "… : 82,5 %"."""
     seen, parts = set(), []
@@ -230,7 +257,7 @@ def _indicator(ind, sub, a) -> dict:
     res = a.indicators[ind.id]
     figures = "; ".join(f"{sub.tier.fields[k].label}: {_fmt(sub.values.get(k))}"
                         for k in ind.input_keys() if k in sub.tier.fields)
-    return {"ma": ind.id, "so": _short_id(ind.id), "noi_dung": ind.text,
+    return {"ma": ind.id, "so": _short_id(ind.id), "noi_dung": indicator_text(ind),
             "yeu_cau_1": ind.rules[1].text(), "yeu_cau_2": ind.rules[2].text(),
             "so_lieu": figures, "ty_le": _rates(ind, sub.values),
             "ket_qua_1": verdict_label(res.level1), "ket_qua_2": verdict_label(res.level2),
@@ -353,7 +380,7 @@ def appraisal_contexts(f: _Facts, base: dict) -> dict[str, dict]:
         res = f.rep.assessment.indicators[ind.id]
         verdict = sub.appraisal.get(L.appraisal_name(ind.id))
         reason = str(sub.appraisal.get(L.appraisal_reason_name(ind.id)) or "").strip()
-        row = {"ma": ind.id, "noi_dung": ind.text, "tu_danh_gia": verdict_label(res.level2 if target == 2 else res.level1),
+        row = {"ma": ind.id, "noi_dung": indicator_text(ind), "tu_danh_gia": verdict_label(res.level2 if target == 2 else res.level1),
                "hoi_dong": R.KHONG_DAT if R._text_eq(verdict, R.KHONG_DAT) else R.DAT,
                "ly_do": reason if R._text_eq(verdict, R.KHONG_DAT) else ""}
         rows.append(row)
