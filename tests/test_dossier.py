@@ -364,6 +364,22 @@ def test_a_parent_with_nobody_appraised_gets_no_decision(demo, tmp_path):
 
 # --- helpers, templates, CLI ----------------------------------------------------------------------
 
+def test_text_with_xml_characters_is_escaped_not_broken(tmp_path):
+    """A body named "Sở GD&ĐT" or a reason with "<" must come out as typed, in a valid .docx."""
+    from cdht.ops.dossier import render
+
+    ctx = dict(co_quan_chu_quan="ỦY BAN NHÂN DÂN TỈNH A", co_quan="SỞ GD&ĐT", ky_hieu="TB-SGDĐT", dia_danh="A",
+               ngay_thang="ngày 01 tháng 03 năm 2027", don_vi="xã A&B", ten_don_vi="Xã A&B", ma_don_vi="X1",
+               cap="cấp xã", nam=YEAR, van_ban_phap_ly="Thông tư 25/2023", hoi_dong="Hội đồng <tỉnh>",
+               muc_do_xet=2, kinh_gui="Ủy ban nhân dân xã A&B", co_quan_ten="Sở GD&ĐT",
+               khong_dat=[{"ma": "xa.5.1", "noi_dung": "tỷ lệ < 80%", "ly_do": "R&D chưa xác nhận"}],
+               noi_nhan=["Như trên;"], tham_quyen="", chuc_vu="GIÁM ĐỐC", nguoi_ky="")
+    out = tmp_path / "tb.docx"
+    assert render(TEMPLATES_DIR / TEMPLATES["thong_bao"], ctx, out) == []
+    text = _text(out)
+    assert "Sở GD&ĐT thông báo" in text and "Chỉ tiêu xa.5.1 (tỷ lệ < 80%): R&D chưa xác nhận." in text
+
+
 def test_names_of_bodies_and_places():
     assert place_name("Xã An Phú") == "An Phú" and place_name("Thị trấn Bình An") == "Bình An"
     assert in_sentence("Huyện Bình An") == "huyện Bình An" and in_sentence("Tỉnh Mẫu") == "tỉnh Mẫu"
