@@ -440,6 +440,28 @@ def test_generate_issues_the_outlines_beside_the_workbooks(tmp_path):
     assert list(tmp_path.glob("*.xlsx"))  # the workbook itself, as without the flag
 
 
+def test_a_folder_gives_every_unit_its_dossier_and_a_bad_file_stops_nobody(demo, tmp_path):
+    """`cdht dossier FOLDER`: the communes filed to the districts, one output folder per file."""
+    from cdht.ops.dossier import build_dossiers
+
+    results = {r.workbook.name: r for r in build_dossiers(demo.out / "nop-huyen", tmp_path, profile=SAMPLE_THREE_TIER)}
+    assert len(results) == 12
+    tampered = results[f"CDHT_{YEAR}_xa_MAU-X0204.xlsx"]
+    assert not tampered.ok and not tampered.documents and "CDHT-D002" in [f.code for f in tampered.findings]
+    made = {name: r for name, r in results.items() if r.documents}
+    assert len(made) == 11  # everyone else, the late, the unevidenced and last year's workbook included
+    for name, r in made.items():
+        assert r.out_dir == tmp_path / r.workbook.parent.name / r.workbook.stem
+        assert {"bao_cao", "tong_hop"} <= set(r.documents), name
+        _assert_every_indicator(r.documents["bao_cao"], EDITION.tier("xa"))
+    assert "CDHT-P013" in [f.code for f in next(iter(results.values())).findings]  # the sample profile, said once
+    assert sum("CDHT-P013" in [f.code for f in r.findings] for r in results.values()) == 1
+    r = CliRunner().invoke(main, ["dossier", str(demo.out / "nop-huyen"), "--out", str(tmp_path / "cli"), "--json"])
+    assert r.exit_code == 1  # the tampered file
+    import json
+    assert len(json.loads(r.output)) == 12
+
+
 def test_cli_bad_workbook_exits_1_with_the_code(demo, tmp_path):
     blank = demo.out / "bieu-mau" / f"CDHT_{YEAR}_xa_MAU-X0101.xlsx"
     r = CliRunner().invoke(main, ["dossier", str(blank), "--out", str(tmp_path / "hs")])

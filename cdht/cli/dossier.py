@@ -11,7 +11,7 @@ from cdht.messages import ERROR
 
 
 @click.command("dossier")
-@click.argument("workbook", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("workbook", required=False, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Thư mục ghi các văn bản (.docx).")
 @click.option("--profile", "profile", type=click.Path(dir_okay=False, exists=True, path_type=Path),
@@ -23,8 +23,9 @@ from cdht.messages import ERROR
 @click.option("--json", "as_json", is_flag=True, help="Kết quả dạng JSON.")
 def dossier(workbook, out_dir, profile, templates, outlines, as_json):
     """Lập hồ sơ từ sổ tính: tờ trình, báo cáo tự đánh giá, bản tổng hợp; kết quả thẩm định và
-    thông báo không đạt (sổ đã thẩm định); dự thảo quyết định công nhận (sổ tổng hợp cấp trên)."""
-    from cdht.ops.dossier import build_dossier, write_outlines
+    thông báo không đạt (sổ đã thẩm định); dự thảo quyết định công nhận (sổ tổng hợp cấp trên).
+    WORKBOOK là một thư mục: lập hồ sơ cho mọi sổ tính trong đó, mỗi sổ một thư mục con."""
+    from cdht.ops.dossier import build_dossier, build_dossiers, write_outlines
 
     if outlines:
         for p in write_outlines(out_dir):
@@ -32,22 +33,39 @@ def dossier(workbook, out_dir, profile, templates, outlines, as_json):
         return
     if workbook is None:
         raise click.UsageError("Cần đường dẫn sổ tính (WORKBOOK), hoặc dùng --outlines.")
-    if profile is not None and profile.suffix.lower() == ".csv":  # a --units list: registry-only profile
-        from cdht.cli.profile import _load
-        from cdht.messages import has_errors
-
-        profile, found = _load(str(profile))
-        if profile is None or has_errors(found):
-            for f in found:
-                click.echo(f.text(), err=True)
-            sys.exit(1)
-    result = build_dossier(workbook, out_dir, profile=profile, templates=templates)
-    if as_json:
-        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2, default=str))
+    profile = _csv_profile(profile)
+    if workbook.is_dir():
+        results = build_dossiers(workbook, out_dir, profile=profile, templates=templates)
     else:
+        results = [build_dossier(workbook, out_dir, profile=profile, templates=templates)]
+    _show(results, as_json, many=workbook.is_dir())
+    if not all(r.ok for r in results):
+        sys.exit(1)
+
+
+def _csv_profile(profile):
+    """A --units CSV given as --profile, read as a registry-only profile (its errors stop here);
+    a YAML path goes on to the library, which reports its problems."""
+    if profile is None or profile.suffix.lower() != ".csv":
+        return profile
+    from cdht.cli.profile import _load
+    from cdht.messages import has_errors
+
+    prof, found = _load(str(profile))
+    if prof is None or has_errors(found):
+        for f in found:
+            click.echo(f.text(), err=True)
+        sys.exit(1)
+    return prof
+
+
+def _show(results, as_json: bool, many: bool) -> None:
+    if as_json:
+        data = [r.as_dict() for r in results]
+        click.echo(json.dumps(data if many else data[0], ensure_ascii=False, indent=2, default=str))
+        return
+    for result in results:
         for f in result.findings:
             click.echo(f.text(), err=f.severity == ERROR)
         for p in result.documents.values():
             click.echo(str(p))
-    if not result.ok:
-        sys.exit(1)

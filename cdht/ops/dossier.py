@@ -619,6 +619,30 @@ def build_dossier(workbook_path: str | Path, out_dir: str | Path, profile=None,
     return result
 
 
+def workbooks_in(folder: str | Path) -> list[Path]:
+    """The .xlsx files under ``folder`` (Excel's "~$" lock files left out), in order."""
+    return sorted(p for p in Path(folder).rglob("*.xlsx") if not p.name.startswith("~$"))
+
+
+def build_dossiers(folder: str | Path, out_dir: str | Path, profile=None,
+                   templates: str | Path | None = None) -> list[DossierResult]:
+    """:func:`build_dossier` for every workbook under ``folder``, each into the matching subfolder
+    of ``out_dir`` (the folder tree mirrored, one folder per file); a bad file never stops the
+    others. The profile is read once; its findings go with the first result."""
+    folder, out_dir = Path(folder), Path(out_dir)
+    head = DossierResult(folder, out_dir)
+    profile, ok = _load_profile(profile, head)
+    if not ok:
+        return [head]
+    results = []
+    for path in workbooks_in(folder):
+        results.append(build_dossier(path, out_dir / path.relative_to(folder).with_suffix(""), profile=profile,
+                                     templates=templates))
+    if results:
+        results[0].findings[:0] = head.findings
+    return results or [head]
+
+
 def write_outlines(out_dir: str | Path) -> list[Path]:
     """Copy the default outlines into ``out_dir`` for the Sở to edit in Word (``--templates``)."""
     out_dir = Path(out_dir)
