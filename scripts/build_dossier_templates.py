@@ -242,6 +242,7 @@ def to_trinh() -> Document:
     para(doc, "Kết quả tự đánh giá: {{ so_chi_tieu_dat }}/{{ so_chi_tieu }} chỉ tiêu đạt yêu cầu mức độ "
               "{{ muc_do_de_nghi }}; {{ so_tieu_chi }}/{{ so_tieu_chi }} tiêu chí đạt ({{ dieu_khoan }}). "
               "Kết quả chung: {{ ket_qua }}.")
+    para(doc, "Kết quả từng chỉ tiêu ở mức độ {{ muc_do_de_nghi }}: {{ ket_qua_chi_tieu }}.")
     para(doc, "Hồ sơ kèm theo gồm:")
     tag(doc, "{%p for h in ho_so_kem_theo %}")
     para(doc, "- {{ h }};")

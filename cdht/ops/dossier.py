@@ -324,6 +324,8 @@ def unit_context(f: _Facts) -> dict:
         "ket_qua": level_label(a.level), "muc_do_de_nghi": level if level else "—",
         "so_chi_tieu_dat": sum((r.level2 if level == 2 else r.level1) is True for r in ind_results),
         "dieu_khoan": getattr(sub.tier.spec.articles, f"level{level}", "") if level else "",
+        "ket_qua_chi_tieu": "; ".join(f"{i.id} {verdict_label(i.level2 if level == 2 else i.level1)}"
+                                      for i in ind_results),
         "ho_so_kem_theo": ["Báo cáo kết quả tự đánh giá", "Bản tổng hợp kết quả đánh giá các tiêu chí, chỉ tiêu",
                            f"Hồ sơ minh chứng ({len(sub.evidence)} văn bản theo danh sách minh chứng)"],
         "noi_nhan": ["Như trên;", "Lưu: VT."],
