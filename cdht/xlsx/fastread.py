@@ -37,7 +37,7 @@ _ANY_F = re.compile(rb'<f[ >/]')
 _PLAIN_F = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*><f>([^<]*)</f>')  # the common case, one pass
 _ECELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?\bt="e"[^>]*?(?<!/)>(?:<f\b[^>]*?(?:/>|>.*?</f>))?<v>(.*?)</v>', re.S)
 _PROT = re.compile(rb'<sheetProtection\b([^>]*)/>')
-_CUSTOM = re.compile(rb'<property\b[^>]*name="([^"]+)"[^>]*>\s*<vt:\w+>(.*?)</vt:\w+>', re.S)
+_CUSTOM = re.compile(rb'<property\b[^>]*name="([^"]+)"[^>]*>\s*<vt:\w+\b[^>]*>(.*?)</vt:\w+>', re.S)
 
 
 def _text(raw: bytes) -> str:
