@@ -133,6 +133,7 @@ def test_a_commune_gets_its_full_dossier(built, demo):
     assert "…%" not in _text(res.documents["tong_hop"])
     assert "MC14: Văn bản minh chứng cho chỉ tiêu xa.5.1, số 14/KH-UBND" in report
     assert "I. THÔNG TIN CHUNG" in report and "III. KẾT LUẬN VÀ ĐỀ NGHỊ" in report
+    assert "- Yêu cầu: mức độ 1: đáp ứng nội dung chỉ tiêu; mức độ 2: đáp ứng nội dung chỉ tiêu." in report
 
 
 def test_a_district_filed_to_the_province_gets_its_dossier_and_the_communes_decision(built):

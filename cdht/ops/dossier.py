@@ -215,6 +215,12 @@ def indicator_text(ind) -> str:
     return text
 
 
+def requirement(rule) -> str:
+    """A level's bar in words: the catalogue's (``rule.text()``), or for a Đạt/Không đạt indicator
+    what "Đạt" asks."""
+    return "đáp ứng nội dung chỉ tiêu" if isinstance(rule, R.Verdict) else rule.text()
+
+
 def _rates(ind, values: dict) -> str:
     """The computed rates of an indicator's ratio rules (both levels), e.g. "… : 82,5 %"."""
     seen, parts = set(), []
@@ -258,7 +264,7 @@ def _indicator(ind, sub, a) -> dict:
     figures = "; ".join(f"{sub.tier.fields[k].label}: {_fmt(sub.values.get(k))}"
                         for k in ind.input_keys() if k in sub.tier.fields)
     return {"ma": ind.id, "so": _short_id(ind.id), "noi_dung": indicator_text(ind),
-            "yeu_cau_1": ind.rules[1].text(), "yeu_cau_2": ind.rules[2].text(),
+            "yeu_cau_1": requirement(ind.rules[1]), "yeu_cau_2": requirement(ind.rules[2]),
             "so_lieu": figures, "ty_le": _rates(ind, sub.values),
             "ket_qua_1": verdict_label(res.level1), "ket_qua_2": verdict_label(res.level2),
             "ly_do": f" Lý do: {res.reason}." if res.reason else "",
