@@ -432,3 +432,23 @@ def test_json_summary_carries_the_dashboard_figures(demo, tmp_path):
     rows = _children(_district(demo, "MAU-H02"))
     assert out["dashboard"]["completeness"]["Trả lại"] == sum(_receipt(r) == "Trả lại" for r in rows.values())
     assert out["dashboard"]["recognitions"]["in_force"] == len(_in_force(_district(demo, "MAU-H02")))
+
+
+def test_the_profile_gives_the_validity_reading(demo, tmp_path):
+    """With a profile reading validity as 36 months from the decision (decision_months), a
+    decision of 20/03/YEAR+1 is valid to 20/03/YEAR+4, not to 31/12/YEAR+3 (the default)."""
+    import yaml
+    src = Path(__file__).resolve().parents[1] / "cdht" / "catalogue" / "profiles" / "kien-giang-2024-mau.yaml"
+    data = yaml.safe_load(src.read_text(encoding="utf-8"))
+    data["readings"]["validity"] = "decision_months"
+    prof_path = tmp_path / "profile.yaml"
+    prof_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    path = _district(demo, "MAU-H01")
+    r = _cli(path, "--out", tmp_path / "b.csv", "--format", "csv", "--profile", prof_path)
+    assert r.exit_code == 0, r.output
+    back = pd.read_csv(tmp_path / "b.csv", encoding="utf-8-sig", parse_dates=["valid_until"])
+    until = set(back.loc[back["unit"] == "MAU-X0101", "valid_until"].dt.date)
+    assert until == {dt.date(YEAR + 4, 3, 20)}
+    default = R.long_table(path)
+    assert set(default.loc[default["unit"] == "MAU-X0101", "valid_until"].dt.date) == {dt.date(YEAR + 3, 12, 31)}
+    assert "CDHT-P001" in _cli(path, "--out", tmp_path / "c.csv", "--profile", tmp_path / "none.yaml").output

@@ -25,14 +25,17 @@ from cdht.messages import ERROR
 @click.option("--children", "children", multiple=True, type=click.Path(path_type=Path),
               help="Sổ tổng hợp của đơn vị cấp dưới đã nộp (tệp hoặc thư mục nộp): thêm các đơn vị thấp hơn một cấp "
                    "(ví dụ các xã vào báo cáo của tỉnh). Chỉ lấy đúng tệp đã được tổng hợp.")
+@click.option("--profile", "profile_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Hồ sơ cấu hình tỉnh (như khi tổng hợp): hạn ra quyết định và cách tính hiệu lực công nhận.")
 @click.option("--json", "as_json", is_flag=True, help="Tóm tắt dạng JSON.")
-def report(parent, out, fmt, previous, children, as_json):
+def report(parent, out, fmt, previous, children, profile_path, as_json):
     """Báo cáo từ sổ tổng hợp: huyện → Sở (trước 15/5), tỉnh → Bộ; hoặc xuất bảng dữ liệu (CSV/Parquet)."""
     from cdht.ops import report as R
 
+    profile = _profile(profile_path) if profile_path else None
     try:
-        df = R.long_table(parent, children=children)
-        prev = [R.long_table(p) for p in previous]
+        df = R.long_table(parent, children=children, profile=profile)
+        prev = [R.long_table(p, profile=profile) for p in previous]
     except R.ReportError as e:
         _fail(e.findings)
     problems = R.check_previous(df, prev)
@@ -60,6 +63,16 @@ def report(parent, out, fmt, previous, children, as_json):
         kind = {"xlsx": "báo cáo", "csv": "bảng dữ liệu CSV", "parquet": "bảng dữ liệu Parquet"}[fmt]
         click.echo(f"Đã ghi {kind}: {path} ({summary['units']} đơn vị, {len(df)} dòng dữ liệu"
                    + (", chưa tổng hợp" if not df.attrs["merged"] else "") + ").")
+
+
+def _profile(path: Path):
+    from cdht.cli.profile import _load
+    from cdht.messages import has_errors
+
+    prof, findings = _load(str(path))
+    if prof is None or has_errors(findings):
+        _fail([f for f in findings if f.severity == ERROR] or findings)
+    return prof
 
 
 def _fail(findings) -> None:

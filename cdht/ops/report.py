@@ -71,7 +71,7 @@ class _Book:
     problems: list = field(default_factory=list)    # the register's bad rows (CDHT-M013, P015)
 
 
-def _read_book(path: Path) -> _Book:
+def _read_book(path: Path, profile=None) -> _Book:
     from cdht.read.submission import read_workbook_raw
 
     sub, rb = read_workbook_raw(path, tool_sheets=True)
@@ -81,7 +81,7 @@ def _read_book(path: Path) -> _Book:
         raise ReportError([finding("CDHT-R001", file=path.name, tier_name=_TIER_NAMES.get(sub.tier.code, sub.tier.name))])
     book = _Book(path, sub, rb)
     book.rows, book.indicators = _children_rows(rb, sub.tier)
-    book.decisions, book.problems = _decisions(rb, path.name, sub)
+    book.decisions, book.problems = _decisions(rb, path.name, sub, profile)
     return book
 
 
@@ -103,25 +103,28 @@ def _children_rows(rb, tier) -> tuple[list[dict], list[str]]:
     return out, [h for h in header if h in child_ids]
 
 
-def _decisions(rb, name: str, sub) -> list:
+def _decisions(rb, name: str, sub, profile=None) -> tuple[list, list]:
+    """The register's decisions evaluated for the workbook's year as the merge does: the profile's
+    decision deadline and validity reading (default: the catalogue's), the child tier's deadline
+    when the profile has no registry to say."""
     from cdht.ops.register import read_register
 
     decisions, problems = read_register(rb, name, sub.edition.settings)
-    profile = _MemoProfile()
+    memo = _MemoProfile(profile)
     for d in decisions:
-        d.evaluate(dt.date(sub.year, 12, 31), sub.edition.settings, profile=profile)
+        d.evaluate(dt.date(sub.year, 12, 31), sub.edition.settings, memo, sub.tier.children[0])
     return decisions, problems
 
 
 class _MemoProfile:
-    """The default profile (as :meth:`Decision.evaluate` uses when given none), its deadlines
-    looked up once per tier and year instead of once per decision: a province's register of
-    hundreds of decisions is evaluated in milliseconds, with the same results."""
+    """A province profile (or the default one, as :meth:`Decision.evaluate` uses when given none),
+    its deadlines looked up once per tier and year instead of once per decision: a province's
+    register of hundreds of decisions is evaluated in milliseconds, with the same results."""
 
-    def __init__(self):
+    def __init__(self, profile=None):
         from cdht.profile import default_profile
 
-        self._profile, self._memo = default_profile(), {}
+        self._profile, self._memo = profile if profile is not None else default_profile(), {}
 
     def __getattr__(self, name):
         return getattr(self._profile, name)
@@ -243,7 +246,7 @@ def _own_records(book: _Book) -> list[dict]:
     return out
 
 
-def _carried(parent: _Book, paths, horizon: int) -> tuple[list[dict], list[Finding]]:
+def _carried(parent: _Book, paths, horizon: int, profile=None) -> tuple[list[dict], list[Finding]]:
     """Rows one tier further down, from the merged child workbooks the parent received: a file
     counts only when the parent recorded its SHA-256 (the very file merged)."""
     recorded = {str(r.get("Mã đơn vị")).strip(): r for r in parent.rows}
@@ -251,7 +254,7 @@ def _carried(parent: _Book, paths, horizon: int) -> tuple[list[dict], list[Findi
     explicit = {Path(p) for p in paths if not Path(p).is_dir()}
     for path in _workbook_paths(paths):
         try:
-            child = _read_book(path)
+            child = _read_book(path, profile)
         except ReportError as e:
             if path in explicit:  # a folder also holds other files (departments' forms): skipped quietly
                 problems += e.findings
@@ -278,19 +281,21 @@ def _workbook_paths(paths) -> list[Path]:
     return out
 
 
-def long_table(parent_path, children=(), horizon_years: int = EXPIRY_HORIZON_YEARS) -> pd.DataFrame:
+def long_table(parent_path, children=(), horizon_years: int = EXPIRY_HORIZON_YEARS, profile=None) -> pd.DataFrame:
     """One row per unit × indicator × year of a merged parent (district or province) workbook.
 
     Columns: :data:`COLUMNS`. ``df.attrs`` carries the parent's identity (``unit``, ``unit_name``,
     ``tier``, ``child_tier``, ``year``, ``edition``), ``merged`` (False for a parent no merge has
     written: its children's figures are unknown, not zero), ``expected`` (units listed) and
     ``findings`` (warnings, e.g. a carried child file that is not the one merged).
+    ``profile`` (:class:`cdht.profile.Profile`): the province's decision deadlines and validity
+    reading for the register, as given to the merge (default: the catalogue's).
     Raises :class:`ReportError` when the file is unreadable or not a parent workbook."""
-    book = _read_book(Path(parent_path))
+    book = _read_book(Path(parent_path), profile)
     sub = book.sub
     child_tier = sub.tier.children[0]
     records = _own_records(book) + _child_records(book, child_tier, horizon_years)
-    carried, problems = _carried(book, children, horizon_years) if children else ([], [])
+    carried, problems = _carried(book, children, horizon_years, profile) if children else ([], [])
     problems = book.problems + problems
     df = pd.DataFrame.from_records(records + carried, columns=COLUMNS)
     df = _typed(df)
