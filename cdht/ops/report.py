@@ -301,7 +301,7 @@ def long_table(parent_path, children=(), horizon_years: int = EXPIRY_HORIZON_YEA
     df = _typed(df)
     was_merged = merged(book)
     if not was_merged:
-        problems.insert(0, finding("CDHT-R002", file=book.path.name, unit=sub.unit_code, year=sub.year,
+        problems.insert(0, finding("CDHT-R002", file=book.path.name, unit=sub.unit_code or "(chưa ghi mã)", year=sub.year,
                                    expected=len(book.rows)))
     texts = {i.id: i.spec.text for t in sub.edition.tiers.values() for i in t.indicators}
     df.attrs.update(unit=sub.unit_code, unit_name=sub.unit_name, tier=sub.tier.code, child_tier=child_tier,
@@ -543,7 +543,7 @@ class _Sheet:
 
         ws, tier = self.ws, meta["tier"]
         half = max(2, width // 2 - 1)
-        name = str(meta["unit_name"] or meta["unit"])
+        name = str(meta["unit_name"] or meta["unit"] or "……")
         ws.merge_range(0, 0, 0, half, f"ỦY BAN NHÂN DÂN {name.upper()}", self.center)
         ws.merge_range(1, 0, 1, half, _BODY.get(tier, ""), self.center)
         ws.merge_range(2, 0, 2, half, f"Số:       /BC-{_SYMBOL.get(tier, '')}", self.plain_center)
