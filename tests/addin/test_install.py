@@ -102,3 +102,25 @@ def test_conf_value_maps_the_profile_folders():
     home = Path("/p") / USER
     assert I.conf_value(home / "AppData" / "Roaming" / "x" / "py.exe", home) == "%APPDATA%\\x\\py.exe"
     assert I.conf_value(home / "py" / "python.exe", home) == "%USERPROFILE%\\py\\python.exe"
+
+
+def test_without_xlam_the_addin_is_built_from_this_installation(profile):
+    """The default: cdht.xlam built now (cdht addin build) and installed; its VBA calls RunPython."""
+    from oletools.olevba import VBA_Parser
+
+    home, python = profile
+    res = run("addin", "install", "--profile-dir", home, "--python", python)
+    assert res.exit_code == 0, res.output
+    installed = _xlstart(home) / "cdht.xlam"
+    vba = VBA_Parser(str(installed))
+    try:
+        code = "\n".join(source for _, _, _, source in vba.extract_macros())
+    finally:
+        vba.close()
+    assert 'RunPython "import cdht_addin; cdht_addin.tinh_muc_do()"' in code
+
+
+def test_uninstall_of_nothing_says_so(profile):
+    home, _ = profile
+    res = run("addin", "uninstall", "--profile-dir", home)
+    assert res.exit_code == 0 and "Không có add-in tại" in res.output
