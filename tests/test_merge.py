@@ -105,7 +105,7 @@ def test_every_mismatch_reason_in_one_folder(kit, parent, tmp_path):
     two.commune(inbox / "sai-bo-tieu-chi.xlsx", "MAU-X0104")                                 # M003
     kit.commune(inbox / "xa-huyen-khac.xlsx", "MAU-X0201")                                   # M004
     moved(corpus.make_protection_removed(bad), inbox, "sua-cong-thuc.xlsx")                  # M008
-    r = merge(parent, [inbox])
+    r = merge(parent, [inbox], now=ON_TIME)  # received (first seen) before the deadline
     got = {Path(x["file"]).name: x["code"] for x in r.as_dict()["refused"]}
     assert got == {"sai-cap.xlsx": "CDHT-M001", "sai-nam.xlsx": "CDHT-M002",
                    "sai-bo-tieu-chi.xlsx": "CDHT-M003", "xa-huyen-khac.xlsx": "CDHT-M004",
@@ -145,7 +145,7 @@ def test_incomplete_and_evidence_errors_make_the_row_returned(kit, parent, tmp_p
     kit.commune(inbox / "a.xlsx", "MAU-X0101")
     kit.commune(inbox / "b.xlsx", "MAU-X0102", overrides={"xa_5_2_so_dai_hoc": None})  # M014
     kit.commune(inbox / "c.xlsx", "MAU-X0103", evidence=False)                          # M015
-    r = merge(parent, [inbox])
+    r = merge(parent, [inbox], now=ON_TIME)
     by = {m.unit_code: m for m in r.merged}
     assert by["MAU-X0101"].status == L.Status.RECEIVED.value
     assert by["MAU-X0102"].status == L.Status.RETURNED.value and by["MAU-X0102"].level is None
@@ -456,7 +456,7 @@ def test_province_counts_merged_districts(kit, tmp_path):
                  evidence=evidence_for(huyen, dt.date(YEAR, 6, 1)), appraisal=appraisal(huyen, lv))
         set_mtime(p, dt.datetime(YEAR + 1, 4, 10, 9))
     decide(prov, [("MAU-H01", 2), ("MAU-H02", 1)], dt.date(YEAR + 1, 5, 20))  # before 31/05 N+1
-    r = merge(prov, [inbox])
+    r = merge(prov, [inbox], now=dt.datetime(YEAR + 1, 4, 10, 9))  # first seen before 30/04 N+1
     assert r.refused == [] and [m.status for m in r.merged] == [L.Status.RECEIVED.value] * 2
     assert r.derived == {"tinh_4_1_tong_so_huyen": 2, "tinh_4_1_so_huyen_muc_do_1": 2,
                          "tinh_4_1_so_huyen_muc_do_2": 1}

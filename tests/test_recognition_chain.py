@@ -97,6 +97,9 @@ def test_case1_blank_parent_without_registry_derives_nothing(kit, tmp_path):
     m019 = next(f for f in d["findings"] if f["code"] == "CDHT-M019")
     assert "--profile" in m019["fix"] and "huyen_4_1_tong_so_xa" in m019["message"]
     assert d["parent_level"] is None
+    # a profile that does not know the parent (no unit code typed) does not guess either
+    d = _merge(parent, inbox, "--profile", _profile(tmp_path), "--dry-run")
+    assert d["derived"] == {} and "CDHT-M019" in _codes(d) and d["derived_from"]["profile"] == "kien-giang-2024-mau"
 
 
 def test_case1_profile_is_the_denominator_and_a_typed_total_is_a_finding(kit, tmp_path):
@@ -169,6 +172,8 @@ def test_case3_4_5_register_standing_per_unit(kit, tmp_path):
     # default reading (assessment_years): a recognition of 2023 is in force for 2023..2026
     assert u["MAU-X0106"]["status"] == S.RECOGNISED_1.value
     assert d["derived"] == {"huyen_4_1_tong_so_xa": 6, "huyen_4_1_so_xa_muc_do_1": 2, "huyen_4_1_so_xa_muc_do_2": 1}
+    # this round's decisions against the profile's decision deadline (31/03 N+1)
+    assert d["timeliness"]["decision"] == {"deadline": f"{YEAR + 1}-03-31", "in_time": 1, "late": 1}
     # the other reading (decision date + 36 months, civil code): 20/03/2024 → 20/03/2027, before
     # the 31/03/2027 cutoff of assessment year 2026: no longer in force
     d2 = _merge(parent, inbox, "--profile", _profile(tmp_path, validity="decision_months"), "--dry-run")
@@ -265,7 +270,8 @@ def test_case8_statuses_identical_copy_refused_and_missing(kit, tmp_path):
     statuses = {s.value for s in S}
     children = {row[0]: row[2] for row in rows_of(parent, L.N_CHILDREN)}
     assert set(children.values()) <= statuses
-    assert children["MAU-X0102"] == S.RETURNED.value and children["MAU-X0101"] == S.RECEIVED.value
+    first_seen_today = S.RECEIVED.value if dt.date.today() < DEADLINE else S.LATE.value  # (the CLI's clock)
+    assert children["MAU-X0102"] == S.RETURNED.value and children["MAU-X0101"] == first_seen_today
     log = rows_of(parent, L.N_LOG)
     assert any(row[1] == "Bản trùng" and row[4] == S.DUPLICATE.value for row in log)
     assert {m["status"] for m in d["merged"]} | {r["status"] for r in d["refused"]} <= statuses
@@ -304,6 +310,12 @@ def test_case9_province_sees_the_districts_communes(kit, tmp_path):
     assert by_level == {0: 8, 1: 2, 2: 2}
     text = CliRunner().invoke(main, ["merge", str(prov), str(prov_inbox), "--dry-run"]).output
     assert "Xã trong tỉnh (12)" in text
+    # with the profile: the districts' report of commune results to the Sở "trước 15/5" is a deadline too
+    d = _merge(prov, prov_inbox, "--profile", _profile(tmp_path), "--dry-run")
+    in_time = 2 if dt.date.today() < dt.date(YEAR + 1, 5, 15) else 0  # first seen today (the CLI's clock)
+    assert d["timeliness"]["report"] == {"deadline": f"{YEAR + 1}-05-15", "on_time": in_time, "late": 2 - in_time}
+    assert d["timeliness"]["dossier"]["deadline"] == f"{YEAR + 1}-04-30"
+    assert len(d["communes"]) == 12 and d["derived_from"]["units"] == ["MAU-H01", "MAU-H02"]
 
 
 @pytest.mark.parametrize("bad", ["trung-ma.yaml"])

@@ -144,6 +144,7 @@ def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool =
     result.derived, result.derived_from = derive(result, reg, sub.tier, child_tier, sub.values,
                                                  sub.edition.settings, sub.unit_code, parent_path.name)
     result.standings = unit_standings(result, existing)
+    result.timeliness = timeliness(result, profile, child_tier.code)
     if child_tier.children:
         result.communes = communes_of(result, profile)
     unverified = {} if result.derived else {k: None for k in _derived_names(sub.tier, child_tier)}
@@ -187,6 +188,34 @@ def _missing_findings(result: MergeResult, file: str) -> None:
     """CDHT-M011 for each expected unit with no file at all (a returned one is "Trả lại")."""
     due = result.deadline.strftime("%d/%m/%Y") if result.deadline else "theo kế hoạch của Sở"
     result.findings += [finding("CDHT-M011", file=file, unit=u, deadline=due) for u in result.missing_units]
+
+
+def timeliness(result: MergeResult, profile, child_tier: str) -> dict:
+    """Completeness and timeliness for each deadline of the procedure (issue 12): the dossiers
+    (received before the dossier deadline), this round's decisions (dated by the decision
+    deadline: later ones count for no year) and, where the profile sets one, the report to the
+    tier above (e.g. a district's results to the Sở "trước 15/5") — each deadline with its count."""
+    from cdht.ops.register import cutoff
+
+    def day(d):
+        return d.isoformat() if d else None
+
+    received = [r.received for r in result.merged if r.received]
+    prof = profile
+    if prof is None:
+        from cdht.profile import default_profile
+        prof = default_profile()
+    out = {"dossier": {"deadline": day(result.deadline), "on_time": sum(1 for r in result.merged if r.on_time),
+                       "late": sum(1 for r in result.merged if r.on_time is False)}}
+    limit = cutoff(result.year, child_tier, prof)
+    mine = [d for d in result.register if d.recognised_year == result.year]
+    out["decision"] = {"deadline": day(limit), "in_time": sum(1 for d in mine if d.date <= limit),
+                       "late": sum(1 for d in mine if d.date > limit)}
+    report = prof.report_deadline(child_tier, result.year) if prof.spec.periods else None
+    if report is not None:
+        ok = sum(1 for d in received if prof.in_time(d, report))
+        out["report"] = {"deadline": day(report), "on_time": ok, "late": len(received) - ok}
+    return out
 
 
 def communes_of(result: MergeResult, profile=None) -> list[dict]:

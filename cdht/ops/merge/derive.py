@@ -46,7 +46,9 @@ def registry_units(profile, parent_code: str | None, child_tier: str, year: int,
     """The registry's lower units of ``parent_code`` in ``year`` (``child_tier`` only): from the
     profile when it has a registry, else from the parent's issued metadata, else none."""
     if profile is not None and profile.units:
-        units = [u for u in profile.children(parent_code or "", year) if u.tier == child_tier]
+        if not parent_code or profile.unit(parent_code, year) is None:
+            return Registry(profile=profile.name)  # the parent is not in the profile that year: no list
+        units = [u for u in profile.children(parent_code, year) if u.tier == child_tier]
         return Registry([u.code for u in units], SOURCE_PROFILE, profile.name, {u.code: u.name for u in units})
     try:
         issued = json.loads(meta.get("children") or "[]")

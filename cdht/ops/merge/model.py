@@ -92,6 +92,7 @@ class MergeResult:
     receipts: dict = field(default_factory=dict)      # the receipt ledger: sha256 → {date, file, unit, new}
     communes: list[dict] = field(default_factory=list)  # "Xã trong tỉnh": the districts' commune rows
     profile: str | None = None
+    timeliness: dict = field(default_factory=dict)  # per deadline of the procedure: dossier, decision, report
 
     @property
     def returned_units(self) -> list[str]:
@@ -129,7 +130,7 @@ class MergeResult:
             "units": [st.as_dict() for st in self.standings],
             "receipts": [{"sha256": k, **{f: (v.isoformat() if isinstance(v, dt.date) else v)
                                           for f, v in rec.items()}} for k, rec in sorted(self.receipts.items())],
-            "communes": self.communes,
+            "communes": self.communes, "timeliness": self.timeliness,
             "register": [d.as_dict() for d in self.register],
             "findings": [f.as_dict() for f in self.findings], "written": self.written,
             "contributions": self.contributions.as_dict() if self.contributions else None,
