@@ -452,3 +452,31 @@ def test_the_profile_gives_the_validity_reading(demo, tmp_path):
     default = R.long_table(path)
     assert set(default.loc[default["unit"] == "MAU-X0101", "valid_until"].dt.date) == {dt.date(YEAR + 3, 12, 31)}
     assert "CDHT-P001" in _cli(path, "--out", tmp_path / "c.csv", "--profile", tmp_path / "none.yaml").output
+
+
+@pytest.mark.oracle
+def test_libreoffice_draws_the_reports_charts(demo, tmp_path):
+    """LibreOffice opens the Ministry report and draws each native chart (HTML export writes one
+    picture per chart) over the numbers of the report's own tables."""
+    import os
+    import re
+    import subprocess
+    import tempfile
+
+    from scripts.libreoffice import soffice_path
+
+    if soffice_path() is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    out = R.ministry_report(R.long_table(_province(demo), children=[_inbox(demo)]), tmp_path / "bo.xlsx")
+    profile = Path(tempfile.mkdtemp(prefix="cdht-lo-report-"))
+    try:
+        proc = subprocess.run([soffice_path(), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                               "--convert-to", "html", "--outdir", str(tmp_path / "html"), str(out)],
+                              capture_output=True, text=True, timeout=300, env={**os.environ, "HOME": str(profile)})
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    page = tmp_path / "html" / "bo.html"
+    assert page.is_file(), proc.stderr
+    pictures = re.findall(r'<img src="([^"]+\.png)"', page.read_text(encoding="utf-8", errors="replace"))
+    assert len(pictures) == len(_charts(out)) == 3
+    assert all((tmp_path / "html" / p).stat().st_size > 2000 for p in pictures)   # drawn, not empty frames
