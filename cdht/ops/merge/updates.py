@@ -140,7 +140,8 @@ def completeness_text(result: MergeResult, rows: list[list]) -> str:
             f"(hạn: trước ngày {d.strftime('%d/%m/%Y') if d else '—'}); "
             f"chưa nộp: {', '.join(result.missing_units) or 'không'}; "
             f"trả lại: {', '.join(returned) or 'không'}; bản trùng: {len(result.duplicates)}."
-            + (f" Cập nhật {max(stamps)}." if stamps else ""))
+            + (f" Cập nhật {max(stamps)}." if stamps else "")
+            + f" Ngày nhận lấy từ sổ nhận hồ sơ (các dòng 'Nhận hồ sơ' ở trang {L.SHEET_LOG}); sửa ngày ở đó.")
 
 
 def returns_rows(result: MergeResult) -> list[list]:
