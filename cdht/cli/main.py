@@ -146,58 +146,83 @@ def catalogue_show(edition_path, tier, as_json):
 def generate(tier, year, edition_path, units_path, unit_code, password, out_dir, contributor, profile_path,
              signing_key, with_outlines=False):
     """Phát hành biểu mẫu Excel đã khóa, có kiểm tra dữ liệu, cho một cấp và một năm."""
-    from cdht_generator.api import GenerateError, generate as run
-    from cdht.units import read_units
-
     edition = _edition_or_exit(edition_path)
-    prof = None
-    if profile_path:
-        if units_path:
-            raise click.UsageError("Dùng --profile hoặc --units, không dùng cả hai.")
-        prof = _profile_or_exit(profile_path)
-        if signing_key is None:
-            from cdht.profile import signing_key_path
-            signing_key = signing_key_path(prof)
+    prof, signing_key = _generate_profile(profile_path, units_path, signing_key)
     if contributor:
-        from cdht_generator.contributor import generate_contributor_form
-        if tier != "tinh" or units_path or unit_code:
-            raise click.UsageError("--contributor chỉ dùng với --tier tinh, không kèm --units/--unit.")
-        codes = [c.code for c in edition.spec.contributors] if contributor == "all" else [contributor]
-        try:
-            paths = [generate_contributor_form(edition, year, c, out_dir, password=password) for c in codes]
-        except GenerateError as e:
-            _echo_findings(e.findings)
-            sys.exit(1)
-        for p in paths:
-            click.echo(str(p))
-        click.echo(f"Đã tạo {len(paths)} phiếu số liệu sở/ngành năm {year} trong {out_dir}.")
+        _generate_forms(edition, tier, year, contributor, out_dir, password, units_path or unit_code)
         return
-    units = None
-    if units_path:
-        units, findings = read_units(units_path)
-        if findings:
-            _echo_findings(findings)
-            sys.exit(1)
+    units = _units_or_exit(units_path)
     if unit_code and not units_path and not (prof and prof.units):
         raise click.UsageError("--unit cần đi kèm --units hoặc --profile có danh sách đơn vị.")
+    paths = _generate_workbooks(edition, tier, year, out_dir, units, unit_code, password, prof, signing_key)
+    for p in paths:
+        click.echo(str(p))
+    click.echo(f"Đã tạo {len(paths)} biểu mẫu {edition.tier(tier).name.lower()} năm {year} trong {out_dir}.")
+    _issue_outlines(out_dir, with_outlines)
+
+
+def _generate_profile(profile_path, units_path, signing_key):
+    """The profile given to ``generate`` and the signing key (given, or named by the profile)."""
+    if not profile_path:
+        return None, signing_key
+    if units_path:
+        raise click.UsageError("Dùng --profile hoặc --units, không dùng cả hai.")
+    prof = _profile_or_exit(profile_path)
+    if signing_key is None:
+        from cdht.profile import signing_key_path
+        signing_key = signing_key_path(prof)
+    return prof, signing_key
+
+
+def _generate_forms(edition, tier, year, contributor, out_dir, password, per_unit) -> None:
+    """``generate --contributor``: the departments' data forms (province only)."""
+    from cdht_generator.api import GenerateError
+    from cdht_generator.contributor import generate_contributor_form
+
+    if tier != "tinh" or per_unit:
+        raise click.UsageError("--contributor chỉ dùng với --tier tinh, không kèm --units/--unit.")
+    codes = [c.code for c in edition.spec.contributors] if contributor == "all" else [contributor]
+    try:
+        paths = [generate_contributor_form(edition, year, c, out_dir, password=password) for c in codes]
+    except GenerateError as e:
+        _echo_findings(e.findings)
+        sys.exit(1)
+    for p in paths:
+        click.echo(str(p))
+    click.echo(f"Đã tạo {len(paths)} phiếu số liệu sở/ngành năm {year} trong {out_dir}.")
+
+
+def _units_or_exit(units_path):
+    """The ``--units`` CSV (None when not given); its problems are printed and the command stops."""
+    if not units_path:
+        return None
+    from cdht.units import read_units
+
+    units, findings = read_units(units_path)
+    if findings:
+        _echo_findings(findings)
+        sys.exit(1)
+    return units
+
+
+def _generate_workbooks(edition, tier, year, out_dir, units, unit_code, password, prof, signing_key):
+    """Issue the workbooks (one per registry unit of the tier, or a blank one), with a progress bar."""
+    from cdht_generator.api import GenerateError, generate as run
+
     bar = None
     try:
         if not unit_code and (units is not None or (prof and prof.units)):
             n = len(units.of_tier(tier)) if units is not None else len(prof.units_in(year, tier))
             bar = _progress(n, "Tạo biểu mẫu")
-        paths = run(edition, tier, year, out_dir, units=units, unit_code=unit_code, password=password,
-                    progress=(lambda k, n: bar.update(1)) if bar else None, profile=prof,
-                    signing_key=signing_key)
+        return run(edition, tier, year, out_dir, units=units, unit_code=unit_code, password=password,
+                   progress=(lambda k, n: bar.update(1)) if bar else None, profile=prof,
+                   signing_key=signing_key)
     except GenerateError as e:
         _echo_findings(e.findings)
         sys.exit(1)
     finally:
         if bar:
             bar.render_finish()
-    for p in paths:
-        click.echo(str(p))
-    click.echo(f"Đã tạo {len(paths)} biểu mẫu {edition.tier(tier).name.lower()} năm {year} trong {out_dir}.")
-    _issue_outlines(out_dir, with_outlines)
 
 
 def _issue_outlines(out_dir, wanted: bool) -> None:
