@@ -120,6 +120,9 @@ def test_case1_profile_is_the_denominator_and_a_typed_total_is_a_finding(kit, tm
     assert "CDHT-M020" in _codes(d) and "CDHT-M019" not in _codes(d)
     assert d["parent_level"] != 2
     assert d["completeness"]["expected"] == 6 and d["missing_units"] == H01[2:]
+    # the blank workbooks' typed names differ from the registry's: refused, naming both values
+    assert [x["code"] for x in d["refused"]] == ["CDHT-P030"] * 2 and d["merged"] == []
+    assert "Xã An Phú (mẫu)" in d["refused"][0]["message"] and d["completeness"]["returned"] == 2
     # the --units CSV keeps working: a registry-only profile
     d2 = _merge(parent, inbox, "--units", SAMPLE_UNITS_CSV, "--dry-run")
     assert d2["derived"]["huyen_4_1_tong_so_xa"] == 6 and d2["derived_from"]["source"] == "profile"
@@ -266,7 +269,7 @@ def test_case8_statuses_identical_copy_refused_and_missing(kit, tmp_path):
     assert missing == d["missing_units"]
     assert sorted(f["message"] for f in d["findings"] if f["code"] == "CDHT-M011") == \
         sorted(f"Đơn vị '{x}' chưa nộp hồ sơ." for x in missing)
-    assert "MAU-X0102" not in d["missing_units"]
+    assert "MAU-X0102" not in d["missing_units"] and d["completeness"]["returned"] == 1
     statuses = {s.value for s in S}
     children = {row[0]: row[2] for row in rows_of(parent, L.N_CHILDREN)}
     assert set(children.values()) <= statuses

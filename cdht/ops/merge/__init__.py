@@ -180,8 +180,9 @@ def _tally(result: MergeResult, accepted: dict[str, SourceResult], expected: lis
     refused = {r.unit_code for r in result.refused}
     result.missing_units = [u for u in result.expected
                             if u not in accepted and not existing.get(u, {}).get("sha") and u not in refused]
+    listed = set(result.expected)
     result.carried = {u: row.get("on_time") == "Có" for u, row in existing.items()
-                      if u not in accepted and row.get("sha") and u in set(result.expected)}
+                      if u not in accepted and row.get("sha") and u in listed}
 
 
 def _missing_findings(result: MergeResult, file: str) -> None:

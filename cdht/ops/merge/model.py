@@ -96,10 +96,12 @@ class MergeResult:
 
     @property
     def returned_units(self) -> list[str]:
-        """Expected units with a file returned and none accepted ("Trả lại", never "Chưa nộp")."""
-        accepted = {r.unit_code for r in self.merged if r.status != L.Status.RETURNED.value}
-        return sorted({r.unit_code for r in self.refused if r.unit_code in set(self.expected)} - accepted
-                      - set(self.carried))
+        """Expected units whose file was returned (refused, or read and returned for errors) and
+        none accepted ("Trả lại", never "Chưa nộp")."""
+        back = L.Status.RETURNED.value
+        accepted = {r.unit_code for r in self.merged if r.status != back}
+        returned = {r.unit_code for r in self.refused} | {r.unit_code for r in self.merged if r.status == back}
+        return sorted((returned & set(self.expected)) - accepted - set(self.carried))
 
     def as_dict(self) -> dict:
         """The result as plain data (the CLI's ``--json``)."""

@@ -2,6 +2,7 @@
 (the parent file; saved afterwards by :func:`cdht.xlsx.save.save_safely`)."""
 from __future__ import annotations
 
+from cdht import contract as L
 from cdht.xlsx.fastread import named_rows
 from cdht.xlsx.names import named_bounds, named_cell, named_range, put
 
@@ -76,7 +77,7 @@ def _put_rows(ws, first_row: int, u: SheetUpdate) -> None:
             if v != "" and v is not None:
                 put(ws.cell(first_row + i, c), v)
     # one fill object per colour: openpyxl finds a reused object in its style table by identity
-    fills = {k: PatternFill("solid", fgColor=c) for k, c in {**u.fills, "": "FFFFFF"}.items()}
+    fills = {k: PatternFill("solid", fgColor=c) for k, c in {**u.fills, "": L.COLOR_NONE}.items()}
     for i, values in enumerate(u.rows):
         for col in u.date_columns:
             ws.cell(first_row + i, col).number_format = "dd/mm/yyyy"
