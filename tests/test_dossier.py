@@ -501,6 +501,8 @@ def pdfs(built, failed, tmp_path_factory):
 
     if soffice_path() is None:
         pytest.skip("LibreOffice (soffice) is not installed")
+    if not (Path(soffice_path()).resolve().parent / "libswlo.so").exists():
+        pytest.skip("LibreOffice Writer is not installed (apt-get install libreoffice-writer-nogui)")
     tmp = tmp_path_factory.mktemp("pdf")
     letter = build_dossier(failed, tmp / "failed", profile=SAMPLE_THREE_TIER)
     docs = [p for r in [*built.values(), letter] for p in r.documents.values()]
