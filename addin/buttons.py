@@ -49,8 +49,8 @@ from cdht.messages import ERROR, INFO, WARNING, Finding, finding
 
 TITLE = "Cộng đồng học tập"
 MAX_HIGHLIGHTS = 50          # cell colours per run (one xlwings call each)
-COLOR_FLAG = "#FF9999"       # same fill as the CLI's write-back (writeback.FILL_FLAG)
-COLOR_INPUT = "#FFF2CC"      # the template's input fill (writeback.FILL_INPUT)
+COLOR_FLAG = "#" + L.COLOR_FLAG    # the CLI's write-back colours (cdht.contract), as xlwings takes them
+COLOR_INPUT = "#" + L.COLOR_INPUT
 NOT_OURS = {"CDHT-W006", "CDHT-W007"}
 
 __all__ = ["tinh_muc_do", "kiem_tra_minh_chung", "gop_bao_cao", "xuat_ban_tong_hop", "gioi_thieu",

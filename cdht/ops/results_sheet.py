@@ -13,8 +13,8 @@ from cdht.messages import Finding, finding
 from cdht.xlsx.names import put
 from cdht.xlsx.save import backup_path, load_for_write, lock_file, save_safely  # noqa: F401  (re-exported)
 
-FILL_FLAG = "FF9999"
-FILL_INPUT = "FFF2CC"
+FILL_FLAG = L.COLOR_FLAG    # the colours have one home: cdht.contract
+FILL_INPUT = L.COLOR_INPUT
 
 
 def result_rows(findings: list[Finding]) -> list[list]:

@@ -23,7 +23,7 @@ def write_return_workbooks(result, out_dir: str | Path) -> list[Path]:
         wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
         ws = wb.add_worksheet("Trả lại")
         bold = wb.add_format({"bold": True})
-        head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+        head = wb.add_format({"bold": True, "bg_color": "#" + L.COLOR_HEADER, "border": 1, "text_wrap": True})
         wrap = wb.add_format({"text_wrap": True, "valign": "top", "border": 1})
         ws.write(0, 0, f"TRẢ LẠI HỒ SƠ — {unit} {rows[0][1]} — năm đánh giá {result.year}", bold)
         ws.write(1, 0, f"Tệp đã nộp: {rows[0][2]}. Sửa các lỗi dưới đây trên biểu mẫu gốc rồi nộp lại.")
