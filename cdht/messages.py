@@ -134,11 +134,14 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "CDHT-W026": (ERROR, "Biểu mẫu dùng cách tính dấu vân tay '{found}' mà phiên bản phần mềm này không biết; "
                   "không kiểm tra được biểu mẫu có bị sửa hay không.",
                   "Cập nhật phần mềm cdht lên phiên bản đã phát hành biểu mẫu, hoặc dùng biểu mẫu năm hiện hành."),
+    "CDHT-W027": (ERROR, "Không phải tệp thông thường ({kind}); không đọc để tránh treo máy hoặc hết bộ nhớ.",
+                  "Chép sổ tính thật (tệp .xlsx) vào thư mục; xóa lối tắt, ống dẫn hay thiết bị mang tên sổ tính."),
     # --- evidence (minh chứng) -----------------------------------------------------------------
     "CDHT-E001": (ERROR, "Chỉ tiêu {indicator} được đánh giá đạt nhưng chưa có minh chứng nào.",
                   "Thêm ít nhất một dòng ở trang Minh chứng với cột Chỉ tiêu ghi '{indicator}'."),
-    "CDHT-E002": (ERROR, "Mã chỉ tiêu '{value}' không có trong bộ tiêu chí.",
-                  "Ghi mã chỉ tiêu đúng dạng, ví dụ '{example}'; nhiều mã cách nhau bằng dấu phẩy."),
+    "CDHT-E002": (ERROR, "Cột Chỉ tiêu ghi '{value}': không phải mã chỉ tiêu nào của bộ tiêu chí.",
+                  "Chọn mã trong danh sách của cột Chỉ tiêu, ví dụ '{example}'; nhiều mã cách nhau bằng "
+                  "dấu phẩy. Các mã của cấp này: {known}."),
     "CDHT-E003": (ERROR, "Thiếu {column}.",
                   "Điền {column} của văn bản minh chứng."),
     "CDHT-E004": (ERROR, "Ngày ban hành {value} sau hạn nộp hồ sơ {deadline}.",

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import os
+import stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +73,42 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+_KINDS = ((stat.S_ISFIFO, "ống dẫn FIFO"), (stat.S_ISCHR, "thiết bị ký tự"), (stat.S_ISBLK, "thiết bị khối"),
+          (stat.S_ISSOCK, "ổ cắm mạng"), (stat.S_ISDIR, "thư mục"))
+
+
+def _kind(mode: int) -> str:
+    return next((text for test, text in _KINDS if test(mode)), "tệp đặc biệt")
+
+
+def open_regular(path: Path):
+    """``(binary file, None)`` for a regular file (symlinks followed), else ``(None, finding)``:
+    W027 for a FIFO, device, socket or folder, W001 when it cannot be opened. The check is made
+    on the opened descriptor (no swap between check and read); a FIFO is opened without waiting
+    for a writer, so it never hangs."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as e:
+        return None, finding("CDHT-W001", file=path.name, reason=os_reason(e))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            os.close(fd)
+            return None, finding("CDHT-W027", file=path.name, kind=_kind(mode))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb"), None
+    except OSError as e:
+        os.close(fd)
+        return None, finding("CDHT-W001", file=path.name, reason=os_reason(e))
+
+
+def read_bounded(fh, limit: int) -> bytes | None:
+    """At most ``limit`` bytes of ``fh``; None when it holds more (the rest is never read)."""
+    data = fh.read(limit + 1)
+    return None if len(data) > limit else data
+
+
 def preflight(path: Path, max_mb: int = 200, data: bytes | None = None,
               zipped: zipfile.ZipFile | None = None) -> Finding | None:
     """Cheap checks before any parser touches the file (lock file, legacy, encrypted, zip, size).
@@ -83,11 +121,11 @@ def preflight(path: Path, max_mb: int = 200, data: bytes | None = None,
     if data is not None:
         head = data[:8]
     else:
-        try:
-            with open(path, "rb") as fh:
-                head = fh.read(8)
-        except OSError as e:
-            return finding("CDHT-W001", file=name, reason=os_reason(e))
+        fh, refusal = open_regular(path)
+        if refusal is not None:
+            return refusal
+        with fh:
+            head = fh.read(8)
     src = io.BytesIO(data) if data is not None else path
     if head == OLE_MAGIC:
         # An OLE compound file is either a legacy .xls or an encrypted (password-to-open) .xlsx.
@@ -153,12 +191,10 @@ def read_workbook_raw(path: str | Path, edition: Edition | None = None, tool_she
     path = Path(path)
     sub = Submission(path)
     max_mb = edition.settings.max_uncompressed_mb if edition else 200
-    data = None
-    try:  # read once, unless the file is too big to hold (then preflight refuses it from the disk)
-        if not path.name.startswith("~$") and path.stat().st_size <= max_mb * 1024 * 1024:
-            data = path.read_bytes()
-    except OSError:
-        pass  # preflight reports it (W001)
+    data, refusal = _read_once(path, max_mb * 1024 * 1024)
+    if refusal is not None:
+        sub.findings.append(refusal)
+        return sub, None
     zipped = None
     if data is not None and data[:4] == b"PK\x03\x04":
         try:  # opened once for the size check and the read
@@ -169,8 +205,10 @@ def read_workbook_raw(path: str | Path, edition: Edition | None = None, tool_she
     if pre is not None:
         sub.findings.append(pre)
         return sub, None
+    if data is None:  # declared small enough, yet bigger on disk than the cap: never held whole
+        sub.add("CDHT-W024", size=path.stat().st_size // (1024 * 1024), limit=max_mb)
+        return sub, None
     try:
-        data = path.read_bytes() if data is None else data
         sub.sha256 = hashlib.sha256(data).hexdigest()
         rb = read_raw(data, skip=() if tool_sheets else L.TOOL_SHEETS, zipped=zipped)
     except Exception:  # any parser failure is a corrupt or foreign file, reported not raised
@@ -181,6 +219,23 @@ def read_workbook_raw(path: str | Path, edition: Edition | None = None, tool_she
         from cdht.read.identity import check_identity
         check_identity(sub, rb, profile)
     return sub, rb
+
+
+def _read_once(path: Path, cap: int) -> tuple[bytes | None, Finding | None]:
+    """The file's bytes, read once from a regular file and never past ``cap`` (None: bigger,
+    then preflight refuses it from the disk); or the refusal of a file that is not regular."""
+    if path.name.startswith("~$"):
+        return None, None  # preflight names the lock file
+    fh, refusal = open_regular(path)
+    if refusal is not None:
+        return None, refusal
+    with fh:
+        try:
+            if os.fstat(fh.fileno()).st_size > cap:
+                return None, None
+            return read_bounded(fh, cap), None
+        except OSError as e:
+            return None, finding("CDHT-W001", file=path.name, reason=os_reason(e))
 
 
 def _read_loaded(sub: Submission, rb, edition: Edition | None):
