@@ -85,10 +85,11 @@ def filled_form(department_kit, code: str, out: Path, overrides: dict | None = N
     return p
 
 
-def apply(province: Path, forms, prefer="workbook"):
+def apply(province: Path, forms, prefer="workbook", now: dt.datetime | None = None):
     parent = read_workbook(province)
     wb = load_for_write(province)
-    res = apply_contributions(wb, parent, forms, prefer=prefer)
+    res = apply_contributions(wb, parent, forms, prefer=prefer,
+                              now=now or dt.datetime.fromtimestamp(ON_TIME))
     assert save_safely(wb, province) is None
     return res
 
@@ -277,9 +278,11 @@ def test_missing_department(department_kit, tmp_path):
 
 def test_late_form_is_accepted_and_flagged(department_kit, tmp_path):
     province = clerk_province(department_kit, tmp_path / "tinh.xlsx")
-    res = apply(province, [filled_form(department_kit, "so_vhtt", tmp_path / "f.xlsx", mtime=LATE)])
+    # received (first seen) on 20/05 — the file's own modification time says nothing (issue 12, case 7)
+    form = filled_form(department_kit, "so_vhtt", tmp_path / "f.xlsx", mtime=ON_TIME)
+    res = apply(province, [form], now=dt.datetime.fromtimestamp(LATE))
     dep = next(d for d in res.as_dict()["contributors"] if d["code"] == "so_vhtt")
-    assert dep["status"] == STATUS_RECEIVED and dep["late"] is True
+    assert dep["status"] == STATUS_RECEIVED and dep["late"] is True and dep["received"] == "2027-05-20"
     assert "CDHT-M012" in codes(res.findings)
     assert form_deadline(YEAR) == dt.date(YEAR + 1, 4, 30)
 
@@ -428,3 +431,21 @@ def test_compute_on_a_signed_form_is_not_tampering(department_kit, tmp_path):
     rep = compute(filled_form(department_kit, "so_vhtt", tmp_path / "f.xlsx"))
     assert not rep.sub.tampered
     assert not {"CDHT-W019", "CDHT-W021"} & {f.code for f in rep.findings}
+
+
+def test_forms_are_dated_by_the_receipt_ledger_not_by_file_times(department_kit, tmp_path):
+    """Issue 12, case 7, for the departments' forms: the day a form's content was first seen stays
+    its receipt day in later merges; the file's own modification time is never used."""
+    from cdht.ops.merge import merge
+
+    province = clerk_province(department_kit, tmp_path / "tinh.xlsx")
+    inbox = tmp_path / "inbox"
+    filled_form(department_kit, "so_vhtt", inbox / "so_vhtt.xlsx", mtime=LATE)  # a late-looking file time
+    first = merge(province, [inbox], now=dt.datetime.fromtimestamp(ON_TIME))
+    dep = next(d for d in first.contributions.as_dict()["contributors"] if d["code"] == "so_vhtt")
+    assert dep["received"] == "2027-04-15" and dep["late"] is False
+    again = merge(province, [inbox], now=dt.datetime.fromtimestamp(LATE))  # same content, a month later
+    dep = next(d for d in again.contributions.as_dict()["contributors"] if d["code"] == "so_vhtt")
+    assert dep["received"] == "2027-04-15" and dep["late"] is False
+    log = list(openpyxl.load_workbook(province)[L.SHEET_LOG].iter_rows(values_only=True))
+    assert [r[2] for r in log if r[1] == "Nhận hồ sơ"] == ["so_vhtt.xlsx"]  # one ledger row per content

@@ -266,12 +266,17 @@ def _key(code, indicators) -> tuple[str, str]:
 
 
 def apply_contributions(wb, parent_sub: Submission, forms: Iterable, prefer: str = "workbook",
-                        edition: Edition | None = None) -> ContribResult:
+                        edition: Edition | None = None, *, receipts: dict | None = None,
+                        now: dt.datetime | None = None) -> ContribResult:
     """Copy accepted forms into ``wb`` (the province workbook opened by ``load_for_write``).
 
     ``forms``: paths, Submissions or :class:`Form` objects. ``prefer`` decides conflicts: "workbook"
     keeps the clerk's value, "file" takes the department's; every conflict is a K002 finding saying
-    which was chosen. Returns a :class:`ContribResult`; ``wb`` is changed in memory only."""
+    which was chosen. ``receipts``: the parent's receipt ledger (:mod:`cdht.ops.merge.receipts`),
+    which dates each form by the day its content was first seen (new contents are added to it);
+    ``now``: this run's time (the receipt day of a form seen for the first time). A file's
+    modification time is never a receipt date. Returns a :class:`ContribResult`; ``wb`` is changed
+    in memory only."""
     if prefer not in CHOSEN:
         raise ValueError(f"prefer must be one of {sorted(CHOSEN)}")
     res = ContribResult(parent=parent_sub.path, year=parent_sub.year, prefer=prefer)
@@ -285,7 +290,7 @@ def apply_contributions(wb, parent_sub: Submission, forms: Iterable, prefer: str
     accepted = _newest_per_department(res.forms)
     current: dict[str, Any] = {}
     for form in accepted.values():
-        _mark_received(form, res.deadline)
+        _mark_received(form, res.deadline, receipts, now or dt.datetime.now())
         current.update(_fill(wb, form, parent_sub, prefer, res))
         form.evidence_added = _append_evidence(wb, form)
         res.changed = res.changed or form.evidence_added > 0
@@ -325,9 +330,15 @@ def _newest_per_department(forms: list[Form]) -> dict[str, Form]:
     return accepted
 
 
-def _mark_received(form: Form, deadline: dt.date) -> None:
-    """Date the form (its modification day, else today) and flag it when late (M012)."""
-    form.received = dt.datetime.fromtimestamp(form.mtime).date() if form.mtime else dt.date.today()
+def _mark_received(form: Form, deadline: dt.date, receipts: dict | None, now: dt.datetime) -> None:
+    """Date the form by the receipt ledger (the day its content was first seen, or the day staff
+    typed there), else this run's day, and flag it when late (M012)."""
+    from cdht.ops.merge.receipts import receive
+
+    if receipts is not None and form.sha256:
+        form.received = receive(form.sha256, receipts, now, form.path.name, form.code)
+    else:
+        form.received = now.date()
     form.late = form.received > deadline
     if form.late:
         form.findings.append(finding("CDHT-M012", file=form.path.name, unit=form.name,
@@ -371,7 +382,7 @@ def _report_department(res: ContribResult, con, form: Form | None, parent_sub: S
     if form is None and not mine:
         res.findings.append(finding("CDHT-K003", contributor=con.name, file=parent_sub.path.name))
     shown = form or (max(mine, key=lambda f: f.mtime) if mine else None)
-    received = shown and (shown.received or (dt.datetime.fromtimestamp(shown.mtime).date() if shown.mtime else None))
+    received = shown.received if shown else None
     res.departments.append({
         "code": con.code, "name": con.name, "indicators": list(con.indicators),
         "status": (STATUS_RECEIVED if form else STATUS_RETURNED if mine else STATUS_MISSING),

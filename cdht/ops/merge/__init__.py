@@ -140,7 +140,7 @@ def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool =
     result.findings += reg_findings
     values = dict(sub.values)
     if forms or sub.tier.code == "tinh":
-        values.update(_contribute(result, parent, parent_path, forms, prefer))
+        values.update(_contribute(result, parent, parent_path, forms, prefer, now))
     result.derived, result.derived_from = derive(result, reg, sub.tier, child_tier, sub.values,
                                                  sub.edition.settings, sub.unit_code, parent_path.name)
     result.standings = unit_standings(result, existing)
@@ -229,13 +229,15 @@ def communes_of(result: MergeResult, profile=None) -> list[dict]:
     return out
 
 
-def _contribute(result: MergeResult, parent: _Parent, parent_path: Path, forms: list[Path], prefer: str) -> dict:
+def _contribute(result: MergeResult, parent: _Parent, parent_path: Path, forms: list[Path], prefer: str,
+                now: dt.datetime) -> dict:
     """A province's departments' forms, applied to the parent workbook (an in-memory copy in a
-    dry run); returns the values they put in."""
+    dry run), each dated by the receipt ledger like the units' files; returns the values they put in."""
     from cdht.ops.contributions import apply_contributions
 
     if parent.wb is None:  # a dry run: the forms are still applied, to an in-memory copy
         parent.wb = load_for_write(parent_path)
-    result.contributions = apply_contributions(parent.wb, parent.sub, forms, prefer=prefer)
+    result.contributions = apply_contributions(parent.wb, parent.sub, forms, prefer=prefer,
+                                               receipts=result.receipts, now=now)
     result.findings += result.contributions.findings
     return result.contributions.values
