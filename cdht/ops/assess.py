@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +18,45 @@ from cdht.messages import ERROR, Finding, finding
 from cdht.xlsx.fastread import _letters as _col_letter
 from cdht.read.submission import Submission, read_workbook
 
-_ID_SPLIT = re.compile(r"[,;\s]+")
+_CITATION_SPLIT = re.compile(r"[,;\n]+")
+# One indicator id as people type it, after accents are dropped and the text lower-cased:
+# "xa.1.1", "xa 1.1", "1.1", "chi tieu 1.1", "ct 1.1", "cap xa - 1.1", "xa.01.1".
+_CITATION = re.compile(r"(?:(?:chi\s*tieu|ct|cap)\s*[:.\-]?\s*)*(?:([a-z]+)\s*[.:\-]?\s*)?"
+                       r"(?:(?:chi\s*tieu|ct)\s*[:.\-]?\s*)?(\d+)\s*\.\s*(\d+)\s*\.?")
+
+
+_GAP = re.compile(r"[\s.:/&+\-]*(?:va[\s.:/&+\-]*)?")  # what may stand between two ids
+
+
+def _plain(text: str) -> str:
+    """Lower-case, without Vietnamese accents ("Chỉ tiêu Xã 1.1" -> "chi tieu xa 1.1")."""
+    t = unicodedata.normalize("NFD", str(text)).replace("\u0111", "d").replace("\u0110", "d")
+    return "".join(ch for ch in t if not unicodedata.combining(ch)).casefold()
+
+
+def cited_indicators(text, tier) -> tuple[list[str], list[str]]:
+    """The indicator ids of ``tier`` cited by an evidence row's "Chỉ tiêu" cell, read the way
+    people type them ("xa.1.1", "1.1", "xã 1.1", "Chỉ tiêu 1.1", "XA.1.1"; several separated by
+    commas, semicolons, line breaks or spaces), and the parts that name no indicator of the tier
+    (as typed). Returns (ids in order, unknown parts)."""
+    known = {i.id for i in tier.indicators}
+    tiers = set(tier.edition.spec.hierarchy.tiers)
+    ids: list[str] = []
+    unknown: list[str] = []
+    for part in filter(None, (p.strip() for p in _CITATION_SPLIT.split(str(text or "")))):
+        plain, found, pos, ok = _plain(part), [], 0, True
+        for m in _CITATION.finditer(plain):
+            ok = ok and _GAP.fullmatch(plain[pos:m.start()]) is not None
+            prefix = m.group(1)
+            ok = ok and (prefix is None or prefix in tiers)
+            found.append(f"{prefix or tier.code}.{int(m.group(2))}.{int(m.group(3))}")
+            pos = m.end()
+        if not (ok and found and _GAP.fullmatch(plain[pos:])):
+            unknown.append(part)  # not read as ids at all: reported as typed
+            continue
+        ids += [i for i in found if i in known and i not in ids]
+        unknown += [i for i in found if i not in known]
+    return ids, unknown
 _URL = re.compile(r"^(https?|ftp)://", re.I)
 
 
@@ -161,16 +200,18 @@ class _EvidenceCheck:
         self.code(rec.get("code"), row)
 
     def indicators(self, rec: dict, row: int) -> None:
-        """E009 none cited, E002 an unknown indicator; the known ones are remembered as cited."""
+        """E009 none cited, E002 (once per row) what names no indicator of the tier; the known ones
+        are remembered as cited."""
         ids_text = str(rec.get("indicators") or "").strip()
         if not ids_text:
             self.add("CDHT-E009", row, example=self.example)
-        for ident in filter(None, _ID_SPLIT.split(ids_text)):
-            ident = ident.strip().rstrip(".").lower()
-            if ident in self.known:
-                self.cited.setdefault(ident, []).append(row)
-            else:
-                self.add("CDHT-E002", row, value=ident, example=self.example)
+            return
+        ids, unknown = cited_indicators(ids_text, self.sub.tier)
+        for ident in ids:
+            self.cited.setdefault(ident, []).append(row)
+        if unknown:  # one finding per row, whatever the number of parts it could not read
+            self.add("CDHT-E002", row, value=", ".join(unknown), example=self.example,
+                     known=", ".join(i.id for i in self.sub.tier.indicators))
 
     def date(self, raw_date, row: int) -> None:
         """E008 not a date, E004 after the filing deadline, E005 older than allowed."""

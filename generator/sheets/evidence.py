@@ -17,6 +17,23 @@ def default_intro(tier) -> str:
             "so với sổ tính, hoặc liên kết.")
 
 
+def indicator_list(tier, cells: str) -> DataValidation:
+    """The "Chỉ tiêu" column's drop-down: the tier's indicator codes. A warning, not a stop, when
+    the cell holds something else, so a row may still cite several codes ("xa.1.1, xa.1.2");
+    ``cdht check`` reads what is typed and names the codes it cannot read (CDHT-E002)."""
+    codes = ",".join(i.id for i in tier.indicators)
+    if len(codes) > 255:  # Excel's limit for an inline list
+        raise ValueError(f"indicator codes of tier {tier.code} too long for an inline list")
+    dv = DataValidation(type="list", formula1=f'"{codes}"', allow_blank=True,
+                        showErrorMessage=True, errorStyle="warning", errorTitle="Mã chỉ tiêu",
+                        error="Không phải một mã trong danh sách. Nhiều mã: cách nhau bằng dấu phẩy, "
+                              "ví dụ " + ", ".join(i.id for i in tier.indicators[:2]) + ". Giữ nội dung này?",
+                        showInputMessage=True, promptTitle="Chỉ tiêu",
+                        prompt="Chọn mã chỉ tiêu mà văn bản chứng minh; nhiều mã cách nhau bằng dấu phẩy.")
+    dv.add(cells)
+    return dv
+
+
 def write(book, intro: str | None = None) -> None:
     """Add the register; ``intro``: the line under the title (default :func:`default_intro`)."""
     ws = book.wb.create_sheet(L.SHEET_EVIDENCE)
@@ -37,5 +54,6 @@ def write(book, intro: str | None = None) -> None:
                         showInputMessage=True, promptTitle="Ngày ban hành", prompt="Dạng dd/mm/yyyy.")
     ws.add_data_validation(dv)
     dv.add(f"E{first}:E{last}")
+    ws.add_data_validation(indicator_list(book.tier, f"B{first}:B{last}"))
     book.print_setup(ws, LIST_HEADER, landscape=True)
     book.protect(ws)

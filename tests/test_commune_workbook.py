@@ -1,0 +1,75 @@
+"""The commune officer's workbook (issue 17), through the generated template and the CLI: the
+evidence register's "Chỉ tiêu" column offers the tier's codes, and ``cdht check`` reads the codes
+the way people type them, with one finding per row it cannot read that lists the codes that exist."""
+from __future__ import annotations
+
+import json
+
+import openpyxl
+import pytest
+
+from cdht import contract as L
+from tests import corpus as C
+from tests.support.cli import run
+
+FIRST_ROW = L.HEADER_ROW + 1
+INDICATOR_COLUMN = L.EVIDENCE_COLUMNS.index("Chỉ tiêu") + 1  # B
+
+
+def _codes(tier):
+    return [i.id for i in C.EDITION.tier(tier).indicators]
+
+
+@pytest.mark.parametrize("tier", ["xa", "huyen", "tinh"])
+def test_the_register_indicator_column_is_a_list_of_the_tier_codes(templates, tier):
+    wb = openpyxl.load_workbook(C.template(templates, tier))
+    try:
+        ws = wb[L.SHEET_EVIDENCE]
+        col = openpyxl.utils.get_column_letter(INDICATOR_COLUMN)
+        lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
+        [dv] = lists
+        assert str(dv.sqref) == f"{col}{FIRST_ROW}:{col}{FIRST_ROW + L.EVIDENCE_ROWS - 1}"
+        assert dv.formula1 == '"' + ",".join(_codes(tier)) + '"'
+        # several codes in one cell stay possible: the list warns, it does not refuse
+        assert dv.errorStyle == "warning" and dv.showErrorMessage
+    finally:
+        wb.close()
+
+
+def _check_json(path):
+    res = run("check", path, "--json")
+    return res, json.loads(res.output)
+
+
+def _rows(extra):
+    """Evidence for every xã indicator but the ones ``extra`` cites, then ``extra``."""
+    return [r for r in C.evidence_for(C.EDITION.tier("xa"), C.EVIDENCE_DATE)
+            if r[1] not in {x for _, x in extra}] + [
+        [f"MC9{k}", typed, f"Văn bản {k}", f"{k}/QĐ", C.EVIDENCE_DATE, "UBND", None, None]
+        for k, (typed, _) in enumerate(extra)]
+
+
+def test_check_reads_indicator_codes_as_people_type_them(tmp_path, templates):
+    typed = [("1.1", "xa.1.1"), ("xã 1.2", "xa.1.2"), ("Chỉ tiêu 1.3", "xa.1.3"),
+             ("XA.2.1", "xa.2.1"), ("xa.2.2", "xa.2.2"), ("Chỉ tiêu 3.1", "xa.3.1")]
+    path = C.filled(tmp_path / "xa.xlsx", "xa", evidence=_rows(typed), templates=templates)
+    res, out = _check_json(path)
+    assert [f for f in out["findings"] if f["code"] in {"CDHT-E001", "CDHT-E002"}] == []
+    assert res.exit_code == 0, res.output
+
+
+def test_an_unreadable_code_is_one_finding_per_row_naming_the_codes(tmp_path, templates):
+    rows = C.evidence_for(C.EDITION.tier("xa"), C.EVIDENCE_DATE) + [
+        ["MC98", "Chỉ tiêu 9.1, tiêu chí hai", "Văn bản lạ", "1/QĐ", C.EVIDENCE_DATE, "UBND", None, None]]
+    path = C.filled(tmp_path / "xa.xlsx", "xa", evidence=rows, templates=templates)
+    res, out = _check_json(path)
+    bad_row = FIRST_ROW + len(rows) - 1
+    e002 = [f for f in out["findings"] if f["code"] == "CDHT-E002"]
+    assert len(e002) == 1, e002
+    [f] = e002
+    assert (f["sheet"], f["row"]) == (L.SHEET_EVIDENCE, bad_row)
+    assert "'xa.9.1, tiêu chí hai'" in f["message"]
+    assert all(code in f["fix"] for code in _codes("xa"))
+    assert res.exit_code == 1
+    people = run("check", path).output
+    assert people.count("CDHT-E002") == 1 and "xa.5.2" in people
