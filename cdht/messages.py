@@ -136,6 +136,11 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "Cập nhật phần mềm cdht lên phiên bản đã phát hành biểu mẫu, hoặc dùng biểu mẫu năm hiện hành."),
     "CDHT-W027": (ERROR, "Không phải tệp thông thường ({kind}); không đọc để tránh treo máy hoặc hết bộ nhớ.",
                   "Chép sổ tính thật (tệp .xlsx) vào thư mục; xóa lối tắt, ống dẫn hay thiết bị mang tên sổ tính."),
+    "CDHT-W028": (WARNING, "Văn bản ở ô này có {count} ký tự điều khiển (như dấu ngắt dòng dán từ Word) không ghi "
+                  "được vào sổ tính; đã thay bằng xuống dòng hoặc bỏ đi.",
+                  "Gõ lại nội dung ô (xuống dòng trong ô bằng Alt+Enter), không dán ký tự đặc biệt."),
+    "CDHT-W029": (ERROR, "Ô '{label}' chứa giá trị {value}, không phải một số hữu hạn (do phần mềm khác ghi vào).",
+                  "Xóa ô và nhập lại số liệu bằng Excel hoặc LibreOffice."),
     # --- evidence (minh chứng) -----------------------------------------------------------------
     "CDHT-E001": (ERROR, "Chỉ tiêu {indicator} được đánh giá đạt nhưng chưa có minh chứng nào.",
                   "Thêm ít nhất một dòng ở trang Minh chứng với cột Chỉ tiêu ghi '{indicator}'."),
@@ -207,6 +212,10 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "CDHT-M021": (INFO, "Tệp là bản sao giống hệt (cùng SHA-256 {sha}) hồ sơ đã nhận của đơn vị '{unit}' "
                         "(tệp '{kept}'); không phải trả lại.",
                   "Không cần làm gì; có thể xóa bản sao khỏi thư mục nộp."),
+    "CDHT-M022": (ERROR, "Nội dung bất thường của tệp làm bước {step} dừng lại; tệp này bị trả lại, các tệp khác "
+                  "vẫn được tổng hợp.",
+                  "Mở tệp bằng Excel, kiểm tra số liệu, rồi nhập lại vào biểu mẫu gốc do Sở phát hành và nộp "
+                  "lại; chi tiết kỹ thuật ở tệp nhật ký cdht.log."),
     # --- add-in ----------------------------------------------------------------------------------
     "CDHT-A001": (ERROR, "Lỗi không mong muốn khi chạy '{operation}' ({error}).",
                   "Xem chi tiết trong tệp nhật ký {log}; gửi tệp này cho bộ phận hỗ trợ."),

@@ -9,11 +9,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from cdht.ops.merge import merge
@@ -102,3 +105,71 @@ def test_merge_cli_with_a_fifo_finishes(kit, parent, tmp_path):
     out = json.loads(res.stdout)
     assert sorted(x["code"] for x in out["refused"]) == ["CDHT-W027", "CDHT-W027"]
     assert [m["unit_code"] for m in out["merged"]] == H01_COMMUNES[:1]
+
+
+# -------------------------------------------------------------------------------------------------
+# 2. Isolation per source: one hostile file is refused (or read as data), the others merge
+# -------------------------------------------------------------------------------------------------
+
+def mutate(src: Path, out: Path, part: str, pattern: bytes, repl: bytes) -> Path:
+    """A copy of ``src`` with one regex edit of one package part (as another tool would write it)."""
+    with zipfile.ZipFile(src) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts[part], n = re.subn(pattern, repl, parts[part], count=1)
+    assert n == 1, (part, pattern)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for k, v in parts.items():
+            z.writestr(k, v)
+    return out
+
+
+# (case, part, pattern, replacement, refusal code or None when merged, findings expected)
+HOSTILE = [
+    ("nan", "xl/worksheets/sheet3.xml", rb'(<c r="D23"[^>]*><v>)850(</v>)', rb"\g<1>NaN\g<2>", None, "CDHT-W029"),
+    ("inf", "xl/worksheets/sheet3.xml", rb'(<c r="D23"[^>]*><v>)850(</v>)', rb"\g<1>1e999\g<2>", None, "CDHT-W029"),
+    ("vtab", "xl/worksheets/sheet2.xml", rb'(<c r="B5"[^>]*><is><t[^>]*>)', rb"\g<1>X&#227; M&#7899;i_x000B_",
+     None, "CDHT-W028"),
+    ("range_name", "xl/workbook.xml", rb'(<definedName name="xa_5_1_so_cong_dan_hoc_tap">[^<]*\$D\$23)',
+     rb"\g<1>:$D$24", "CDHT-M008", "CDHT-W009"),
+    ("year_9999", "xl/worksheets/sheet9.xml", rb'(<c r="B5" t="n"><v>)2026(</v>)', rb"\g<1>9999\g<2>",
+     "CDHT-M022", "CDHT-M022"),
+]
+
+
+@pytest.mark.parametrize("case,part,pattern,repl,code,seen", HOSTILE, ids=[h[0] for h in HOSTILE])
+def test_a_hostile_source_never_stops_the_merge(kit, tmp_path, monkeypatch, case, part, pattern, repl, code, seen):
+    monkeypatch.setenv("CDHT_LOG", str(tmp_path / "cdht.log"))
+    parent = kit.parent(tmp_path / "tong-hop" / "parent.xlsx", unit=None)
+    inbox = inbox_with(kit, tmp_path / "inbox", H01_COMMUNES[:2])
+    blank = kit.commune(tmp_path / "src.xlsx", H01_COMMUNES[2], blank=True)
+    bad = mutate(blank, inbox / f"bad_{case}.xlsx", part, pattern, repl)
+    with alarm(120):
+        r = merge(parent, [inbox])  # raised before: the whole merge ended in CDHT-A001
+    assert r.written
+    if code is None:  # read as data: merged, with the finding that says what was wrong
+        assert merged(r) == H01_COMMUNES[:3] and not refused(r)
+        mine = next(m for m in r.merged if m.file == bad)
+    else:  # refused with a code naming the file; the others merged
+        assert refused(r) == {bad.name: code} and merged(r) == H01_COMMUNES[:2]
+        mine = next(m for m in r.refused if m.file == bad)
+    assert seen in [f.code for f in mine.findings]
+    assert all(f.file == bad.name for f in mine.findings if f.code == seen)
+    if code == "CDHT-M022":
+        assert "bad_year_9999.xlsx" in (tmp_path / "cdht.log").read_text("utf-8")  # the traceback, for support
+
+
+def test_control_characters_are_cleaned_before_reaching_the_parent(kit, tmp_path):
+    parent = kit.parent(tmp_path / "tong-hop" / "parent.xlsx", unit=None)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    blank = kit.commune(tmp_path / "src.xlsx", H01_COMMUNES[2], blank=True)
+    mutate(blank, inbox / "vtab.xlsx", *HOSTILE[2][1:4])
+    with alarm(120):
+        r = merge(parent, [inbox])
+    assert r.written and merged(r) == [H01_COMMUNES[2]]
+    [w] = [f for f in r.merged[0].findings if f.code == "CDHT-W028"]
+    assert w.sheet and w.cell == "B5" and w.facts["count"] == 1
+    assert r.merged[0].unit_name.startswith("Xã Mới\n")
+    texts = [c.value for ws in openpyxl.load_workbook(parent) for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str) and "Xã Mới" in c.value]
+    assert texts and not any("\x0b" in t for t in texts)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import math
 import os
+import re
 import stat
 import zipfile
 from dataclasses import dataclass, field
@@ -295,10 +297,39 @@ def resolve_names(sub: Submission, rb) -> None:
 
 
 def cell_value(rb, sub: Submission, name: str):
+    """The value of the one cell ``name`` names, and whether it names one (a name redefined to a
+    range, or to a sheet not read, names none)."""
     sheet, ref = sub.cells.get(name, (None, None))
-    if sheet is None or sheet not in rb.sheets or rb.sheets[sheet].values is None:
+    if sheet is None or sheet not in rb.sheets or rb.sheets[sheet].values is None or ":" in ref:
         return None, False
     return rb.sheets[sheet].value(ref), True
+
+
+# What XML 1.0 (so openpyxl, Excel) cannot hold in a cell: C0 controls but tab, line feed, return.
+# Excel keeps a line break pasted from Word as a vertical tab (stored "_x000B_"): made a line feed.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_BREAKS = {"\x0b": "\n", "\x0c": "\n"}
+
+
+def data_text(sub: Submission, text, sheet: str | None, cell: str | None):
+    """Text from a source is data: characters no sheet can hold are replaced (breaks) or removed,
+    and reported (W028); anything else passes through."""
+    if not isinstance(text, str):
+        return text
+    found = _ILLEGAL.findall(text)
+    if not found:
+        return text
+    sub.add("CDHT-W028", sheet=sheet, cell=cell, count=len(found))
+    return _ILLEGAL.sub(lambda m: _BREAKS.get(m.group(), ""), text)
+
+
+def _text_of(sub: Submission, rb, name: str):
+    """The text of the cell ``name``: NFC, trimmed, cleaned (:func:`data_text`); None when blank."""
+    v, _ = cell_value(rb, sub, name)
+    if v in (None, ""):
+        return None
+    sheet, cell = sub.where(name)
+    return data_text(sub, nfc(str(v)).strip(), sheet, cell) or None
 
 
 def _check_layout(sub: Submission, rb):
@@ -332,15 +363,13 @@ def _report_changes(sub: Submission, found) -> None:
 
 
 def _read_inputs(sub: Submission, rb, tier: Tier) -> None:
-    code, ok = cell_value(rb, sub, L.N_UNIT_CODE)
-    sub.unit_code = nfc(str(code)).strip() if code not in (None, "") else (sub.meta.get("unit_code") or None)
+    sub.unit_code = _text_of(sub, rb, L.N_UNIT_CODE) or sub.meta.get("unit_code") or None
     meta_code = sub.meta.get("unit_code") or ""
     if meta_code and sub.unit_code != meta_code:  # a pre-filled identity re-typed behind the protection
         sheet, cell = sub.where(L.N_UNIT_CODE)
         sub.add("CDHT-W019", sheet=sheet, cell=cell)
         sub.tampered = True
-    name, _ = cell_value(rb, sub, L.N_UNIT_NAME)
-    sub.unit_name = nfc(str(name)).strip() if name not in (None, "") else None
+    sub.unit_name = _text_of(sub, rb, L.N_UNIT_NAME)
     for key in (L.N_UNIT_CODE, L.N_UNIT_NAME, L.N_YEAR, L.N_LEVEL):
         if key not in sub.cells:
             sub.add("CDHT-W009", name=key)
@@ -373,6 +402,7 @@ def _clean_text(sub: Submission, spec, raw: str, kw: dict):
             # the sheet's formulas compare exactly: decomposed "Đạt" is not an answer there either
             sub.add("CDHT-W015", value=fixed, allowed=" / ".join(_answers(spec)), **kw)
             return _MISSING
+    fixed = data_text(sub, fixed, kw["sheet"], kw["cell"])
     return None if fixed.strip() == "" else fixed
 
 
@@ -391,6 +421,9 @@ def _number(sub: Submission, spec, raw, kw: dict):
     """A number in its field's range (a whole number for levels and counts)."""
     if isinstance(raw, (bool, dt.date, dt.datetime, dt.time)) or not isinstance(raw, (int, float)):
         sub.add("CDHT-W011", value=raw, **kw)
+        return None
+    if isinstance(raw, float) and not math.isfinite(raw):  # NaN, 1e999: as other tools write them
+        sub.add("CDHT-W029", value="NaN" if math.isnan(raw) else ("-∞" if raw < 0 else "∞"), **kw)
         return None
     if spec.type in ("level", "count") and raw != int(raw):
         sub.add("CDHT-W013", value=R.fmt_number(raw, 2), **kw)
@@ -443,7 +476,7 @@ def _read_appraisal(sub: Submission, rb, tier: Tier) -> None:
     for ind in tier.indicators:
         for name in (L.appraisal_name(ind.id), L.appraisal_reason_name(ind.id)):
             v, _ = cell_value(rb, sub, name)
-            sub.appraisal[name] = nfc(v) if isinstance(v, str) else v
+            sub.appraisal[name] = data_text(sub, nfc(v), *sub.where(name)) if isinstance(v, str) else v
     v, _ = cell_value(rb, sub, L.N_APPRAISAL_TARGET)
     sub.appraisal[L.N_APPRAISAL_TARGET] = v
 
@@ -467,7 +500,8 @@ def read_evidence(sub: Submission, rb) -> None:
             continue
         if ws.errors:  # error values as their text (what RawSheet.value gives)
             vals = [ws.errors.get(f"{_letters(c)}{r}", v) for c, v in enumerate(vals, start=c1)]
-        vals = [None if v == "" else nfc(v) if isinstance(v, str) else v for v in vals]
+        vals = [None if v == "" else data_text(sub, nfc(v), sheet, f"{_letters(c)}{r}") if isinstance(v, str) else v
+                for c, v in enumerate(vals, start=c1)]
         rec = dict(zip(("code", "indicators", "title", "number", "date", "issuer", "attachment", "note"), vals))
         rec["row"] = r
         sub.evidence.append(rec)

@@ -5,7 +5,10 @@ parent decides about a judged source is :mod:`cdht.ops.merge.place`.
 """
 from __future__ import annotations
 
+import functools
+import logging
 import os
+import traceback
 from pathlib import Path
 from typing import Callable
 
@@ -26,17 +29,46 @@ IDENTITY_CODES = {"CDHT-P019", "CDHT-P029", "CDHT-P030", "CDHT-P031"}
 _EDITIONS: dict = {}  # edition path → Edition, per (worker) process
 
 
+STEP_READ, STEP_ASSESS, STEP_JUDGE = "đọc", "đánh giá", "kiểm tra"  # M022's {step}, a closed vocabulary
+
+
+def failed_source(path: Path, step: str) -> SourceResult:
+    """The coded refusal (M022) of a source whose ``step`` raised: it is returned to its unit, the
+    traceback goes to the log (:mod:`cdht.log`), the other sources merge."""
+    from cdht.log import log
+    path = Path(path)
+    log(logging.ERROR, f"merge: {step} {path}\n{traceback.format_exc()}")
+    f = finding("CDHT-M022", file=path.name, step=step)
+    return SourceResult(path, status=L.Status.RETURNED.value, code=f.code, message=f.message, reason=f.message,
+                        findings=[f])
+
+
+def _guarded(job: Callable, args) -> SourceResult:
+    """``job(args)``, any exception of it made that one source's refusal (M022)."""
+    try:
+        return job(args)
+    except Exception:  # one source's failure is that source's refusal, never the whole merge's
+        return failed_source(args[0], STEP_JUDGE)
+
+
 def _judge_path(args) -> SourceResult:
     """The per-file job: ``(path, edition_path[, profile])`` → :func:`assess_source` of its
-    reading (with a profile: registry facts and the Sở's signature checked too)."""
+    reading (with a profile: registry facts and the Sở's signature checked too). Any exception of
+    the reading or the assessment is that source's refusal (M022)."""
     path, edition_path, *rest = args
     profile = rest[0] if rest else None
     edition = _EDITIONS.get(edition_path)
     if edition is None:
         from cdht.edition import load_edition
         edition = _EDITIONS[edition_path] = load_edition(edition_path)
-    sub = read_workbook(path, edition, profile=profile) if profile is not None else read_workbook(path, edition)
-    return assess_source(sub)
+    try:
+        sub = read_workbook(path, edition, profile=profile) if profile is not None else read_workbook(path, edition)
+    except Exception:
+        return failed_source(path, STEP_READ)
+    try:
+        return assess_source(sub)
+    except Exception:
+        return failed_source(path, STEP_ASSESS)
 
 
 def _preload_editions() -> None:
@@ -66,7 +98,7 @@ class _Batch:
     """One judging run: the jobs, the results so far, and the side task run once alongside."""
 
     def __init__(self, jobs: list, job: Callable, progress, meanwhile, abort):
-        self.jobs, self.job, self.progress = jobs, job, progress
+        self.jobs, self.job, self.progress = jobs, functools.partial(_guarded, job), progress
         self.meanwhile, self.abort = meanwhile, abort
         self.out: list[SourceResult] = []
         self.side, self.ran = None, False
