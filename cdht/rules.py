@@ -571,3 +571,40 @@ def yaml_loc(loc: tuple) -> tuple:
 RuleSpec = Annotated[Union[tuple(k.Params for k in KINDS.values())],  # noqa: UP007 (built at run time)
                      Field(discriminator="kind"), BeforeValidator(tag_rule)]
 All.Params.model_rebuild()
+
+
+# --- An indicator's wording with the catalogue's bars (the self-assessment sheet, the dossier) ---
+
+def ratio_rules(rule) -> list:
+    """The ratio rules inside ``rule`` (itself, or the parts of an ``all``), in order."""
+    out = [rule] if isinstance(rule, Ratio) else []
+    for _, child in rule.parts():
+        out += ratio_rules(child)
+    return out
+
+
+def _bar(rule) -> str:
+    s = f"{fmt_number(rule.p.min_percent)}%"
+    if rule.p.hardship_percent is not None:
+        s += f" (vùng khó khăn {fmt_number(rule.p.hardship_percent)}%)"
+    return s
+
+
+def _levels(one: str, two: str) -> str:
+    return one if one == two else f"[mức độ 1: {one}; mức độ 2: {two}]"
+
+
+def indicator_text(ind) -> str:
+    """The indicator's wording with the catalogue's real bars where it says "…%" or ends in "…"
+    (the Circular states the figures per level: "Có ít nhất …% công dân …")."""
+    text = ind.text
+    r1, r2 = ratio_rules(ind.rules[1]), ratio_rules(ind.rules[2])
+    if "…%" in text and text.count("…%") == len(r1) == len(r2):
+        for a, b in zip(r1, r2):
+            text = text.replace("…%", _levels(_bar(a), _bar(b)), 1)
+        return text
+    l1, l2 = ind.rules[1], ind.rules[2]
+    if text.rstrip().endswith("…") and isinstance(l1, MinLevel) and isinstance(l2, MinLevel):
+        bars = _levels(f"mức độ {l1.p.value} trở lên", f"mức độ {l2.p.value} trở lên")
+        return text.rstrip()[:-1].rstrip() + " " + bars
+    return text

@@ -73,3 +73,30 @@ def test_an_unreadable_code_is_one_finding_per_row_naming_the_codes(tmp_path, te
     assert res.exit_code == 1
     people = run("check", path).output
     assert people.count("CDHT-E002") == 1 and "xa.5.2" in people
+
+
+def _self_assessment_texts(path) -> dict[str, str]:
+    wb = openpyxl.load_workbook(path)
+    try:
+        ws = wb[L.SHEET_SELF]
+        return {row[0].value: row[1].value for row in ws.iter_rows(min_row=FIRST_ROW, max_col=2)
+                if isinstance(row[0].value, str) and row[0].value.count(".") == 2}
+    finally:
+        wb.close()
+
+
+@pytest.mark.parametrize("tier", ["xa", "huyen", "tinh"])
+def test_the_self_assessment_sheet_states_the_real_bars(templates, tier):
+    texts = _self_assessment_texts(C.template(templates, tier))
+    assert set(texts) == set(_codes(tier))
+    assert not [i for i, t in texts.items() if "…" in t], texts
+
+
+def test_the_commune_sheet_shows_the_thresholds_of_the_catalogue(templates):
+    texts = _self_assessment_texts(C.template(templates, "xa"))
+    tier = C.EDITION.tier("xa")
+    r1, r2 = tier.indicator("xa.5.1").rules[1], tier.indicator("xa.5.1").rules[2]
+    assert f"mức độ 1: {r1.p.min_percent:g}%; mức độ 2: {r2.p.min_percent:g}%" in texts["xa.5.1"]
+    r1, r2 = tier.indicator("xa.4.2").rules[1], tier.indicator("xa.4.2").rules[2]
+    assert texts["xa.4.2"].endswith(f"[mức độ 1: mức độ {r1.p.value} trở lên; mức độ 2: mức độ {r2.p.value} trở lên]")
+    assert "vùng khó khăn" in texts["xa.5.2"]  # the disadvantaged-area variant too

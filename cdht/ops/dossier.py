@@ -28,6 +28,7 @@ from cdht import contract as L
 from cdht import rules as R
 from cdht.dossier import GUIDE, TEMPLATES, TEMPLATES_DIR
 from cdht.evaluate import level_label, verdict_label
+from cdht.rules import indicator_text  # noqa: F401 (cdht.ops.dossier.indicator_text)
 from cdht.messages import ERROR, Finding, finding, has_errors
 from cdht.ops.assess import Report, compute_submission
 from cdht.ops.merge.children import children_table, existing_rows
@@ -181,38 +182,9 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def _ratios(rule) -> list:
-    out = [rule] if isinstance(rule, R.Ratio) else []
-    for _, child in rule.parts():
-        out += _ratios(child)
-    return out
-
-
-def _bar(rule) -> str:
-    s = f"{R.fmt_number(rule.p.min_percent)}%"
-    if rule.p.hardship_percent is not None:
-        s += f" (vùng khó khăn {R.fmt_number(rule.p.hardship_percent)}%)"
-    return s
-
-
-def _levels(one: str, two: str) -> str:
-    return one if one == two else f"[mức độ 1: {one}; mức độ 2: {two}]"
-
-
-def indicator_text(ind) -> str:
-    """The indicator's wording with the catalogue's real bars where it says "…%" or ends in "…"
-    (the Circular states the figures per level: "Có ít nhất …% công dân …")."""
-    text = ind.text
-    r1, r2 = _ratios(ind.rules[1]), _ratios(ind.rules[2])
-    if "…%" in text and text.count("…%") == len(r1) == len(r2):
-        for a, b in zip(r1, r2):
-            text = text.replace("…%", _levels(_bar(a), _bar(b)), 1)
-        return text
-    l1, l2 = ind.rules[1], ind.rules[2]
-    if text.rstrip().endswith("…") and isinstance(l1, R.MinLevel) and isinstance(l2, R.MinLevel):
-        bars = _levels(f"mức độ {l1.p.value} trở lên", f"mức độ {l2.p.value} trở lên")
-        return text.rstrip()[:-1].rstrip() + " " + bars
-    return text
+# The indicator's wording with its real bars lives in the core (cdht.rules) so that the template
+# writer shows the same text on the "Tự đánh giá" sheet.
+_ratios = R.ratio_rules
 
 
 def requirement(rule) -> str:

@@ -79,7 +79,7 @@ def _indicator(book, ws, ind, ir: int, refs: SelfRefs) -> int:
     """An indicator: one row per input field, its verdict at each level and evidence count."""
     refs.indicator_rows.append(ir)
     ws.cell(ir, 1, ind.id)
-    ws.cell(ir, 2, ind.text).alignment = WRAP
+    ws.cell(ir, 2, R.indicator_text(ind)).alignment = WRAP  # the bars in words, never "…%"
     own = ind.fields or []
     for k, f in enumerate(own):
         ws.cell(ir + k, 3, f.label).alignment = WRAP
