@@ -316,6 +316,17 @@ def _append_book_rows(book, u) -> None:
                                                                                for row in u.rows]
 
 
+def _write_book_block(book, u) -> None:
+    """BLOCK: exactly the named cells of a "Tổng quan" block, one call (that sheet is a tool sheet:
+    unprotected); nothing where the book lacks the name (a template older than the dashboard)."""
+    try:
+        rng = book.names[u.name].refers_to_range
+    except Exception:  # noqa: BLE001 - a name this book lacks
+        return
+    rng.sheet.range((rng.row, rng.column)).value = [[_text(v) if v is not None else "" for v in r[:u.width]]
+                                                    for r in u.rows]
+
+
 def _write_book_cell(book, u) -> None:
     """CELL: the value into the named (unlocked) cell; SUMMARY: into the summary cell of its sheet."""
     from cdht.ops.merge import SUMMARY_CELL, Placement
@@ -351,7 +362,7 @@ def write_updates_to_book(book, updates) -> None:
 
     writers = {Placement.BELOW_HEADER: _write_book_rows, Placement.IN_RANGE: _write_book_rows,
                Placement.APPEND: _append_book_rows, Placement.CELL: _write_book_cell,
-               Placement.SUMMARY: _write_book_cell}
+               Placement.SUMMARY: _write_book_cell, Placement.BLOCK: _write_book_block}
     for u in updates:
         if u.placement in writers:
             writers[u.placement](book, u)
@@ -475,7 +486,7 @@ def gop_bao_cao(folder: str | Path | None = None, book=None, path: str | Path | 
         updates = sheet_updates(result, child_tier, _children_in_book(b, width), now)
         _stop_if_unsaved(b, p, updates, width)
         write_updates_to_book(b, updates)
-        b.sheets[L.SHEET_CHILDREN].activate()
+        b.sheets[L.SHEET_OVERVIEW if L.SHEET_OVERVIEW in [s.name for s in b.sheets] else L.SHEET_CHILDREN].activate()
         _alert(b, _merge_summary(result, parent, p))
     return _run("Gộp báo cáo cấp dưới", book, body)
 

@@ -136,3 +136,26 @@ class Status(str, Enum):
 
 # --- Registry facts (issue 12: facts from the registry are locked and signed) — append-only -------
 N_DISADVANTAGED = "vung_kho_khan"  # the unit field "Xã thuộc vùng khó khăn": the registry's on an issued workbook
+
+
+# --- The "Tổng quan" dashboard of a parent (issue 16) — append-only ------------------------------
+# A tool sheet (unprotected, outside the fingerprint, like the other sheets a merge writes): fixed
+# labels from the template, and blocks of numbers the merge fills by these names (Placement.BLOCK),
+# which the sheet's native charts are bound to.
+SHEET_OVERVIEW = "Tổng quan"
+TOOL_SHEETS = TOOL_SHEETS + (SHEET_OVERVIEW,)
+N_OV_STAMP = "tq_cap_nhat"          # one cell: when and from what the figures were computed
+N_OV_COMPLETENESS = "tq_day_du"     # OVERVIEW_COMPLETENESS rows × (count, %)
+N_OV_LEVELS = "tq_muc_do"           # levels 0 / 1 / 2 × (self-assessed of files received, recognised in force)
+N_OV_RECOGNITIONS = "tq_cong_nhan"  # OVERVIEW_RECOGNITIONS rows × (count)
+N_OV_INDICATORS = "tq_chi_tieu"     # the child tier's indicators × OVERVIEW_INDICATOR_COLUMNS[1:]
+N_OV_EXPIRING = "tq_sap_het_han"    # OVERVIEW_EXPIRING_ROWS × OVERVIEW_EXPIRING_COLUMNS
+OVERVIEW_COMPLETENESS = ["Phải nộp", "Đã nhận", "Đúng hạn", "Nộp muộn", "Trả lại", "Chưa nộp"]
+OVERVIEW_LEVELS = ["Chưa đạt / chưa công nhận", "Mức độ 1", "Mức độ 2"]
+OVERVIEW_RECOGNITIONS = ["Đang có hiệu lực — mức độ 1", "Đang có hiệu lực — mức độ 2", "Công nhận mới năm nay",
+                         "Hết hiệu lực đến hết năm sau (31/12)"]
+OVERVIEW_INDICATOR_COLUMNS = ["Chỉ tiêu", "Số đơn vị có kết luận", "Đạt mức độ 2", "Chỉ đạt mức độ 1", "Không đạt",
+                              "Tỉ lệ đạt mức độ 1 (%)", "Tỉ lệ đạt mức độ 2 (%)"]
+OVERVIEW_EXPIRING_COLUMNS = ["Mã đơn vị", "Tên đơn vị", "Mức độ", "Số quyết định", "Còn hiệu lực đến"]
+OVERVIEW_EXPIRING_ROWS = 100
+OVERVIEW_HORIZON_YEARS = 1  # "expiring within the next year": valid until no later than 31/12 of year + 1

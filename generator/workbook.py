@@ -15,8 +15,8 @@ from cdht.edition import Edition
 from cdht.units import Unit, UnitList
 from cdht_generator.builder import DEFAULT_PASSWORD, Book, file_name, template_id, writable_cell
 from cdht_generator.formulas import criterion_formula, indicator_formula, level_text_formula
-from cdht_generator.sheets import (appraisal, children, evidence, guide, lists, log, meta, register, results,
-                                   returns, self_assessment, summary, unit as unit_sheet)
+from cdht_generator.sheets import (appraisal, children, evidence, guide, lists, log, meta, overview, register,
+                                   results, returns, self_assessment, summary, unit as unit_sheet)
 
 __all__ = ["DEFAULT_PASSWORD", "build_workbook", "criterion_formula", "file_name", "indicator_formula",
            "level_text_formula", "template_id", "writable_cell"]
@@ -39,6 +39,7 @@ def build_workbook(edition: Edition, tier: str, year: int, unit: Unit | None = N
     verdicts = appraisal.write(book, self_refs)
     summary.write(book, self_refs, verdicts)
     if book.tier.children:
+        overview.write(book)  # the dashboard first among the sheets a merge writes (issue 16)
         children.write(book)
         register.write(book)
         returns.write(book)

@@ -33,6 +33,8 @@ class Placement(enum.Enum):
     SUMMARY = "summary"            # the one value into :data:`SUMMARY_CELL` of the name's sheet
     ROW = "row"                    # one row at ``SheetUpdate.row``, from the range's first column
                                    # (a row added to an input list: unlocked cells)
+    BLOCK = "block"                # exactly the named range's cells, from its top-left cell ("" = empty);
+                                   # skipped where the parent lacks the name (a template older than it)
 
 
 @dataclass
@@ -69,7 +71,7 @@ def sheet_updates(result: MergeResult, child_tier, existing: dict[str, dict], no
                 # in column 5, "Kết quả"): one block, so both writers append it at the same place
                 SheetUpdate(L.N_LOG, Placement.APPEND, log_rows(result, stamp) + ledger_rows(result.receipts, stamp),
                             len(L.LOG_COLUMNS), date_columns=(5,))]
-    return updates
+    return updates + overview_updates(result, child_tier, rows)
 
 
 def _contribution_cells(result: MergeResult) -> list[SheetUpdate]:
@@ -169,3 +171,94 @@ def log_rows(result: MergeResult, stamp: str) -> list[list]:
         from cdht.ops.contributions import log_rows as contrib_log_rows
         rows += contrib_log_rows(result.contributions, stamp)
     return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# The "Tổng quan" dashboard (issue 16): its blocks, from the children's rows just built
+# ---------------------------------------------------------------------------------------------
+
+_LEVEL_WORDS = {level_label(k): k for k in (0, 1, 2)}
+_VERDICT_L2, _VERDICT_L1, _VERDICT_FAIL = "MĐ2", "MĐ1", "Không đạt"
+
+
+def receipt_status(status, on_time) -> L.Status:
+    """A row's receipt this round from its "Trạng thái" and "Đúng hạn" cells, in the status
+    vocabulary (older words: "Đã nộp" + "Đúng hạn" Có/Không) — as ``cdht.ops.report`` reads it."""
+    status = str(status or "").strip()
+    if status in ("", _S.NOT_SUBMITTED.value):
+        return _S.NOT_SUBMITTED
+    if status == _S.RETURNED.value:
+        return _S.RETURNED
+    if status == _S.LATE.value or on_time == "Không":
+        return _S.LATE
+    return _S.RECEIVED
+
+
+def _pct(part: int, whole: int) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+def overview_updates(result: MergeResult, child_tier, rows: list[list]) -> list[SheetUpdate]:
+    """The blocks of "Tổng quan": completeness, units by level, recognitions, results per
+    indicator, recognitions expiring — every figure from the children's rows as written and the
+    register's standings, so the sheet and its charts agree with the rows beside them."""
+    receipts = [receipt_status(row[2], row[4]) for row in rows]
+    n = len(rows)
+    counts = [n, sum(r in (_S.RECEIVED, _S.LATE) for r in receipts)]
+    counts += [receipts.count(s) for s in (_S.RECEIVED, _S.LATE, _S.RETURNED, _S.NOT_SUBMITTED)]
+    got = [row for row, r in zip(rows, receipts) if r in (_S.RECEIVED, _S.LATE)]
+    own = [sum(_LEVEL_WORDS.get(row[5]) == k for row in got) for k in (0, 1, 2)]
+    live = {st.unit: st for st in result.standings if st.level}
+    recognised = [n - len(live)] + [sum(st.level == k for st in live.values()) for k in (1, 2)]
+    year, horizon = result.year or 0, L.OVERVIEW_HORIZON_YEARS
+    expiring = sorted((st for st in live.values() if st.decision.valid_until
+                       and st.decision.valid_until <= dt.date(year + horizon, 12, 31)),
+                      key=lambda st: (st.decision.valid_until, st.unit))
+    new = sum(st.decision.recognised_year == year for st in live.values())
+    updates = [
+        SheetUpdate(L.N_OV_STAMP, Placement.BLOCK, [[_stamp_text(result, child_tier, rows)]]),
+        SheetUpdate(L.N_OV_COMPLETENESS, Placement.BLOCK, [[c, _pct(c, n)] for c in counts], 2),
+        SheetUpdate(L.N_OV_LEVELS, Placement.BLOCK, [[a, b] for a, b in zip(own, recognised)], 2),
+        SheetUpdate(L.N_OV_RECOGNITIONS, Placement.BLOCK, [[recognised[1]], [recognised[2]], [new], [len(expiring)]]),
+        SheetUpdate(L.N_OV_INDICATORS, Placement.BLOCK, _indicator_rows(child_tier, rows),
+                    len(L.OVERVIEW_INDICATOR_COLUMNS) - 1),
+        SheetUpdate(L.N_OV_EXPIRING, Placement.BLOCK, _expiring_rows(expiring, rows),
+                    len(L.OVERVIEW_EXPIRING_COLUMNS), date_columns=(5,))]
+    return updates
+
+
+def _stamp_text(result: MergeResult, child_tier, rows: list[list]) -> str:
+    """The figures' date: the latest "merged at" of the rows (unchanged by a merge that changes
+    nothing, as the rows themselves)."""
+    stamps = [str(row[-2]) for row in rows if row and row[-2] not in (None, "")]
+    return (f"Cập nhật {max(stamps) if stamps else '—'} — {len(result.expected)} đơn vị {child_tier.name.lower()} phải nộp; "
+            f"tỉ lệ (%) tính trên số phải nộp; mức độ tự đánh giá tính trên hồ sơ đã nhận. "
+            f"Chi tiết ở trang '{L.SHEET_CHILDREN}' và '{L.SHEET_REGISTER}'.")
+
+
+def _indicator_rows(child_tier, rows: list[list]) -> list[list]:
+    """Per indicator (catalogue order): units with a verdict, level 2, level 1 only, failed, and
+    the rates of level 1 and level 2 among the units with a verdict ("Chưa đủ" is none)."""
+    out = []
+    for k, ind in enumerate(child_tier.indicators):
+        verdicts = [row[len(L.CHILD_FIXED_COLUMNS) + k] for row in rows]
+        l2, l1 = verdicts.count(_VERDICT_L2), verdicts.count(_VERDICT_L1)
+        fail = verdicts.count(_VERDICT_FAIL)
+        judged = l2 + l1 + fail
+        out.append([judged, l2, l1, fail, _pct(l1 + l2, judged), _pct(l2, judged)])
+    return out
+
+
+def _expiring_rows(expiring: list, rows: list[list]) -> list[list]:
+    """The expiring recognitions (earliest first), padded with empty rows to the block's height;
+    a last row counts those that do not fit."""
+    names = {row[0]: row[1] for row in rows}
+    limit = L.OVERVIEW_EXPIRING_ROWS
+    shown = expiring if len(expiring) <= limit else expiring[:limit - 1]
+    out = [[st.unit, st.decision.name or names.get(st.unit, ""), st.level, st.decision.number or "",
+            st.decision.valid_until] for st in shown]
+    if len(shown) < len(expiring):
+        out.append(["", f"… và {len(expiring) - len(shown)} đơn vị khác (xem trang '{L.SHEET_REGISTER}')",
+                    "", "", ""])
+    width = len(L.OVERVIEW_EXPIRING_COLUMNS)
+    return out + [[""] * width for _ in range(limit - len(out))]

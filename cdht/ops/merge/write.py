@@ -62,9 +62,27 @@ def _summary(wb, u: SheetUpdate, raw) -> None:
     put(ws[SUMMARY_CELL], u.rows[0][0])
 
 
+def _block(wb, u: SheetUpdate, raw) -> None:
+    """Exactly the named cells (a dashboard block of "Tổng quan"); a parent without the name (a
+    template older than the dashboard) is left as it is. The sheet becomes the one a merged parent
+    opens on."""
+    if u.name not in wb.defined_names:
+        return
+    ws, r1, c1, _, _ = named_bounds(wb, u.name)
+    for i, values in enumerate(u.rows):
+        for j, v in enumerate(values[:u.width]):
+            put(ws.cell(r1 + i, c1 + j), None if v == "" else v)
+        for col in u.date_columns:
+            ws.cell(r1 + i, c1 + col - 1).number_format = "dd/mm/yyyy"
+    if wb.active is not ws:
+        for other in wb.worksheets:
+            other.sheet_view.tabSelected = other is ws
+        wb.active = ws
+
+
 _WRITERS = {Placement.BELOW_HEADER: _below_header, Placement.IN_RANGE: _in_range,
             Placement.APPEND: _append, Placement.CELL: _cell, Placement.SUMMARY: _summary,
-            Placement.ROW: _row}
+            Placement.ROW: _row, Placement.BLOCK: _block}
 
 
 def _put_rows(ws, first_row: int, u: SheetUpdate) -> None:
