@@ -44,3 +44,31 @@ def appraisal_level_formula(verdicts: str, n: int, target: str) -> str:
     return (f'IF(OR(COUNTIF({verdicts},"{R.DAT}")+COUNTIF({verdicts},"{R.KHONG_DAT}")<{n},'
             f'NOT(OR({target}=1,{target}=2))),"",'
             f'IF(COUNTIF({verdicts},"{R.DAT}")={n},{target},0))')
+
+
+
+def _bar_words(bars: dict[int, float]) -> str:
+    """ "≥ 60 %" when every level asks the same, else "≥ 60 % (mức độ 1), ≥ 80 % (mức độ 2)"."""
+    shown = {lvl: R.fmt_number(v) for lvl, v in sorted(bars.items())}
+    if len(shown) == 2 and len(set(shown.values())) == 1:
+        return f"≥ {shown[1]} %"
+    return ", ".join(f"≥ {v} % (mức độ {lvl})" for lvl, v in shown.items())
+
+
+def rate_formula(rules: dict, ref=lambda k: k) -> str:
+    """A ratio's live rate beside its count and the bar it must reach, as text (without the leading
+    '='): "71,2 % — cần ≥ 60 % (mức độ 1), ≥ 80 % (mức độ 2)"; only the bar while the counts are
+    missing. ``rules``: level → the ratio rule (cdht.rules.Ratio) of one num/den at that level;
+    the disadvantaged-area bars apply when the unit's hardship field says "Có". The decimal comma
+    whatever the spreadsheet's locale: FIXED's separator is replaced."""
+    first = next(iter(rules.values()))
+    num, den = ref(first.p.num), ref(first.p.den)
+    rate = (f'IF(AND(ISNUMBER({num}),ISNUMBER({den}),{den}>0),'
+            f'SUBSTITUTE(FIXED({num}/{den}*100,1,TRUE),".",",")&" % — ","")')
+    bar = f'"cần {_bar_words({lvl: r.p.min_percent for lvl, r in rules.items()})}"'
+    hard = next((r.p.hardship_field for r in rules.values() if r.p.hardship_field), None)
+    if hard:
+        words = _bar_words({lvl: r.p.min_percent if r.p.hardship_percent is None else r.p.hardship_percent
+                            for lvl, r in rules.items()})
+        bar = f'IF({ref(hard)}="{R.CO}","vùng khó khăn: cần {words}",{bar})'
+    return f"IFERROR({rate}&{bar},{bar})"

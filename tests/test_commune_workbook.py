@@ -11,6 +11,10 @@ import pytest
 from cdht import contract as L
 from tests import corpus as C
 from tests.support.cli import run
+from scripts import libreoffice
+
+needs_soffice = pytest.mark.skipif(libreoffice.soffice_path() is None,
+                                   reason="LibreOffice (soffice) is not installed")
 
 FIRST_ROW = L.HEADER_ROW + 1
 INDICATOR_COLUMN = L.EVIDENCE_COLUMNS.index("Chỉ tiêu") + 1  # B
@@ -100,3 +104,46 @@ def test_the_commune_sheet_shows_the_thresholds_of_the_catalogue(templates):
     r1, r2 = tier.indicator("xa.4.2").rules[1], tier.indicator("xa.4.2").rules[2]
     assert texts["xa.4.2"].endswith(f"[mức độ 1: mức độ {r1.p.value} trở lên; mức độ 2: mức độ {r2.p.value} trở lên]")
     assert "vùng khó khăn" in texts["xa.5.2"]  # the disadvantaged-area variant too
+
+
+RATE_COLUMN = "H"
+
+
+def _rates_after_recalc(tmp_path, templates, cases: dict[str, dict]) -> dict[str, dict[str, str]]:
+    """case → {numerator field → the rate cell's text} after ONE LibreOffice recalculation."""
+    from scripts.libreoffice import recalc
+    fields = ["xa_5_1_so_cong_dan_hoc_tap", "xa_5_2_so_duoc_dao_tao", "xa_5_2_so_dai_hoc"]
+    filled = {case: C.filled(tmp_path / f"{case}.xlsx", "xa", values, templates=templates)
+              for case, values in cases.items()}
+    out = recalc(list(filled.values()), tmp_path / "recalculated")
+    result = {}
+    for case, path in filled.items():
+        wb = openpyxl.load_workbook(out[path], data_only=True)
+        try:
+            ws = wb[L.SHEET_SELF]
+            result[case] = {}
+            for key in fields:
+                sheet, cell = C.cell_ref(path, key)
+                assert sheet == L.SHEET_SELF
+                row = int("".join(ch for ch in cell if ch.isdigit()))
+                result[case][key] = ws[f"{RATE_COLUMN}{row}"].value
+        finally:
+            wb.close()
+    return result
+
+
+@needs_soffice
+def test_beside_each_count_the_live_rate_and_its_bar(tmp_path, templates):
+    rates = _rates_after_recalc(tmp_path, templates, {
+        "plain": {"tong_so_cong_dan": 1000, "xa_5_1_so_cong_dan_hoc_tap": 712, "vung_kho_khan": "Không",
+                  "xa_5_2_so_duoc_dao_tao": 455, "xa_5_2_so_dai_hoc": 125},
+        "hardship": {"tong_so_cong_dan": 1000, "xa_5_1_so_cong_dan_hoc_tap": 712, "vung_kho_khan": "Có",
+                     "xa_5_2_so_duoc_dao_tao": 455, "xa_5_2_so_dai_hoc": 125},
+        "empty": {"tong_so_cong_dan": None, "xa_5_1_so_cong_dan_hoc_tap": None, "vung_kho_khan": "Không"},
+    })
+    assert rates["plain"]["xa_5_1_so_cong_dan_hoc_tap"] == "71,2 % — cần ≥ 60 % (mức độ 1), ≥ 80 % (mức độ 2)"
+    assert rates["plain"]["xa_5_2_so_duoc_dao_tao"] == "45,5 % — cần ≥ 50 % (mức độ 1), ≥ 60 % (mức độ 2)"
+    assert rates["plain"]["xa_5_2_so_dai_hoc"] == "12,5 % — cần ≥ 12 % (mức độ 1), ≥ 15 % (mức độ 2)"
+    assert rates["hardship"]["xa_5_2_so_duoc_dao_tao"] == (
+        "45,5 % — vùng khó khăn: cần ≥ 40 % (mức độ 1), ≥ 50 % (mức độ 2)")
+    assert rates["empty"]["xa_5_1_so_cong_dan_hoc_tap"] == "cần ≥ 60 % (mức độ 1), ≥ 80 % (mức độ 2)"

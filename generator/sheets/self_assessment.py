@@ -9,12 +9,14 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from cdht import contract as L
 from cdht import rules as R
 from cdht_generator.builder import LIST_HEADER, sheet_ref
-from cdht_generator.formulas import criterion_formula, indicator_formula, level_text_formula, self_level_formula
+from cdht_generator.formulas import (criterion_formula, indicator_formula, level_text_formula, rate_formula,
+                                     self_level_formula)
 from cdht_generator.styles import BOLD, FILL_CRITERION, FILL_NO_EVIDENCE, THIN, TITLE, WRAP
 
 COLUMNS = ["Mã", "Tiêu chí / chỉ tiêu", "Nội dung cần nhập", "Số liệu / kết quả", "Mức độ 1", "Mức độ 2",
-           "Số minh chứng"]
-WIDTHS = [10, 70, 40, 16, 16, 16, 12]
+           "Số minh chứng", "Tỷ lệ tính được — yêu cầu"]
+WIDTHS = [10, 70, 40, 16, 16, 16, 12, 30]
+RATE_COLUMN = 8  # H: a ratio's live rate beside its count, and its bar
 LEVEL_COLUMNS = ((1, 5), (2, 6))  # level → column of its verdict (E, F)
 EVIDENCE_INDICATORS = (f"{quote_sheetname(L.SHEET_EVIDENCE)}!"
                        f"$B${L.HEADER_ROW + 1}:$B${L.HEADER_ROW + L.EVIDENCE_ROWS}")  # the "Chỉ tiêu" column
@@ -60,7 +62,7 @@ def _criterion(book, ws, crit, r: int, refs: SelfRefs) -> int:
     refs.criterion_rows.append(cr)
     ws.cell(cr, 1, crit.id)
     ws.cell(cr, 2, crit.name)
-    for col in range(1, 8):
+    for col in range(1, len(COLUMNS) + 1):
         ws.cell(cr, col).fill = FILL_CRITERION
         ws.cell(cr, col).font = BOLD
     ws.cell(cr, 2).alignment = WRAP
@@ -89,7 +91,20 @@ def _indicator(book, ws, ind, ir: int, refs: SelfRefs) -> int:
         ws.cell(ir, col, "=" + indicator_formula(ind, lvl, book.tier.fields)).border = THIN
         refs.indicators.setdefault(ind.id, {})[lvl] = sheet_ref(ws, f"{get_column_letter(col)}{ir}")
     ws.cell(ir, 7, evidence_count_formula(ind.id))
+    _rates(ws, ind, ir, own)
     return ir + max(len(own), 1)
+
+
+def _rates(ws, ind, ir: int, own) -> None:
+    """Beside the numerator's input, each ratio's live rate and its bar (column H)."""
+    rows = {f.key: ir + k for k, f in enumerate(own)}
+    ratios: dict[tuple[str, str], dict[int, R.Ratio]] = {}
+    for lvl in (1, 2):
+        for r in R.ratio_rules(ind.rules[lvl]):
+            ratios.setdefault((r.p.num, r.p.den), {})[lvl] = r
+    for (num, _), by_level in ratios.items():
+        c = ws.cell(rows.get(num, ir), RATE_COLUMN, "=" + rate_formula(by_level))
+        c.alignment = WRAP
 
 
 def _level(book, ws, last: int, refs: SelfRefs) -> None:
