@@ -141,6 +141,10 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "Gõ lại nội dung ô (xuống dòng trong ô bằng Alt+Enter), không dán ký tự đặc biệt."),
     "CDHT-W029": (ERROR, "Ô '{label}' chứa giá trị {value}, không phải một số hữu hạn (do phần mềm khác ghi vào).",
                   "Xóa ô và nhập lại số liệu bằng Excel hoặc LibreOffice."),
+    "CDHT-W030": (ERROR, "Một lần tổng hợp khác đang ghi sổ này (tiến trình {pid} trên máy {host}, bắt đầu {started}); "
+                  "không ghi để không làm mất dữ liệu của lần kia.",
+                  "Chờ lần tổng hợp kia xong rồi chạy lại. Nếu chắc chắn không còn ai đang tổng hợp (máy kia đã tắt), "
+                  "xóa tệp khóa '{lock}' nằm cạnh sổ rồi chạy lại."),
     # --- evidence (minh chứng) -----------------------------------------------------------------
     "CDHT-E001": (ERROR, "Chỉ tiêu {indicator} được đánh giá đạt nhưng chưa có minh chứng nào.",
                   "Thêm ít nhất một dòng ở trang Minh chứng với cột Chỉ tiêu ghi '{indicator}'."),

@@ -19,6 +19,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+import cdht.xlsx.save as save_mod
 from cdht.ops.merge import merge
 from tests.merge_fixtures import H01_COMMUNES, YEAR
 
@@ -173,3 +174,72 @@ def test_control_characters_are_cleaned_before_reaching_the_parent(kit, tmp_path
     texts = [c.value for ws in openpyxl.load_workbook(parent) for row in ws.iter_rows() for c in row
              if isinstance(c.value, str) and "Xã Mới" in c.value]
     assert texts and not any("\x0b" in t for t in texts)
+
+
+# -------------------------------------------------------------------------------------------------
+# 3. One writer at a time: a lock beside the parent
+# -------------------------------------------------------------------------------------------------
+
+def _merged_units(parent: Path) -> set[str]:
+    """Units "Đã nộp" in the parent's "Đơn vị cấp dưới" table."""
+    from cdht import contract as L
+    from tests.merge_fixtures import rows_of
+    return {row[0] for row in rows_of(parent, L.N_CHILDREN) if row[0] and row[2] == L.Status.RECEIVED.value}
+
+
+def _lock_of(parent: Path, pid: int) -> Path:
+    import socket
+    lock = save_mod.lock_path(parent)
+    lock.write_text(json.dumps({"pid": pid, "host": socket.gethostname(), "started": "2026-12-02T09:00:00"}))
+    return lock
+
+
+def test_a_second_writer_waits_then_is_refused(kit, parent, tmp_path, monkeypatch):
+    inbox = inbox_with(kit, tmp_path / "inbox", H01_COMMUNES[:1])
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])  # a live writer
+    try:
+        lock = _lock_of(parent, other.pid)
+        before = parent.read_bytes()
+        monkeypatch.setattr(save_mod, "LOCK_WAIT", 0.6)
+        with alarm(60):
+            r = merge(parent, [inbox])
+        assert not r.written and [f.code for f in r.findings] == ["CDHT-W030"]
+        f = r.findings[0]
+        assert f.file == parent.name and f.facts["pid"] == other.pid and f.facts["lock"] == lock.name
+        assert parent.read_bytes() == before and lock.exists()  # the other writer's lock is left alone
+        res = cli("merge", parent, inbox, timeout=120)  # the CLI says so and exits non-zero
+        assert res.returncode == 2 and "CDHT-W030" in res.stdout
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_a_stale_lock_of_a_dead_writer_is_cleared(kit, parent, tmp_path):
+    inbox = inbox_with(kit, tmp_path / "inbox", H01_COMMUNES[:1])
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    lock = _lock_of(parent, dead.pid)
+    with alarm(60):
+        r = merge(parent, [inbox])
+    assert r.written and merged(r) == H01_COMMUNES[:1]
+    assert not lock.exists() and not list(parent.parent.glob("*.stale"))
+    assert _merged_units(parent) == set(H01_COMMUNES[:1])
+
+
+def test_two_merges_at_once_lose_nothing(kit, parent, tmp_path):
+    """Two clerks press "Gộp" at once: each run either merges (and its units are in the parent) or
+    is refused with W030 — never two successes for one lost write (issue 18: 5 of 6 trials lost)."""
+    a = inbox_with(kit, tmp_path / "a", H01_COMMUNES[:2])
+    b = inbox_with(kit, tmp_path / "b", H01_COMMUNES[2:4])
+    runs = [subprocess.Popen([*CLI, "merge", "--json", str(parent), str(box)], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for box in (a, b)]
+    outs = [p.communicate(timeout=180) for p in runs]
+    expect = set()
+    for p, (out, err), units in zip(runs, outs, (H01_COMMUNES[:2], H01_COMMUNES[2:4])):
+        if p.returncode == 0:
+            assert json.loads(out)["merged"], out
+            expect |= set(units)
+        else:
+            assert "CDHT-W030" in out + err, out + err
+    assert expect and _merged_units(parent) >= expect
+    assert not save_mod.lock_path(parent).exists()

@@ -39,7 +39,7 @@ from cdht.ops.merge.updates import (SUMMARY_CELL, Placement, SheetUpdate, child_
                                     returns_rows, sheet_updates)
 from cdht.ops.merge.write import write_updates
 from cdht.read.submission import Submission, read_workbook_raw
-from cdht.xlsx.save import load_for_write, save_safely
+from cdht.xlsx.save import WriterLock, load_for_write, save_safely
 
 __all__ = ["merge", "MergeResult", "SourceResult", "ParentInfo", "DuplicatePolicy", "SheetUpdate", "Placement",
            "collect_sources", "judge_all", "assess_source", "place", "resolve_duplicates", "mark_received",
@@ -102,10 +102,29 @@ def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool =
     (:mod:`cdht.profile`; a ``--units`` list is a registry-only one) — the registry behind the
     90 % rule, the deadlines and the readings of "trước ngày" and of validity. With ``dry_run``
     nothing is written. Never raises for bad input: every problem is a coded finding in the
-    :class:`MergeResult`."""
+    :class:`MergeResult`.
+
+    One writer at a time: unless a dry run, the parent is locked (:class:`~cdht.xlsx.save.WriterLock`)
+    from its reading to its writing; a second merge into it waits briefly, then is refused (W030)."""
     parent_path = Path(parent_path)
-    now = (now or dt.datetime.now()).replace(microsecond=0)
     result = MergeResult(parent_path, profile=profile.name if profile is not None else None)
+    kw = dict(dry_run=dry_run, on_duplicate=on_duplicate, register_from=register_from, now=now, progress=progress,
+              workers=workers, prefer=prefer, profile=profile)
+    if dry_run:
+        return _merge(result, sources, **kw)
+    with WriterLock(parent_path) as lock:
+        busy = lock.acquire()
+        if busy is not None:
+            result.findings.append(busy)
+            return result
+        return _merge(result, sources, **kw)
+
+
+def _merge(result: MergeResult, sources, *, dry_run, on_duplicate, register_from, now, progress, workers, prefer,
+           profile) -> MergeResult:
+    """:func:`merge`'s steps, the parent locked unless a dry run."""
+    parent_path = result.parent
+    now = (now or dt.datetime.now()).replace(microsecond=0)
     files, result.notes = collect_sources(sources, parent_path)
     judged, parent = _judge(files, parent_path, dry_run, progress, workers, profile)
     if not parent.usable:
