@@ -147,3 +147,29 @@ def test_beside_each_count_the_live_rate_and_its_bar(tmp_path, templates):
     assert rates["hardship"]["xa_5_2_so_duoc_dao_tao"] == (
         "45,5 % — vùng khó khăn: cần ≥ 40 % (mức độ 1), ≥ 50 % (mức độ 2)")
     assert rates["empty"]["xa_5_1_so_cong_dan_hoc_tap"] == "cần ≥ 60 % (mức độ 1), ≥ 80 % (mức độ 2)"
+
+
+def test_check_of_a_workbook_of_another_year_says_so_once(tmp_path, templates):
+    """A 2025 workbook whose evidence is dated for 2026: without --year every row is 'after the
+    deadline'; with --year 2026 ONE finding names both years and cdht migrate, and no date finding."""
+    old = C.filled(tmp_path / "xa-2025.xlsx", "xa", year=2025, templates=templates)
+    _, plain = _check_json(old)
+    assert len([f for f in plain["findings"] if f["code"] == "CDHT-E004"]) == len(_codes("xa"))
+
+    res, out = _check_json_year(old, 2026)
+    assert [f["code"] for f in out["findings"] if f["code"] in {"CDHT-E004", "CDHT-E005"}] == []
+    [w] = [f for f in out["findings"] if f["code"] == "CDHT-W031"]
+    assert "2025" in w["message"] and "2026" in w["message"] and "cdht migrate" in w["fix"]
+    assert (w["sheet"], w["cell"]) == C.cell_ref(old, L.N_YEAR)
+    assert res.exit_code == 1 and out["ready_to_file"] is False
+    people = run("check", old, "--year", 2026).output
+    assert people.count("CDHT-W031") == 1 and "CDHT-E004" not in people
+
+    same = C.filled(tmp_path / "xa-2026.xlsx", "xa", templates=templates)
+    res, out = _check_json_year(same, 2026)
+    assert out["findings"] == [] and res.exit_code == 0
+
+
+def _check_json_year(path, year):
+    res = run("check", path, "--json", "--year", year)
+    return res, json.loads(res.output)

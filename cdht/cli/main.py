@@ -251,7 +251,7 @@ def _profile_or_exit(path):
     return prof
 
 
-def _assess_command(fn, file, as_json, write, exit_on_errors, profile_path=None):
+def _assess_command(fn, file, as_json, write, exit_on_errors, profile_path=None, year=None):
     from cdht.ops.results_sheet import write_results
     from cdht.messages import has_errors
 
@@ -261,9 +261,9 @@ def _assess_command(fn, file, as_json, write, exit_on_errors, profile_path=None)
         prof = _profile_or_exit(profile_path)
         rep = compute_submission(read_workbook(file, profile=prof))
         if exit_on_errors and rep.assessment is not None:  # check: the evidence too
-            rep.evidence_findings = check_evidence(rep.sub, rep.assessment)
+            rep.evidence_findings = check_evidence(rep.sub, rep.assessment, year=year)
     else:
-        rep = fn(file)
+        rep = fn(file) if year is None else fn(file, year=year)
     write_failed = False
     if write and rep.sub.readable:
         problem = write_results(rep)
@@ -298,10 +298,12 @@ def compute(file, as_json, write, profile_path):
 @click.option("--write", is_flag=True, help="Ghi kết quả vào trang 'Kết quả kiểm tra' (có bản sao .bak).")
 @click.option("--profile", "profile_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Hồ sơ cấu hình tỉnh: đối chiếu thông tin đơn vị với danh sách của Sở và kiểm tra chữ ký số.")
-def check(file, as_json, write, profile_path):
+@click.option("--year", type=int, default=None,
+              help="Năm đánh giá cần kiểm tra: biểu mẫu năm khác được báo một lần (dùng cdht migrate).")
+def check(file, as_json, write, profile_path, year):
     """Kiểm tra minh chứng, số liệu và dấu hiệu sửa biểu mẫu. Thoát mã 1 nếu có lỗi."""
     from cdht.ops.assess import check as run
-    _assess_command(run, file, as_json, write, exit_on_errors=True, profile_path=profile_path)
+    _assess_command(run, file, as_json, write, exit_on_errors=True, profile_path=profile_path, year=year)
 
 
 @main.command()

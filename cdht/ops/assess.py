@@ -131,11 +131,12 @@ def compute(path: str | Path, edition=None) -> Report:
     return compute_submission(read_workbook(path, edition))
 
 
-def check(path: str | Path, edition=None) -> Report:
-    """:func:`compute` plus every evidence finding (``cdht check``, "Kiểm tra minh chứng")."""
+def check(path: str | Path, edition=None, year: int | None = None) -> Report:
+    """:func:`compute` plus every evidence finding (``cdht check``, "Kiểm tra minh chứng");
+    ``year``: the assessment year asked for (``--year``), see :func:`check_evidence`."""
     rep = compute(path, edition)
     if rep.assessment is not None:
-        rep.evidence_findings = check_evidence(rep.sub, rep.assessment)
+        rep.evidence_findings = check_evidence(rep.sub, rep.assessment, year=year)
     return rep
 
 
@@ -168,12 +169,13 @@ _REQUIRED = (("title", "Tên minh chứng"), ("number", "Số / ký hiệu"), ("
 class _EvidenceCheck:
     """The checks of one workbook's evidence list; findings gather in ``out``."""
 
-    def __init__(self, sub: Submission):
+    def __init__(self, sub: Submission, dates: bool = True):
         self.sub, self.out = sub, []
         self.known = {i.id for i in sub.tier.indicators}
         self.example = sub.tier.indicators[0].id
-        self.deadline = filing_deadline(sub.tier, sub.year)
-        self.oldest = dt.date(sub.year - sub.edition.settings.evidence_max_age_years, 1, 1) if sub.year else None
+        dated = sub.year if dates else None  # dates=False: a workbook of another year, dates not judged
+        self.deadline = filing_deadline(sub.tier, dated)
+        self.oldest = dt.date(dated - sub.edition.settings.evidence_max_age_years, 1, 1) if dated else None
         self.cited: dict[str, list[int]] = {}
         self.codes: dict[str, int] = {}
 
@@ -255,10 +257,16 @@ class _EvidenceCheck:
                 self.out.append(finding("CDHT-E001", file=sub.path.name, sheet=s, cell=c, indicator=ind.id))
 
 
-def check_evidence(sub: Submission, a: Assessment) -> list[Finding]:
+def check_evidence(sub: Submission, a: Assessment, year: int | None = None) -> list[Finding]:
     """Evidence (minh chứng) findings for one read workbook and its assessment: cells typed beside
-    the list (E010), each row's checks (E002–E009), then indicators without evidence (E001)."""
-    check = _EvidenceCheck(sub)
+    the list (E010), each row's checks (E002–E009), then indicators without evidence (E001).
+    ``year``: the assessment year asked for; a workbook of another year gets ONE finding saying so
+    (W031: carry it over with ``cdht migrate``) instead of a date finding per evidence row."""
+    other_year = year is not None and sub.year is not None and sub.year != year
+    check = _EvidenceCheck(sub, dates=not other_year)
+    if other_year:
+        sheet, cell = sub.where(L.N_YEAR)
+        check.out.append(finding("CDHT-W031", file=sub.path.name, sheet=sheet, cell=cell, found=sub.year, year=year))
     check.outside()
     for rec in sub.evidence:
         check.record(rec)
