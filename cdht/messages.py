@@ -145,6 +145,9 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "không ghi để không làm mất dữ liệu của lần kia.",
                   "Chờ lần tổng hợp kia xong rồi chạy lại. Nếu chắc chắn không còn ai đang tổng hợp (máy kia đã tắt), "
                   "xóa tệp khóa '{lock}' nằm cạnh sổ rồi chạy lại."),
+    "CDHT-W032": (ERROR, "Thư mục '{folder}' có tệp không do lệnh chạy thử tạo ra; không ghi gì để không xóa hay ghi "
+                  "đè tệp của bạn.",
+                  "Chọn một thư mục mới hoặc trống cho --out, hoặc chuyển tệp này ra khỏi thư mục."),
     "CDHT-W031": (ERROR, "Biểu mẫu năm {found}, cần năm {year}: các ngày minh chứng không được kiểm tra theo năm này.",
                   "Chuyển số liệu và minh chứng sang biểu mẫu năm {year}: dùng cdht migrate (tệp này) --year {year}, "
                   "rồi kiểm tra lại tệp mới."),

@@ -243,3 +243,34 @@ def test_two_merges_at_once_lose_nothing(kit, parent, tmp_path):
             assert "CDHT-W030" in out + err, out + err
     assert expect and _merged_units(parent) >= expect
     assert not save_mod.lock_path(parent).exists()
+
+
+# -------------------------------------------------------------------------------------------------
+# 4. `cdht demo --out DIR` never deletes or overwrites files it did not write
+# -------------------------------------------------------------------------------------------------
+
+def test_demo_refuses_a_folder_with_the_users_own_files(tmp_path):
+    mine = tmp_path / "bao-cao-cua-toi.xlsx"
+    mine.write_bytes(b"my own work")
+    (tmp_path / "nop-huyen").mkdir()
+    (tmp_path / "nop-huyen" / "ghi-chu.txt").write_text("không được xóa")
+    res = subprocess.run([*CLI, "demo", "--out", "."], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    assert res.returncode == 2 and "[CDHT-W032]" in res.stderr, res.stdout + res.stderr
+    assert mine.read_bytes() == b"my own work"
+    assert (tmp_path / "nop-huyen" / "ghi-chu.txt").read_text() == "không được xóa"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bao-cao-cua-toi.xlsx", "nop-huyen"]  # nothing written
+
+
+@pytest.mark.slow
+def test_demo_refuses_a_file_added_to_its_own_folder(tmp_path):
+    out = tmp_path / "demo"
+    first = cli("demo", "--out", out, timeout=600)
+    assert first.returncode == 0, first.stdout + first.stderr
+    added = out / "nop-huyen" / "MAU-H01" / "cua-toi.xlsx"
+    added.write_bytes(b"a clerk's own file")
+    again = cli("demo", "--out", out, timeout=120)
+    assert again.returncode == 2 and "[CDHT-W032]" in again.stderr
+    assert "nop-huyen/MAU-H01/cua-toi.xlsx" in again.stderr and added.read_bytes() == b"a clerk's own file"
+    added.unlink()
+    assert cli("demo", "--out", out, timeout=600).returncode == 0  # its own files alone: re-run as before

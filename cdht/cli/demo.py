@@ -4,17 +4,21 @@ Issues the templates, fills the communes with varied deterministic data (level 2
 reached, a "vùng khó khăn" commune, missing evidence, a late one, a tampered one, one from the wrong
 year), types each district's decisions of recognition (quyết định công nhận, by 31/03) into its
 "Sổ công nhận" — only decisions count toward indicator 4.1 — merges communes into districts and
-districts into the province. Re-running is safe: it only rewrites its own output folder.
+districts into the province. Re-running is safe: it only rewrites its own output folder — a folder
+holding any file it did not write (not listed in its manifest ``.cdht-demo.json``) is refused (W032),
+nothing deleted.
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import click
 import openpyxl
 
 from cdht import contract as L
@@ -22,6 +26,7 @@ from cdht_generator.api import generate
 from cdht.edition import load_edition
 from cdht.units import SAMPLE_UNITS, read_units
 from cdht.fill import fill as _fill
+from cdht.messages import Finding, finding
 
 from cdht.ops.merge import MergeResult, merge
 
@@ -79,12 +84,68 @@ def _appraisal(tier, level: int | None) -> dict:
     return {**{L.appraisal_name(i.id): "Đạt" for i in tier.indicators}, L.N_APPRAISAL_TARGET: level}
 
 
+MANIFEST = ".cdht-demo.json"  # the files a demo run wrote into its folder
+OWN_FOLDERS = ("bieu-mau", "nop-huyen", "tong-hop-huyen", "nop-tinh", "tong-hop-tinh")
+
+
+class DemoRefused(click.ClickException):
+    """The output folder holds files the demo did not write: nothing is deleted (exit code 2)."""
+
+    exit_code = 2
+
+    def __init__(self, refusal: Finding):
+        super().__init__(refusal.message)
+        self.finding = refusal
+
+    def show(self, file=None) -> None:
+        click.echo(self.finding.text(), err=True)
+
+
+def _present(out: Path) -> list[str]:
+    """Every file (and linked folder) under ``out``, as sorted relative POSIX paths."""
+    found = []
+    for dirpath, dirs, names in os.walk(out):
+        rel = Path(dirpath).relative_to(out)
+        found += [(rel / n).as_posix() for n in names]
+        found += [(rel / d).as_posix() for d in dirs if os.path.islink(os.path.join(dirpath, d))]
+    return sorted(found)
+
+
+def _manifest(out: Path) -> set[str]:
+    try:
+        listed = json.loads((out / MANIFEST).read_text("utf-8")).get("files", [])
+    except (OSError, ValueError, AttributeError):
+        return set()
+    return {f for f in listed if isinstance(f, str)}
+
+
+def foreign_file(out: Path) -> str | None:
+    """The first file under ``out`` a demo run did not write (None: the folder is new, empty or ours)."""
+    if not out.is_dir():
+        return None
+    ours = _manifest(out) | {MANIFEST}
+    return next((f for f in _present(out) if f not in ours), None)
+
+
 def run_demo(out: str | Path = "cdht-demo", year: int = 2026,
              progress: Callable[[str], None] | None = None) -> DemoResult:
+    """Build the demo into ``out``; raises :class:`DemoRefused` (W032) when ``out`` holds a file
+    a demo run did not write — the user's files are never deleted or overwritten."""
     out = Path(out)
-    note = progress or (lambda msg: None)
-    for sub in ("bieu-mau", "nop-huyen", "tong-hop-huyen", "nop-tinh", "tong-hop-tinh"):
+    foreign = foreign_file(out)
+    if foreign is not None:
+        raise DemoRefused(finding("CDHT-W032", file=foreign, folder=str(out)))
+    for sub in OWN_FOLDERS:  # only files listed in the manifest are there
         shutil.rmtree(out / sub, ignore_errors=True)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MANIFEST).write_text(json.dumps({"files": []}), "utf-8")  # an interrupted run owns nothing
+    res = _build(out, year, progress)
+    (out / MANIFEST).write_text(json.dumps({"files": _present(out)}, ensure_ascii=False, indent=0), "utf-8")
+    return res
+
+
+def _build(out: Path, year: int, progress) -> DemoResult:
+    note = progress or (lambda msg: None)
     edition = load_edition()
     units, _ = read_units(SAMPLE_UNITS)
     res = DemoResult(out, year)
