@@ -137,3 +137,21 @@ def test_libreoffice_opens_the_merged_parent_and_draws_its_overview(demo, tmp_pa
     pictures = re.findall(r'<img src="([^"]+\.png)"', text)
     assert len(pictures) >= 3
     assert all((tmp_path / "html" / p).stat().st_size > 2000 for p in pictures)  # drawn, not empty frames
+
+
+def test_a_parent_older_than_the_dashboard_is_merged_without_it(demo):
+    """A parent issued before "Tổng quan" existed has none of its names: the file writer leaves
+    it as it is (no sheet added, no error) and still writes everything else."""
+    from cdht.ops.merge import Placement, SheetUpdate, write_updates
+    from cdht.ops.results_sheet import load_for_write
+
+    wb = load_for_write(next(iter(demo.districts.values())))
+    for name in [n for n in wb.defined_names if n.startswith("tq_")]:
+        del wb.defined_names[name]
+    del wb[L.SHEET_OVERVIEW]
+    wb.active = 0
+    sheets = list(wb.sheetnames)
+    write_updates(wb, [SheetUpdate(L.N_OV_COMPLETENESS, Placement.BLOCK, [[1, 50.0]] * 6, 2),
+                       SheetUpdate(L.N_CHILDREN, Placement.SUMMARY, [["Đầy đủ: thử"]])])
+    assert wb.sheetnames == sheets and wb.active.title == sheets[0]
+    assert wb[L.SHEET_CHILDREN]["A2"].value == "Đầy đủ: thử"

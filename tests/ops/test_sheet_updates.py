@@ -86,7 +86,7 @@ def test_both_writers_put_the_same_values_in_the_same_cells(kit, tmp_path):
 
     in_file, in_book, before = _both_writers(parent, updates, raw)
     assert _sheets_of(parent, in_file) == {L.SHEET_SELF, L.SHEET_CHILDREN, L.SHEET_REGISTER, L.SHEET_RETURNS,
-                                           L.SHEET_LOG}
+                                           L.SHEET_LOG, L.SHEET_OVERVIEW}
     _assert_same(in_file, in_book, before)
 
 
