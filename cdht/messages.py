@@ -149,8 +149,8 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "đè tệp của bạn.",
                   "Chọn một thư mục mới hoặc trống cho --out, hoặc chuyển tệp này ra khỏi thư mục."),
     "CDHT-W031": (ERROR, "Biểu mẫu năm {found}, cần năm {year}: các ngày minh chứng không được kiểm tra theo năm này.",
-                  "Chuyển số liệu và minh chứng sang biểu mẫu năm {year}: dùng cdht migrate (tệp này) --year {year}, "
-                  "rồi kiểm tra lại tệp mới."),
+                  "Dùng biểu mẫu năm {year} do Sở phát hành: nhập lại số liệu và minh chứng vào đó rồi "
+                  "kiểm tra lại tệp mới (phần mềm chưa có lệnh tự chuyển số liệu sang năm khác)."),
     # --- evidence (minh chứng) -----------------------------------------------------------------
     "CDHT-E001": (ERROR, "Chỉ tiêu {indicator} được đánh giá đạt nhưng chưa có minh chứng nào.",
                   "Thêm ít nhất một dòng ở trang Minh chứng với cột Chỉ tiêu ghi '{indicator}'."),

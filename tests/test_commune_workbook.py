@@ -151,7 +151,7 @@ def test_beside_each_count_the_live_rate_and_its_bar(tmp_path, templates):
 
 def test_check_of_a_workbook_of_another_year_says_so_once(tmp_path, templates):
     """A 2025 workbook whose evidence is dated for 2026: without --year every row is 'after the
-    deadline'; with --year 2026 ONE finding names both years and cdht migrate, and no date finding."""
+    deadline'; with --year 2026 ONE finding names both years and the year's template, and no date finding."""
     old = C.filled(tmp_path / "xa-2025.xlsx", "xa", year=2025, templates=templates)
     _, plain = _check_json(old)
     assert len([f for f in plain["findings"] if f["code"] == "CDHT-E004"]) == len(_codes("xa"))
@@ -159,7 +159,7 @@ def test_check_of_a_workbook_of_another_year_says_so_once(tmp_path, templates):
     res, out = _check_json_year(old, 2026)
     assert [f["code"] for f in out["findings"] if f["code"] in {"CDHT-E004", "CDHT-E005"}] == []
     [w] = [f for f in out["findings"] if f["code"] == "CDHT-W031"]
-    assert "2025" in w["message"] and "2026" in w["message"] and "cdht migrate" in w["fix"]
+    assert "2025" in w["message"] and "2026" in w["message"] and "biểu mẫu năm 2026" in w["fix"] and "migrate" not in w["fix"]
     assert (w["sheet"], w["cell"]) == C.cell_ref(old, L.N_YEAR)
     assert res.exit_code == 1 and out["ready_to_file"] is False
     people = run("check", old, "--year", 2026).output

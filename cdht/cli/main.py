@@ -299,7 +299,7 @@ def compute(file, as_json, write, profile_path):
 @click.option("--profile", "profile_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Hồ sơ cấu hình tỉnh: đối chiếu thông tin đơn vị với danh sách của Sở và kiểm tra chữ ký số.")
 @click.option("--year", type=int, default=None,
-              help="Năm đánh giá cần kiểm tra: biểu mẫu năm khác được báo một lần (dùng cdht migrate).")
+              help="Năm đánh giá cần kiểm tra: biểu mẫu năm khác được báo một lần.")
 def check(file, as_json, write, profile_path, year):
     """Kiểm tra minh chứng, số liệu và dấu hiệu sửa biểu mẫu. Thoát mã 1 nếu có lỗi."""
     from cdht.ops.assess import check as run

@@ -30,7 +30,7 @@ from cdht.dossier import GUIDE, TEMPLATES, TEMPLATES_DIR
 from cdht.evaluate import level_label, verdict_label
 from cdht.rules import indicator_text  # noqa: F401 (cdht.ops.dossier.indicator_text)
 from cdht.messages import ERROR, Finding, finding, has_errors
-from cdht.ops.assess import Report, compute_submission
+from cdht.ops.assess import Report, cited_indicators, compute_submission
 from cdht.ops.merge.children import children_table, existing_rows
 from cdht.read.submission import cell_value, read_workbook_raw
 
@@ -212,7 +212,7 @@ def _rates(ind, values: dict) -> str:
 def _evidence_lines(sub, ind_id: str) -> list[str]:
     lines = []
     for rec in sub.evidence:
-        cited = {s.strip().rstrip(".").lower() for s in re.split(r"[,;\s]+", str(rec.get("indicators") or "")) if s}
+        cited, _ = cited_indicators(rec.get("indicators"), sub.tier)  # read as check reads it
         if ind_id not in cited:
             continue
         bits = [str(rec.get("title") or "(chưa có tên)")]
