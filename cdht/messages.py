@@ -74,6 +74,11 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "Ghi cột 'cap' là xa, huyen hoặc tinh (hoặc Xã, Huyện, Tỉnh)."),
     "CDHT-T010": (ERROR, "Mã đơn vị '{unit}' trùng với dòng {other_line}.",
                   "Mỗi đơn vị một mã duy nhất; xóa dòng trùng hoặc sửa mã."),
+    "CDHT-T012": (WARNING, "Bộ tiêu chí '{edition}' có cấp huyện, nhưng từ 01/07/2025 không còn cấp huyện: hồ sơ "
+                           "năm {year} (nộp năm {filed}) không thể gửi Phòng GD&ĐT hay Hội đồng đánh giá cấp huyện.",
+                  "Phát hành với hồ sơ cấu hình tỉnh của năm đó (--profile; mẫu hai cấp: "
+                  "cdht/catalogue/profiles/tinh-hai-cap-2026-mau.yaml, với --edition "
+                  "cdht/catalogue/tt25-2023-hai-cap.yaml), để biểu mẫu ghi đúng cơ quan nhận hồ sơ."),
     "CDHT-T011": (ERROR, "Đơn vị '{unit}' có mã cấp trên '{parent}' không có trong danh sách.",
                   "Thêm đơn vị cấp trên '{parent}' vào danh sách hoặc sửa cột 'ma_cap_tren'."),
     "CDHT-T002": (ERROR, "Không có đơn vị mã '{unit}' cấp '{tier}' trong danh sách đơn vị.",

@@ -506,3 +506,21 @@ def profile_from_units(unit_list, *, name: str | None = None, edition: str | Pat
 def default_profile() -> Profile:
     """No profile given: no registry, the catalogue's procedure, the default readings."""
     return Profile(ProfileSpec(profile="mac-dinh", province=""))
+
+
+#: The 2025 reform: from 01/07/2025 there is no district tier (Vietnam's two-tier local government).
+DISTRICTS_ABOLISHED = dt.date(2025, 7, 1)
+
+
+def reform_warning(edition, year: int, profile=None):
+    """CDHT-T012 when templates of assessment year ``year`` would be issued from an edition that
+    has a district tier, with no profile to name the bodies: that year's dossiers are filed in
+    year+1, after the district tier was abolished. None otherwise (a profile decides the bodies)."""
+    from cdht.messages import finding
+
+    filed = year + 1
+    if profile is not None or dt.date(filed, 1, 1) < DISTRICTS_ABOLISHED:
+        return None
+    if "huyen" not in edition.spec.hierarchy.tiers:
+        return None
+    return finding("CDHT-T012", edition=edition.id, year=year, filed=filed)

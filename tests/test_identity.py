@@ -384,3 +384,22 @@ def test_units_csv_works_as_a_registry_only_profile(tmp_path):
     two = generate(tmp_path / "hai-cap", "--tier", "xa", "--year", 2026, "--profile", SAMPLE_UNITS,
                    "--edition", TWO_TIER_EDITION, "--unit", "MAU-X0101")[0]
     assert "Sở Giáo dục và Đào tạo" in _texts(two) and not [b for b in ABOLISHED_BODIES if b in _texts(two)]
+
+
+@pytest.mark.parametrize("args,warned", [
+    (["--tier", "xa", "--year", "2026"], True),                       # three-tier edition, filed 2027
+    (["--tier", "xa", "--year", "2025"], True),                       # filed 2026: no district any more
+    (["--tier", "xa", "--year", "2024"], False),                      # the seed's year: three tiers
+    (["--tier", "xa", "--year", "2026", "--edition",
+      str(Path(__file__).resolve().parent.parent / "cdht" / "catalogue" / "tt25-2023-hai-cap.yaml")], False),
+])
+def test_generate_warns_when_a_district_tier_outlives_the_reform(tmp_path, args, warned):
+    """Issue 12, case 10: templates of a year filed after 01/07/2025 from an edition with a district
+    tier, and no profile to name the bodies, get CDHT-T012 saying how to issue them right."""
+    from click.testing import CliRunner
+
+    from cdht.cli.main import main
+    r = CliRunner().invoke(main, ["generate", *args, "--out", str(tmp_path / "o")])
+    assert r.exit_code == 0, r.output
+    assert ("[CDHT-T012]" in r.output) is warned, r.output
+    assert list((tmp_path / "o").glob("*.xlsx"))  # a warning, not a refusal

@@ -154,6 +154,11 @@ def generate(tier, year, edition_path, units_path, unit_code, password, out_dir,
     units = _units_or_exit(units_path)
     if unit_code and not units_path and not (prof and prof.units):
         raise click.UsageError("--unit cần đi kèm --units hoặc --profile có danh sách đơn vị.")
+    from cdht.profile import reform_warning
+
+    warning = reform_warning(edition, year, prof)
+    if warning is not None:
+        _echo_findings([warning])
     paths = _generate_workbooks(edition, tier, year, out_dir, units, unit_code, password, prof, signing_key)
     for p in paths:
         click.echo(str(p))
