@@ -134,6 +134,20 @@ class Status(str, Enum):
         return self.value
 
 
+def receipt_status(status, on_time) -> Status:
+    """A child row's receipt this round, in the status vocabulary, from its "Trạng thái" and "Đúng
+    hạn" cells — written in the vocabulary (Đã nhận, Nộp muộn, Trả lại, Chưa nộp, …) or in the
+    older words (Đã nộp + Đúng hạn Có/Không). Read alike by the merge's "Tổng quan" and the reports."""
+    status = str(status or "").strip()
+    if status in ("", Status.NOT_SUBMITTED.value):
+        return Status.NOT_SUBMITTED
+    if status == Status.RETURNED.value:
+        return Status.RETURNED
+    if status == Status.LATE.value or on_time == "Không":
+        return Status.LATE
+    return Status.RECEIVED  # Đã nộp / Đã nhận, or a later standing of a received file
+
+
 # --- Registry facts (issue 12: facts from the registry are locked and signed) — append-only -------
 N_DISADVANTAGED = "vung_kho_khan"  # the unit field "Xã thuộc vùng khó khăn": the registry's on an issued workbook
 

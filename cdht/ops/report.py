@@ -144,7 +144,7 @@ class _MemoProfile:
 
 def merged(book: _Book) -> bool:
     """True once a merge has written the children's list: a row received, returned or stamped."""
-    return any(_receipt_status(r.get("Trạng thái"), None) != L.Status.NOT_SUBMITTED or r.get("Tệp")
+    return any(L.receipt_status(r.get("Trạng thái"), None) != L.Status.NOT_SUBMITTED or r.get("Tệp")
                or r.get("Thời điểm tổng hợp")
                for r in book.rows)
 
@@ -155,21 +155,6 @@ def _verdict(res) -> str:
     if res.level1:
         return V_L1
     return V_FAIL if res.level1 is False else V_INCOMPLETE
-
-
-def _receipt_status(status, on_time) -> L.Status:
-    """This round's receipt in the status vocabulary, from the "Trạng thái" and "Đúng hạn" cells —
-    written in the vocabulary (Đã nhận, Nộp muộn, Trả lại, Chưa nộp, …) or in the older words
-    (Đã nộp + Đúng hạn Có/Không)."""
-    S = L.Status
-    status = str(status or "").strip()
-    if status in ("", S.NOT_SUBMITTED.value):
-        return S.NOT_SUBMITTED
-    if status == S.RETURNED.value:
-        return S.RETURNED
-    if status == S.LATE.value or on_time == "Không":
-        return S.LATE
-    return S.RECEIVED  # Đã nộp / Đã nhận, or a later standing of a received file
 
 
 _GOT = (L.Status.RECEIVED.value, L.Status.LATE.value)
@@ -197,7 +182,7 @@ def _unit_facts(code: str, rec: dict, book: _Book, horizon: int) -> dict:
     from cdht.ops.register import unit_standing
 
     year = book.sub.year
-    receipt = _receipt_status(rec.get("Trạng thái"), rec.get("Đúng hạn"))
+    receipt = L.receipt_status(rec.get("Trạng thái"), rec.get("Đúng hạn"))
     appraised = _as_int(rec.get("Mức độ thẩm định"))
     st = unit_standing(code, book.decisions, appraised=appraised, receipt=receipt)
     d = st.decision if st.level else None
@@ -261,7 +246,7 @@ def _carried(parent: _Book, paths, horizon: int, profile=None) -> tuple[list[dic
             continue
         code = child.sub.unit_code
         rec = recorded.get(code)
-        if rec is None or _receipt_status(rec.get("Trạng thái"), rec.get("Đúng hạn")).value not in _GOT or code in seen:
+        if rec is None or L.receipt_status(rec.get("Trạng thái"), rec.get("Đúng hạn")).value not in _GOT or code in seen:
             problems.append(finding("CDHT-R009", file=path.name, unit=code, parent=parent.sub.unit_code))
             continue
         if not child.sub.sha256.startswith(str(rec.get("SHA-256") or "-")):

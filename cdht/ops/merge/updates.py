@@ -181,19 +181,6 @@ _LEVEL_WORDS = {level_label(k): k for k in (0, 1, 2)}
 _VERDICT_L2, _VERDICT_L1, _VERDICT_FAIL = "MĐ2", "MĐ1", "Không đạt"
 
 
-def receipt_status(status, on_time) -> L.Status:
-    """A row's receipt this round from its "Trạng thái" and "Đúng hạn" cells, in the status
-    vocabulary (older words: "Đã nộp" + "Đúng hạn" Có/Không) — as ``cdht.ops.report`` reads it."""
-    status = str(status or "").strip()
-    if status in ("", _S.NOT_SUBMITTED.value):
-        return _S.NOT_SUBMITTED
-    if status == _S.RETURNED.value:
-        return _S.RETURNED
-    if status == _S.LATE.value or on_time == "Không":
-        return _S.LATE
-    return _S.RECEIVED
-
-
 def _pct(part: int, whole: int) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
 
@@ -202,7 +189,7 @@ def overview_updates(result: MergeResult, child_tier, rows: list[list]) -> list[
     """The blocks of "Tổng quan": completeness, units by level, recognitions, results per
     indicator, recognitions expiring — every figure from the children's rows as written and the
     register's standings, so the sheet and its charts agree with the rows beside them."""
-    receipts = [receipt_status(row[2], row[4]) for row in rows]
+    receipts = [L.receipt_status(row[2], row[4]) for row in rows]
     n = len(rows)
     counts = [n, sum(r in (_S.RECEIVED, _S.LATE) for r in receipts)]
     counts += [receipts.count(s) for s in (_S.RECEIVED, _S.LATE, _S.RETURNED, _S.NOT_SUBMITTED)]
