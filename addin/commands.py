@@ -69,18 +69,10 @@ def addin_install(xlam, folder, profile_dir, interpreter, codepage):
     """Cài add-in cho người dùng này: chép cdht.xlam vào XLSTART, gỡ dấu tải về, ghi Python cho add-in."""
     import tempfile
 
-    from cdht_addin.install import InstallError, install
+    from cdht_addin.install import install
 
     with tempfile.TemporaryDirectory(prefix="cdht-addin-") as tmp:
-        try:
-            report = install(xlam or _built_xlam(Path(tmp)), profile_dir, folder, interpreter, codepage)
-        except InstallError as e:
-            _stop(e.code, **e.facts)
-        except OSError as e:
-            from cdht.messages import os_reason
-            _stop("CDHT-W023", reason=os_reason(e))
-    for line in report.lines:
-        click.echo(line)
+        _run_and_report(install, xlam or _built_xlam(Path(tmp)), profile_dir, folder, interpreter, codepage)
 
 
 @addin_group.command("uninstall")
@@ -89,14 +81,21 @@ def addin_install(xlam, folder, profile_dir, interpreter, codepage):
 @_CODEPAGE
 def addin_uninstall(folder, profile_dir, codepage):
     """Gỡ add-in của người dùng này (tệp cdht.xlam và thiết lập Python của nó)."""
-    from cdht_addin.install import InstallError, uninstall
+    from cdht_addin.install import uninstall
+
+    _run_and_report(uninstall, profile_dir, folder, codepage)
+
+
+def _run_and_report(action, *args) -> None:
+    """Run install/uninstall; print what it did, or stop with its coded message (W023 for the OS)."""
+    from cdht.messages import os_reason
+    from cdht_addin.install import InstallError
 
     try:
-        report = uninstall(profile_dir, folder, codepage)
+        report = action(*args)
     except InstallError as e:
         _stop(e.code, **e.facts)
     except OSError as e:
-        from cdht.messages import os_reason
         _stop("CDHT-W023", reason=os_reason(e))
     for line in report.lines:
         click.echo(line)

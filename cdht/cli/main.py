@@ -285,12 +285,21 @@ def _assess_command(fn, file, as_json, write, exit_on_errors, profile_path=None,
         sys.exit(1)
 
 
+def _assess_options(fn):
+    """The arguments ``compute`` and ``check`` share: the workbook, --json, --write, --profile."""
+    for deco in reversed([
+        click.argument("file", type=click.Path(dir_okay=False, path_type=Path)),
+        click.option("--json", "as_json", is_flag=True, help="Kết quả dạng JSON."),
+        click.option("--write", is_flag=True, help="Ghi kết quả vào trang 'Kết quả kiểm tra' (có bản sao .bak)."),
+        click.option("--profile", "profile_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Hồ sơ cấu hình tỉnh: đối chiếu thông tin đơn vị với danh sách của Sở và kiểm tra chữ ký số."),
+    ]):
+        fn = deco(fn)
+    return fn
+
+
 @main.command()
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Kết quả dạng JSON.")
-@click.option("--write", is_flag=True, help="Ghi kết quả vào trang 'Kết quả kiểm tra' (có bản sao .bak).")
-@click.option("--profile", "profile_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Hồ sơ cấu hình tỉnh: đối chiếu thông tin đơn vị với danh sách của Sở và kiểm tra chữ ký số.")
+@_assess_options
 def compute(file, as_json, write, profile_path):
     """Tính mức độ của một sổ tính đã điền (tính lại từ số liệu, không đọc kết quả công thức)."""
     from cdht.ops.assess import compute as run
@@ -298,11 +307,7 @@ def compute(file, as_json, write, profile_path):
 
 
 @main.command()
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Kết quả dạng JSON.")
-@click.option("--write", is_flag=True, help="Ghi kết quả vào trang 'Kết quả kiểm tra' (có bản sao .bak).")
-@click.option("--profile", "profile_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Hồ sơ cấu hình tỉnh: đối chiếu thông tin đơn vị với danh sách của Sở và kiểm tra chữ ký số.")
+@_assess_options
 @click.option("--year", type=int, default=None,
               help="Năm đánh giá cần kiểm tra: biểu mẫu năm khác được báo một lần.")
 def check(file, as_json, write, profile_path, year):
