@@ -53,8 +53,8 @@ COLOR_FLAG = "#" + L.COLOR_FLAG    # the CLI's write-back colours (cdht.contract
 COLOR_INPUT = "#" + L.COLOR_INPUT
 NOT_OURS = {"CDHT-W006", "CDHT-W007"}
 
-__all__ = ["tinh_muc_do", "kiem_tra_minh_chung", "gop_bao_cao", "xuat_ban_tong_hop", "gioi_thieu",
-           "log_path"]
+__all__ = ["tinh_muc_do", "kiem_tra_minh_chung", "gop_bao_cao", "xuat_ban_tong_hop", "chuyen_mau_nam",
+           "gioi_thieu", "log_path"]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -532,6 +532,55 @@ def xuat_ban_tong_hop(book=None, path: str | Path | None = None) -> None:
                       "Để in hoặc lưu PDF: File > Print (Ctrl+P), chọn máy in hoặc "
                       "'Microsoft Print to PDF'.")
     return _run("Xuất bản tổng hợp", book, body)
+
+
+# ------------------------------------------------------------------------------------------------
+# Chuyển sang mẫu năm sau (issue 17)
+# ------------------------------------------------------------------------------------------------
+
+MAX_LISTED = 8  # empty cells named in the alert; the full list is on the new workbook's results sheet
+EARLIER_EVIDENCE = "CDHT-W048"  # evidence rows dated before the new year: counted, not each told
+
+
+def _migration_text(book, result) -> str:
+    """The alert after "Chuyển sang mẫu năm sau": the coded summary, the first cells to fill, and
+    what needs a second look."""
+    from cdht.ops.migrate import EMPTIED, NOT_CARRIED, TO_REVIEW
+
+    empty = result.of(*EMPTIED)
+    lines = [_finding_text(finding("CDHT-A035", year=result.year, carried=len(result.carried),
+                                   evidence=result.evidence_rows, empty=len(empty), target=str(result.target)))]
+    if empty:
+        names = [f.facts["label"] for f in empty[:MAX_LISTED]]
+        lines.append("Cần nhập: " + "; ".join(names) + (" …" if len(empty) > MAX_LISTED else ""))
+    lines += [_finding_text(f) for f in result.of(*NOT_CARRIED, *TO_REVIEW) if f.code != EARLIER_EVIDENCE]
+    flagged = result.of(EARLIER_EVIDENCE)
+    if flagged:
+        lines.append(f"{len(flagged)} dòng minh chứng ban hành trước năm {result.year}: xem lại ở trang "
+                     f"'{L.SHEET_RESULTS}' của tệp mới.")
+    if _unsaved_changes(book):
+        lines.append("Lưu ý: sổ tính có thay đổi chưa lưu; đã chuyển theo tệp đã lưu. Hãy lưu (Ctrl+S) rồi bấm lại "
+                     "(sau khi xóa hoặc đổi tên tệp mới).")
+    return "\n".join(lines)
+
+
+def chuyen_mau_nam(book=None, path: str | Path | None = None, year: int | None = None) -> None:
+    """Nút "Chuyển sang mẫu năm sau": carry the saved workbook into the template of the next year
+    (``year``, default the workbook's year + 1) for the same unit, with the same library function as
+    ``cdht migrate`` (:func:`cdht.ops.migrate.migrate`). The new workbook is written beside the open
+    one under the name the Sở gives issued workbooks, never over an existing file (CDHT-W043); the
+    open book and its file are not touched. A refusal is its coded message (the first one)."""
+    def body(b):
+        from cdht.ops.migrate import migrate
+
+        p = _book_path(b, path)
+        result = migrate(p, year)
+        if not result.written:
+            refused = result.refused
+            first = refused[-1] if refused else finding("CDHT-A002", file=p.name)
+            raise _Stop(finding("CDHT-A002", file=p.name) if first.code in NOT_OURS else first)
+        _alert(b, _migration_text(b, result))
+    return _run("Chuyển sang mẫu năm sau", book, body)
 
 
 def gioi_thieu(book=None, path: str | Path | None = None) -> None:

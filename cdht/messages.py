@@ -153,9 +153,44 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "CDHT-W032": (ERROR, "Thư mục '{folder}' có tệp không do lệnh chạy thử tạo ra; không ghi gì để không xóa hay ghi "
                   "đè tệp của bạn.",
                   "Chọn một thư mục mới hoặc trống cho --out, hoặc chuyển tệp này ra khỏi thư mục."),
-    "CDHT-W031": (ERROR, "Biểu mẫu năm {found}, cần năm {year}: các ngày minh chứng không được kiểm tra theo năm này.",
-                  "Dùng biểu mẫu năm {year} do Sở phát hành: nhập lại số liệu và minh chứng vào đó rồi "
-                  "kiểm tra lại tệp mới (phần mềm chưa có lệnh tự chuyển số liệu sang năm khác)."),
+    "CDHT-W031": (ERROR, "Biểu mẫu năm {found}, cần năm {year} — dùng cdht migrate; các ngày minh chứng không được "
+                         "kiểm tra theo năm này.",
+                  "Chuyển sang biểu mẫu năm {year}: cdht migrate <tệp> --year {year} (hoặc nút 'Chuyển sang mẫu năm "
+                  "sau' trên thẻ Cộng đồng học tập); lệnh chuyển minh chứng và các ô còn dùng được, liệt kê các ô cần "
+                  "nhập số liệu năm {year}. Rồi kiểm tra tệp mới."),
+    # (issue 17: cdht migrate — a workbook carried into the template of another year / version)
+    "CDHT-W040": (ERROR, "Sổ tính nguồn không còn đúng như Sở phát hành (biểu mẫu bị sửa hoặc thông tin đơn vị khác "
+                         "thông tin của Sở: xem {causes}); không chuyển số liệu từ tệp này.",
+                  "Dùng bản sổ tính đúng như Sở phát hành cho đơn vị (bản đã nộp hoặc bản lưu), hoặc nhập số liệu "
+                  "trực tiếp vào biểu mẫu mới do Sở phát hành."),
+    "CDHT-W041": (ERROR, "Sổ tính nguồn là {kind}, không phải sổ tính Sở phát hành cho một đơn vị (năm {year}); "
+                         "không biết chắc đơn vị nào để phát hành biểu mẫu mới.",
+                  "Xin Sở biểu mẫu phát hành cho đơn vị (cdht generate --profile/--units) và nhập số liệu vào đó; "
+                  "chỉ sổ tính Sở phát hành cho đơn vị mới chuyển được sang năm khác."),
+    "CDHT-W042": (ERROR, "Đơn vị '{unit}' không còn trong danh sách đơn vị năm {year}: đã sáp nhập vào '{successor}' "
+                         "({successor_name}).",
+                  "Không chuyển sổ của đơn vị cũ sang đơn vị mới: '{successor}' tự đánh giá trên biểu mẫu năm {year} "
+                  "do Sở phát hành cho '{successor}'; minh chứng của đơn vị cũ có thể chép sang đó."),
+    "CDHT-W043": (ERROR, "Tệp đích '{target}' đã có (hoặc chính là sổ tính nguồn); không ghi đè.",
+                  "Mở tệp đó nếu đó là lần chuyển trước; nếu không, chọn tên khác (--out) hoặc chuyển tệp cũ sang "
+                  "thư mục khác rồi chạy lại."),
+    "CDHT-W044": (WARNING, "Sổ tính mới chưa được xác nhận theo danh sách của Sở: {reason}.",
+                  "Chạy lại với --profile <hồ sơ cấu hình tỉnh năm {year}> (và --signing-key ở máy của Sở), hoặc "
+                  "dùng biểu mẫu năm {year} do Sở phát hành cho đơn vị."),
+    "CDHT-W045": (INFO, "Ô '{label}' (sổ năm {found} ghi {value}) để trống: số liệu và kết luận của năm {found} không "
+                        "phải của năm {year}.",
+                  "Nhập số liệu, kết luận của năm {year} (từ 01/01 đến 31/12/{year}) vào ô này."),
+    "CDHT-W046": (WARNING, "Không chuyển giá trị {value} vào ô '{label}': biểu mẫu mới không nhận giá trị này (xem {causes}).",
+                  "Nhập lại giá trị đúng vào ô này của sổ tính mới."),
+    "CDHT-W047": (WARNING, "'{what}' ({value}) không có chỗ trong biểu mẫu năm {year}; không chuyển.",
+                  "Nếu nội dung này còn cần cho hồ sơ, ghi vào cột Ghi chú của một dòng minh chứng trong sổ tính mới."),
+    "CDHT-W048": (WARNING, "Minh chứng '{title}' ban hành ngày {date} (năm {found}), trước năm đánh giá {year}; "
+                           "đã chuyển sang sổ mới.",
+                  "Giữ dòng này nếu văn bản vẫn chứng minh chỉ tiêu cho năm {year} (ví dụ quyết định thành lập, quy "
+                  "chế phối hợp còn hiệu lực); nếu không, thay bằng văn bản của năm {year}."),
+    "CDHT-W049": (INFO, "'{fact}' của đơn vị: sổ năm {found} ghi '{old}', danh sách đơn vị năm {year} ghi '{new}'; sổ "
+                        "mới dùng '{new}'.",
+                  "Không cần làm gì nếu danh sách của Sở đúng; nếu sai, đề nghị Sở sửa hồ sơ cấu hình."),
     # --- evidence (minh chứng) -----------------------------------------------------------------
     "CDHT-E001": (ERROR, "Chỉ tiêu {indicator} được đánh giá đạt nhưng chưa có minh chứng nào.",
                   "Thêm ít nhất một dòng ở trang Minh chứng với cột Chỉ tiêu ghi '{indicator}'."),
@@ -260,6 +295,12 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                          "(VBA của xlwings đọc tệp này theo bảng mã ANSI của Windows, không theo UTF-8).",
                   "Cài Python vào thư mục trong hồ sơ người dùng hoặc thư mục tên không dấu (ví dụ C:\\Python311) "
                   "rồi chạy lại với --python <đường dẫn pythonw.exe>."),
+    # (issue 17: the button "Chuyển sang mẫu năm sau")
+    "CDHT-A035": (INFO, "Đã chuyển sang biểu mẫu năm {year}: {carried} ô và {evidence} dòng minh chứng; {empty} ô để "
+                        "trống cần nhập số liệu năm {year}. Tệp mới nằm cạnh sổ đang mở: {target}. Sổ đang mở không "
+                        "bị thay đổi.",
+                  "Mở tệp mới, nhập các ô được liệt kê ở trang 'Kết quả kiểm tra' của tệp đó, rồi bấm Kiểm tra "
+                  "minh chứng."),
     # --- contributing departments ----------------------------------------------------------
     "CDHT-K001": (ERROR, "Sở/ngành '{contributor}' không có trong bộ tiêu chí.",
                   "Dùng một mã trong danh sách đơn vị đóng góp của bộ tiêu chí: {known}."),

@@ -50,6 +50,12 @@ Public Sub XuatBanTongHop(control As IRibbonControl)
     RunPython "import cdht_addin; cdht_addin.xuat_ban_tong_hop()"
 End Sub
 
+' Button "Chuyen sang mau nam sau": carry the saved workbook into the next
+' year's template for the same unit; the new file is written beside it.
+Public Sub ChuyenMauNam(control As IRibbonControl)
+    RunPython "import cdht_addin; cdht_addin.chuyen_mau_nam()"
+End Sub
+
 ' Button "Gioi thieu": show version and configuration information.
 Public Sub GioiThieu(control As IRibbonControl)
     RunPython "import cdht_addin; cdht_addin.gioi_thieu()"

@@ -159,7 +159,8 @@ def test_check_of_a_workbook_of_another_year_says_so_once(tmp_path, templates):
     res, out = _check_json_year(old, 2026)
     assert [f["code"] for f in out["findings"] if f["code"] in {"CDHT-E004", "CDHT-E005"}] == []
     [w] = [f for f in out["findings"] if f["code"] == "CDHT-W031"]
-    assert "2025" in w["message"] and "2026" in w["message"] and "biểu mẫu năm 2026" in w["fix"] and "migrate" not in w["fix"]
+    assert "Biểu mẫu năm 2025, cần năm 2026 — dùng cdht migrate" in w["message"]
+    assert "biểu mẫu năm 2026" in w["fix"] and "cdht migrate <tệp> --year 2026" in w["fix"]
     assert (w["sheet"], w["cell"]) == C.cell_ref(old, L.N_YEAR)
     assert res.exit_code == 1 and out["ready_to_file"] is False
     people = run("check", old, "--year", 2026).output

@@ -419,6 +419,8 @@ from cdht.cli.report import report as _report_command  # noqa: E402 — `cdht re
 main.add_command(_report_command)
 from cdht.cli.dossier import dossier as _dossier_command  # noqa: E402 — `cdht dossier` (issue 15)
 main.add_command(_dossier_command)
+from cdht.cli.migrate import migrate as _migrate_command  # noqa: E402 — `cdht migrate` (issue 17)
+main.add_command(_migrate_command)
 _load_plugins()
 
 

@@ -261,7 +261,8 @@ def check_evidence(sub: Submission, a: Assessment, year: int | None = None) -> l
     """Evidence (minh chứng) findings for one read workbook and its assessment: cells typed beside
     the list (E010), each row's checks (E002–E009), then indicators without evidence (E001).
     ``year``: the assessment year asked for; a workbook of another year gets ONE finding saying so
-    (W031: retype it into that year's template; no migrate command exists yet) instead of a date finding per evidence row."""
+    (W031: carry it into that year's template with ``cdht migrate``, :mod:`cdht.ops.migrate`) instead of a
+    date finding per evidence row."""
     other_year = year is not None and sub.year is not None and sub.year != year
     check = _EvidenceCheck(sub, dates=not other_year)
     if other_year:

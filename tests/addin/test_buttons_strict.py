@@ -31,7 +31,7 @@ UNITS, _ = read_units(SAMPLE_UNITS)
 COMMUNE_VALUES = {"tong_so_cong_dan": 1000, "vung_kho_khan": R.KHONG, "xa_4_2": 3, "xa_4_3": 3,
                   "xa_4_4": 2, "xa_5_1_so_cong_dan_hoc_tap": 800, "xa_5_2_so_duoc_dao_tao": 600,
                   "xa_5_2_so_dai_hoc": 150}
-BUTTONS = ("tinh_muc_do", "kiem_tra_minh_chung", "gop_bao_cao", "xuat_ban_tong_hop", "gioi_thieu")
+BUTTONS = ("tinh_muc_do", "kiem_tra_minh_chung", "gop_bao_cao", "xuat_ban_tong_hop", "chuyen_mau_nam", "gioi_thieu")
 BOOKS = ("xa", "huyen", "tinh", "so_vhtt")
 
 
@@ -125,8 +125,27 @@ def _writes_what_it_says(button: str, kind: str, book, path: Path, alert: str) -
         else:
             pdf = path.with_name(path.stem + " - Ban tong hop.pdf")
             assert book.exports == [(L.SHEET_SUMMARY, pdf)] and str(pdf) in alert
+    elif button == "chuyen_mau_nam":
+        _migrated_beside(kind, path, alert, values_on, colours)
     else:
         assert cdht_addin.__version__ in alert and not values_on and not colours
+
+
+def _migrated_beside(kind: str, path: Path, alert: str, values_on, colours) -> None:
+    """"Chuyển sang mẫu năm sau" writes nothing into the open book; a unit's workbook becomes a
+    new file of the next year beside it (read back: intact, same unit, next year); a department's
+    form is refused with its code and nothing is written."""
+    from cdht.read.submission import read_workbook
+
+    assert not values_on and not colours
+    made = sorted(p for p in path.parent.glob("*.xlsx") if p != path)
+    if kind == "so_vhtt":
+        assert "CDHT-W041" in alert and not made
+        return
+    assert "CDHT-A035" in alert and len(made) == 1 and str(made[0]) in alert
+    new = read_workbook(made[0])
+    assert new.readable and not new.tampered and new.year == YEAR + 1
+    assert new.meta["unit_code"] == read_workbook(path).meta["unit_code"]
 
 
 def test_a_fresh_district_template_gets_its_flags_under_protection(issued, tmp_path):
