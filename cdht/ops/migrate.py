@@ -3,9 +3,10 @@ and the ribbon's "Chuyển sang mẫu năm sau" (issue 17). The source is only r
 
 Who the unit is comes from the issuer, never from text the unit typed: the source must be a
 workbook the Sở issued for a registry unit (its code, name, parent and disadvantaged status are
-locked, fingerprinted and kept in ``_meta``; a tampered source or one whose facts differ from the
-profile is refused, CDHT-W040). With ``profile`` the new workbook carries that unit's facts from
-the registry of year N (a unit merged away is refused and its successor named, CDHT-W042; a fact
+locked, fingerprinted and kept in ``_meta``, and signed when the Sở signs; a tampered source, or
+one whose signature does not verify against the profile's key, is refused, CDHT-W040). The source's
+facts are those of its own year, so they are not compared with the registry of year N: with
+``profile`` the new workbook carries that unit's facts from the registry of year N (a unit merged away is refused and its successor named, CDHT-W042; a fact
 that changed is said, CDHT-W049); without one, the source's issued facts are used and the result
 says they were not confirmed against year N (CDHT-W044) — a parent then gets no locked list of
 lower units, since that list is the registry's of each year.
@@ -119,8 +120,8 @@ def migrate(source: str | Path, year: int | None = None, *, profile=None, out: s
     result = Migration(Path(source), year)
     try:
         _run(result, profile, out, source_edition, edition, signing_key, password)
-    except _Refuse as r:
-        result.findings += r.findings
+    except _Refuse as r:  # what was noted about a new workbook that is not written goes too
+        result.findings = r.findings
     return result
 
 
@@ -131,17 +132,20 @@ def migrate(source: str | Path, year: int | None = None, *, profile=None, out: s
 def _run(result: Migration, profile, out, source_edition, edition, signing_key, password) -> None:
     from cdht.read.submission import read_workbook_raw
 
-    sub, rb = read_workbook_raw(result.source, source_edition, profile=profile)
+    sub, rb = read_workbook_raw(result.source, source_edition)
+    if sub.readable and profile is not None and profile.spec.public_key:
+        from cdht.read.identity import _check_signature  # the Sở's key is the same from year to year
+        _check_signature(sub, profile)
     _source_usable(sub)
     result.from_year, result.tier, result.unit_code = sub.year, sub.tier.code, sub.meta["unit_code"]
     if result.year is None:
         result.year = sub.year + 1
     edition = _target_edition(sub, edition, result.year, profile)
+    target = Path(out) if out is not None else default_target(result.source, edition, sub.tier.code,
+                                                               result.year, result.unit_code)
+    _target_free(result.source, target)
     unit, units = _unit_of_year(result, sub, profile)
     result.unit_name = unit.name
-    target = Path(out) if out is not None else default_target(result.source, edition, sub.tier.code,
-                                                               result.year, unit.code)
-    _target_free(result.source, target)
     key = _signing_key(result, profile, signing_key)
     wb = _fresh(edition, sub.tier.code, result.year, unit, units, password, profile, key)
     result.target = target
