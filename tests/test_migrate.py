@@ -317,3 +317,74 @@ def test_the_button_refuses_a_tampered_book_and_writes_nothing(tmp_path, monkeyp
     before = _files(old.parent)
     alert = _press(old)
     assert "[CDHT-W040]" in alert and _files(old.parent) == before
+
+
+def test_a_districts_recognition_register_is_carried_with_its_validity_for_the_new_year(tmp_path, templates):
+    """Decisions stay decisions: each is carried, "in force" recomputed for 2026 (a 2024
+    recognition still is, a 2020 one no longer); a row that is no decision is not carried, its
+    register finding says why."""
+    register = [["MAU-X0101", "Xã An Phú (mẫu)", 1, "12/QĐ-PGDĐT", dt.date(2025, 3, 20), "Phòng GD&ĐT"],
+                ["MAU-X0103", "Thị trấn Bình An (mẫu)", 2, "7/QĐ-PGDĐT", dt.date(2021, 3, 10), "Phòng GD&ĐT"],
+                ["MAU-X0102", "Xã An Hòa (mẫu)", 3, "13/QĐ-PGDĐT", dt.date(2025, 3, 20), "Phòng GD&ĐT"]]
+    tpl = C.template(templates, "huyen", OLD)
+    old = C.fill(tpl, tmp_path / "huyen-2025.xlsx", C.PASSING["huyen"], register=register)
+    res, out = _migrate_json(old, "--profile", SAMPLE_UNITS)
+    assert res.exit_code == 0 and out["register"] == {"decisions": 2, "in_force": 1}
+    [bad] = [f for f in out["findings"] if f["code"] == "CDHT-M016"]
+    assert bad["file"] == old.name and bad["row"] == L.HEADER_ROW + 3
+    ws = openpyxl.load_workbook(out["target"], read_only=True)[L.SHEET_REGISTER]
+    rows = [r for r in ws.iter_rows(min_row=L.HEADER_ROW + 1, max_col=8, values_only=True) if r[0]]
+    assert [(r[0], r[2], r[3], r[7]) for r in rows] == [("MAU-X0101", 1, "12/QĐ-PGDĐT", "Có"),
+                                                         ("MAU-X0103", 2, "7/QĐ-PGDĐT", "Không")]
+    assert "Sổ công nhận: 2 quyết định, 1 còn hiệu lực năm 2026." in run(
+        "migrate", old, "--profile", SAMPLE_UNITS, "--out", tmp_path / "lan-2.xlsx").output
+
+
+# ------------------------------------------------------------------------------------------------
+# a Sở that signs
+# ------------------------------------------------------------------------------------------------
+
+def _keygen(folder: Path) -> tuple[Path, str]:
+    res = run("profile", "keygen", "--out", folder)
+    assert res.exit_code == 0, res.output
+    line = next(x for x in res.output.splitlines() if x.startswith("public_key:"))
+    return folder / "cdht-khoa-bi-mat.pem", line.split('"')[1]
+
+
+def _signed_profile(folder: Path, public: str) -> Path:
+    text = (CATALOGUE_DIR / "profiles" / "kien-giang-2024-mau.yaml").read_text(encoding="utf-8")
+    for old, new in (("public_key: null", f'public_key: "{public}"'), ("    last_year: 2024\n", "    last_year: null\n")):
+        assert old in text, old
+        text = text.replace(old, new)
+    path = folder / "kg-khoa.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_signed_workbook_is_carried_into_a_signed_one_and_a_foreign_signature_refused(tmp_path):
+    key, public = _keygen(tmp_path / "khoa")
+    prof = _signed_profile(tmp_path, public)
+    issued = tmp_path / "phat-hanh"
+    assert run("generate", "--tier", "xa", "--year", OLD, "--profile", prof, "--signing-key", key,
+               "--unit", "MAU-X0101", "--out", issued).exit_code == 0
+    [old] = issued.glob("*.xlsx")
+
+    res, out = _migrate_json(old, "--profile", prof, "--signing-key", key, "--out", tmp_path / "ky.xlsx")
+    assert res.exit_code == 0 and "CDHT-W044" not in _codes(out)
+    checked = json.loads(run("compute", tmp_path / "ky.xlsx", "--json", "--profile", prof).output)
+    assert checked["identity"]["signature"] == "valid" and checked["tampered"] is False
+
+    res, out = _migrate_json(old, "--profile", prof, "--out", tmp_path / "chua-ky.xlsx")  # no private key here
+    assert res.exit_code == 0
+    [w044] = [f for f in out["findings"] if f["code"] == "CDHT-W044"]
+    assert "chữ ký số" in w044["message"]
+
+    other_key, other_public = _keygen(tmp_path / "khoa-khac")
+    other = tmp_path / "khac"
+    other.mkdir()
+    other_prof = _signed_profile(other, other_public)
+    assert run("generate", "--tier", "xa", "--year", OLD, "--profile", other_prof, "--signing-key", other_key,
+               "--unit", "MAU-X0101", "--out", other / "phat-hanh").exit_code == 0
+    [foreign] = (other / "phat-hanh").glob("*.xlsx")
+    out = _refused(other / "phat-hanh", foreign, "--profile", prof)
+    assert {"CDHT-P019", "CDHT-W040"} <= set(_codes(out))

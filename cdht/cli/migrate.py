@@ -57,6 +57,9 @@ def migrate_text(result) -> str:
     lines.append(f"Đã chuyển {len(result.carried)} ô và {result.evidence_rows} dòng minh chứng"
                  + (":" if carried else "."))
     lines += [f"  - {c}" for c in carried]
+    if result.decisions:
+        lines.append(f"Sổ công nhận: {result.decisions} quyết định, {result.decisions_in_force} còn hiệu lực năm "
+                     f"{result.year}.")
     from cdht.ops.migrate import EMPTIED, NOT_CARRIED, TO_REVIEW
 
     groups = (("Để trống, cần nhập số liệu năm " + str(result.year), EMPTIED), ("Không chuyển", NOT_CARRIED),
@@ -66,7 +69,8 @@ def migrate_text(result) -> str:
         if found:
             lines += ["", f"{title} ({len(found)}):"] + [f"  {f.text()}" for f in found]
     others = [f for f in result.findings if f.code not in EMPTIED + NOT_CARRIED + TO_REVIEW]
-    lines += [f"  {f.text()}" for f in others]
+    if others:  # the source's own problems (a register row that is no decision is not carried)
+        lines += ["", f"Thông báo khác ({len(others)}):"] + [f"  {f.text()}" for f in others]
     lines += ["", f"Sổ mới: mức độ (tính lại) {level_label(result.level)}, {result.new_errors} lỗi. Danh sách cũng "
                   f"ở trang 'Kết quả kiểm tra' của sổ mới; sau khi nhập: cdht check \"{result.target}\" "
                   f"--year {result.year}"]

@@ -26,6 +26,10 @@ a unit answers is about that year):
   answer and figure (verdicts, phổ cập levels, counts, the date prepared, the council's appraisal)
   is of the source's year and is left empty, each named (CDHT-W045) so the officer knows what to
   enter. Registry facts (name, disadvantaged status) are never carried: the template has them.
+* **A parent's recognition register** ("Sổ công nhận"), in both cases: a decision is in force for
+  years after the year recognised, so every decision is carried with its validity recomputed for
+  year N (what ``merge --register-from`` does). This round's lower-unit list, return list and log
+  are the old round's and are not carried.
 
 The report goes to the caller and onto the new workbook's "Kết quả kiểm tra" sheet; the new file
 is never written over an existing one (CDHT-W043).
@@ -69,6 +73,8 @@ class Migration:
     unit_name: str | None = None
     carried: list[dict] = field(default_factory=list)    # name, label, value, sheet, cell (, from)
     evidence_rows: int = 0                               # evidence rows carried
+    decisions: int = 0                                   # a parent's recognition decisions carried
+    decisions_in_force: int = 0                          # of which in force for the new year
     findings: list[Finding] = field(default_factory=list)
     written: bool = False
     level: int | None = None                             # the new workbook, checked after writing
@@ -86,6 +92,7 @@ class Migration:
                 "written": self.written, "from_year": self.from_year, "year": self.year, "tier": self.tier,
                 "unit_code": self.unit_code, "unit_name": self.unit_name, "carried": self.carried,
                 "evidence_rows": self.evidence_rows,
+                "register": {"decisions": self.decisions, "in_force": self.decisions_in_force},
                 "emptied": [f.as_dict() for f in self.of(*EMPTIED)],
                 "not_carried": [f.as_dict() for f in self.of(*NOT_CARRIED)],
                 "findings": [f.as_dict() for f in self.findings],
@@ -132,7 +139,7 @@ def migrate(source: str | Path, year: int | None = None, *, profile=None, out: s
 def _run(result: Migration, profile, out, source_edition, edition, signing_key, password) -> None:
     from cdht.read.submission import read_workbook_raw
 
-    sub, rb = read_workbook_raw(result.source, source_edition)
+    sub, rb = read_workbook_raw(result.source, source_edition, tool_sheets=True)  # a parent's register too
     if sub.readable and profile is not None and profile.spec.public_key:
         from cdht.read.identity import _check_signature  # the Sở's key is the same from year to year
         _check_signature(sub, profile)
@@ -152,6 +159,7 @@ def _run(result: Migration, profile, out, source_edition, edition, signing_key, 
     new_tier = edition.tier(sub.tier.code)
     _carry_inputs(result, sub, rb, wb, new_tier)
     _carry_evidence(result, sub, wb, new_tier)
+    _carry_register(result, sub, rb, wb, new_tier, profile)
     _write_report(result, wb)
     _save(result, wb, target)
     _check_new(result, edition)
@@ -436,6 +444,29 @@ def _carry_evidence(result: Migration, sub, wb, new_tier) -> None:
             result.findings.append(finding("CDHT-W048", file=result.target.name, sheet=ws.title, row=r,
                                            title=rec.get("title") or rec.get("code") or "",
                                            date=d.strftime("%d/%m/%Y"), found=d.year, year=result.year))
+
+
+def _carry_register(result: Migration, sub, rb, wb, new_tier, profile) -> None:
+    """A parent's "Sổ công nhận": the decisions stay decisions (a recognition is in force for years
+    after the year recognised), so each readable one is carried with its validity recomputed for
+    the new year — as ``merge --register-from`` would; a row that is not a decision is not carried,
+    with the register's own finding saying why."""
+    from cdht.ops.register import read_register, register_rows
+    from cdht.xlsx.names import named_bounds, put
+    from cdht_generator.workbook import writable_cell
+
+    if not new_tier.children or L.N_REGISTER not in rb.names or L.N_REGISTER not in wb.defined_names:
+        return
+    decisions, problems = read_register(rb, sub.path.name, new_tier.edition.settings)
+    result.findings += problems
+    for d in decisions:
+        d.evaluate(dt.date(result.year, 12, 31), new_tier.edition.settings, profile, new_tier.children[0])
+    ws, r1, c1, r2, _ = named_bounds(wb, L.N_REGISTER)
+    for k, row in enumerate(register_rows(decisions)[:r2 - r1 + 1]):
+        for j, v in enumerate(row):
+            put(writable_cell(ws, r1 + k, c1 + j), v)
+    result.decisions = min(len(decisions), r2 - r1 + 1)
+    result.decisions_in_force = sum(1 for d in decisions if d.in_force)
 
 
 # ------------------------------------------------------------------------------------------------
