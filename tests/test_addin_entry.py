@@ -107,7 +107,7 @@ def _alerts(actions):
 
 
 def test_package_exposes_the_ribbon_entry_points():
-    for name in xlwings_entry.__all__[:5]:
+    for name in [n for n in xlwings_entry.__all__ if n != "log_path"]:
         assert callable(getattr(cdht_addin, name))
 
 

@@ -388,3 +388,15 @@ def test_a_signed_workbook_is_carried_into_a_signed_one_and_a_foreign_signature_
     [foreign] = (other / "phat-hanh").glob("*.xlsx")
     out = _refused(other / "phat-hanh", foreign, "--profile", prof)
     assert {"CDHT-P019", "CDHT-W040"} <= set(_codes(out))
+
+
+@pytest.mark.oracle
+def test_the_button_on_a_workbook_that_is_not_ours_says_a002(tmp_path, monkeypatch):
+    monkeypatch.setenv("CDHT_LOG", str(tmp_path / "log" / "cdht.log"))
+    path = tmp_path / "so" / "bang-luong.xlsx"
+    path.parent.mkdir()
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "Bảng lương"
+    wb.save(path)
+    before = _files(path.parent)
+    assert "[CDHT-A002]" in _press(path) and _files(path.parent) == before
