@@ -400,3 +400,20 @@ def test_the_button_on_a_workbook_that_is_not_ours_says_a002(tmp_path, monkeypat
     wb.save(path)
     before = _files(path.parent)
     assert "[CDHT-A002]" in _press(path) and _files(path.parent) == before
+
+
+def test_attached_files_are_still_found_from_the_new_workbooks_folder(tmp_path, templates):
+    src = tmp_path / "nam-2025"
+    (src / "minh-chung").mkdir(parents=True)
+    (src / "minh-chung" / "qd-thanh-lap.pdf").write_bytes(b"%PDF-1.4\n")
+    evidence = C.evidence_for(C.EDITION.tier("xa"), EVIDENCE_DAY)
+    evidence[0][6], evidence[1][6] = "minh-chung/qd-thanh-lap.pdf", "https://example.gov.vn/vb/1"
+    old = C.filled(src / "so-cu.xlsx", "xa", evidence=evidence, year=OLD, templates=templates)
+    target = tmp_path / "nam-2026" / "so-moi.xlsx"
+    res, out = _migrate_json(old, "--out", target)
+    assert res.exit_code == 0 and target.exists()
+    rows = read_workbook(target).evidence
+    assert rows[0]["attachment"] == "../nam-2025/minh-chung/qd-thanh-lap.pdf"
+    assert rows[1]["attachment"] == "https://example.gov.vn/vb/1"
+    checked = json.loads(run("check", target, "--json").output)
+    assert "CDHT-E006" not in [f["code"] for f in checked["findings"]]

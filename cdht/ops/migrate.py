@@ -230,8 +230,10 @@ def _registry_unit(result: Migration, sub, profile, code: str, year: int):
         raise _Refuse([finding("CDHT-P031", file=result.source.name, unit=code, tier=sub.tier.name.lower(),
                                profile=profile.name, year=year)])
     if entry.tier != sub.tier.code:
-        raise _Refuse([finding("CDHT-P030", file=result.source.name, fact="Cấp", unit=code, found=sub.tier.code,
-                               expected=entry.tier, profile=profile.name, year=year)])
+        tiers = sub.edition.tiers
+        raise _Refuse([finding("CDHT-P030", file=result.source.name, fact="Cấp", unit=code, found=sub.tier.name,
+                               expected=tiers[entry.tier].name if entry.tier in tiers else entry.tier,
+                               profile=profile.name, year=year)])
     units = registry_units(profile, year)
     unit = units.get(code)
     old = {"Tên đơn vị": sub.meta.get("unit_name") or "", "Mã đơn vị cấp trên": sub.meta.get("parent_code") or "",
@@ -409,9 +411,10 @@ def _put_value(result: Migration, sub, wb, new_tier, name: str, value, source_na
 _EVIDENCE_KEYS = ("code", "indicators", "title", "number", "date", "issuer", "attachment", "note")
 
 
-def _evidence_row(rec: dict, new_tier) -> list:
+def _evidence_row(rec: dict, new_tier, source: Path, target: Path) -> list:
     """One register row as the new template takes it: indicator codes written the catalogue's way
-    when every part is read ("1.1; Chỉ tiêu 1.2" → "xa.1.1, xa.1.2"), else as typed (check says)."""
+    when every part is read ("1.1; Chỉ tiêu 1.2" → "xa.1.1, xa.1.2"), else as typed (check says);
+    an attached file beside the source still found from the new workbook's folder."""
     from cdht.ops.assess import cited_indicators
 
     row = [rec.get(k) for k in _EVIDENCE_KEYS]
@@ -420,7 +423,24 @@ def _evidence_row(rec: dict, new_tier) -> list:
         row[1] = ", ".join(ids)
     if isinstance(row[4], dt.datetime) and row[4].time() == dt.time():
         row[4] = row[4].date()
+    row[6] = _attachment(row[6], source.parent, target.parent)
     return row
+
+
+def _attachment(value, old_dir: Path, new_dir: Path):
+    """A relative attachment path that names a file beside the source, made relative to the new
+    workbook's folder (a link, an absolute path or a file not found is kept as typed)."""
+    import os
+
+    if not isinstance(value, str) or "://" in value or old_dir.resolve() == new_dir.resolve():
+        return value
+    rel = Path(value.strip().replace("\\", "/"))
+    if rel.is_absolute() or not (old_dir / rel).exists():
+        return value
+    try:
+        return Path(os.path.relpath((old_dir / rel).resolve(), new_dir.resolve())).as_posix()
+    except ValueError:  # another drive (Windows): no relative path exists
+        return str((old_dir / rel).resolve())
 
 
 def _carry_evidence(result: Migration, sub, wb, new_tier) -> None:
@@ -436,7 +456,7 @@ def _carry_evidence(result: Migration, sub, wb, new_tier) -> None:
                                            what=f"Minh chứng dòng {rec['row']}", value=rec.get("title") or "",
                                            year=result.year))
             continue
-        for j, v in enumerate(_evidence_row(rec, new_tier)):
+        for j, v in enumerate(_evidence_row(rec, new_tier, sub.path, result.target)):
             put(writable_cell(ws, r, c1 + j), v)
         result.evidence_rows += 1
         d = _as_date(rec.get("date"))
