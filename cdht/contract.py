@@ -173,3 +173,18 @@ OVERVIEW_INDICATOR_COLUMNS = ["Chỉ tiêu", "Số đơn vị có kết luận",
 OVERVIEW_EXPIRING_COLUMNS = ["Mã đơn vị", "Tên đơn vị", "Mức độ", "Số quyết định", "Còn hiệu lực đến"]
 OVERVIEW_EXPIRING_ROWS = 100
 OVERVIEW_HORIZON_YEARS = 1  # "expiring within the next year": valid until no later than 31/12 of year + 1
+
+
+# --- The register's size (issue 16) — append-only --------------------------------------------------
+# "Sổ công nhận" is sized when a parent is issued (its named range is part of the layout fingerprint,
+# so no merge may grow it): REGISTER_ROWS_PER_UNIT rows per expected lower unit — a level-1 and a
+# level-2 decision in force plus a renewal — rounded up to REGISTER_ROWS_STEP, never below
+# REGISTER_ROWS (a blank template, whose lower units nobody knows yet).
+REGISTER_ROWS_PER_UNIT = 3
+REGISTER_ROWS_STEP = 100
+
+
+def register_size(expected_units: int) -> int:
+    """Rows of the register for a parent with ``expected_units`` lower units (0: unknown)."""
+    wanted = REGISTER_ROWS_PER_UNIT * max(0, expected_units)
+    return max(REGISTER_ROWS, -(-wanted // REGISTER_ROWS_STEP) * REGISTER_ROWS_STEP)
