@@ -188,3 +188,21 @@ def register_size(expected_units: int) -> int:
     """Rows of the register for a parent with ``expected_units`` lower units (0: unknown)."""
     wanted = REGISTER_ROWS_PER_UNIT * max(0, expected_units)
     return max(REGISTER_ROWS, -(-wanted // REGISTER_ROWS_STEP) * REGISTER_ROWS_STEP)
+
+
+# --- "Tổng quan": trends and districts (issue 16) — append-only ---------------------------------------
+# Trends: the last OVERVIEW_TREND_YEARS assessment years, oldest first, the merged year last; the
+# earlier years come from the previous years' merged parents given to the merge (--previous) or,
+# when none is given, stay as an earlier merge wrote them. Districts: a province whose lower units
+# have lower units of their own (communes under districts) counts each district's communes.
+N_OV_TREND_LEVELS = "tq_xu_huong_muc_do"       # OVERVIEW_TREND_YEARS rows × OVERVIEW_TREND_COLUMNS (year in A)
+N_OV_TREND_YEARS = "tq_xu_huong_nam"           # 1 row × OVERVIEW_TREND_YEARS: the years over the rates below
+N_OV_TREND_INDICATORS = "tq_xu_huong_chi_tieu"  # the child tier's indicators × OVERVIEW_TREND_YEARS: level-1 rate (%)
+N_OV_DISTRICTS = "tq_theo_huyen"                # district rows × OVERVIEW_DISTRICT_COLUMNS
+OVERVIEW_TREND_YEARS = 5
+OVERVIEW_TREND_COLUMNS = ["Năm", "Tự đánh giá: chưa đạt", "Tự đánh giá: mức độ 1", "Tự đánh giá: mức độ 2",
+                          "Công nhận mức độ 1 (còn hiệu lực)", "Công nhận mức độ 2 (còn hiệu lực)"]
+OVERVIEW_DISTRICT_COLUMNS = ["Mã huyện", "Tên huyện", "Số xã", "Xã đã nộp hồ sơ", "Tự đánh giá: chưa đạt",
+                             "Tự đánh giá: mức độ 1", "Tự đánh giá: mức độ 2", "Công nhận mức độ 1",
+                             "Công nhận mức độ 2"]
+OVERVIEW_DISTRICT_ROWS = 30  # at least; more when the registry lists more districts

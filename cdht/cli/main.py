@@ -351,8 +351,11 @@ def check(file, as_json, write, profile_path, year):
                    "hạn ra quyết định, cách hiểu 'trước ngày' và thời hạn công nhận.")
 @click.option("--units", "merge_units", type=click.Path(dir_okay=False, path_type=Path),
               help="Danh sách đơn vị (CSV), dùng như hồ sơ cấu hình chỉ có danh sách đơn vị.")
+@click.option("--previous", "previous", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Sổ tổng hợp của một năm trước (lặp lại cho nhiều năm): thêm xu hướng qua các năm vào trang "
+                   "'Tổng quan'. Không ghi: giữ các năm trước đã có trên trang.")
 def merge(parent, sources, dry_run, as_json, on_duplicate, register_from, return_dir, prefer, merge_profile,
-          merge_units):
+          merge_units, previous=()):
     """Gộp các sổ tính cấp dưới (tệp hoặc thư mục) vào sổ tổng hợp cấp trên."""
     from cdht.ops.merge import DuplicatePolicy, merge as run
     from cdht.cli.render import merge_text
@@ -369,7 +372,8 @@ def merge(parent, sources, dry_run, as_json, on_duplicate, register_from, return
 
     try:
         result = run(parent, list(sources), dry_run=dry_run, on_duplicate=DuplicatePolicy(on_duplicate),
-                     register_from=register_from, progress=progress, prefer=prefer, profile=prof)
+                     register_from=register_from, progress=progress, prefer=prefer, profile=prof,
+                     previous=list(previous))
     finally:
         if bar is not None:
             bar.render_finish()
