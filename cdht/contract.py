@@ -205,4 +205,4 @@ OVERVIEW_TREND_COLUMNS = ["Năm", "Tự đánh giá: chưa đạt", "Tự đánh
 OVERVIEW_DISTRICT_COLUMNS = ["Mã huyện", "Tên huyện", "Số xã", "Xã đã nộp hồ sơ", "Tự đánh giá: chưa đạt",
                              "Tự đánh giá: mức độ 1", "Tự đánh giá: mức độ 2", "Công nhận mức độ 1",
                              "Công nhận mức độ 2"]
-OVERVIEW_DISTRICT_ROWS = 30  # at least; more when the registry lists more districts
+OVERVIEW_DISTRICT_ROWS = 30  # a blank template's; one issued for a province has one row per registry district

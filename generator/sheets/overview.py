@@ -49,10 +49,10 @@ def write(book) -> None:
     _chart(ws, "Kết quả theo chỉ tiêu", "bar", "stacked", (3, 5), r - len(ids), r - 1, ANCHORS[2],
            header=r - len(ids) - 1, height=height)
     free = int(ANCHORS[2][1:]) + int(height / CM_PER_ROW) + 2  # the first row below that chart
-    r, free = _trends(book, ws, r + 1, ids, free)
+    r, free = _trends(book, ws, max(r + 1, free), ids, free)  # each section below the charts above it
     section = 6
     if child.children:  # a province over districts: each district's communes
-        r, free = _districts(book, ws, r + 1, free)
+        r, free = _districts(book, ws, max(r + 1, free), free)
         section = 7
     horizon = L.OVERVIEW_HORIZON_YEARS
     ws.cell(r + 1, 1, f"{section}. Công nhận hết hiệu lực đến hết năm {book.year + horizon} "
@@ -90,7 +90,7 @@ def _trends(book, ws, row: int, ids: list[str], free: int) -> tuple[int, int]:
 def _districts(book, ws, row: int, free: int) -> tuple[int, int]:
     """Section 6 of a province over districts: per district (code and name written by the merge),
     its communes: listed, filed, by self-assessed level, recognised; with a stacked bar chart."""
-    n = max(L.OVERVIEW_DISTRICT_ROWS, len(book.expected_children()))
+    n = len(book.expected_children()) or L.OVERVIEW_DISTRICT_ROWS  # the registry's districts, else room for 30
     ws.cell(row, 1, "6. Xã theo huyện (từ sổ tổng hợp của các huyện đã nhận)").font = BOLD
     book.header(ws, row + 1, L.OVERVIEW_DISTRICT_COLUMNS)
     first, last = row + 2, row + 1 + n
