@@ -173,3 +173,36 @@ OVERVIEW_INDICATOR_COLUMNS = ["Chỉ tiêu", "Số đơn vị có kết luận",
 OVERVIEW_EXPIRING_COLUMNS = ["Mã đơn vị", "Tên đơn vị", "Mức độ", "Số quyết định", "Còn hiệu lực đến"]
 OVERVIEW_EXPIRING_ROWS = 100
 OVERVIEW_HORIZON_YEARS = 1  # "expiring within the next year": valid until no later than 31/12 of year + 1
+
+
+# --- The register's size (issue 16) — append-only --------------------------------------------------
+# "Sổ công nhận" is sized when a parent is issued (its named range is part of the layout fingerprint,
+# so no merge may grow it): REGISTER_ROWS_PER_UNIT rows per expected lower unit — a level-1 and a
+# level-2 decision in force plus a renewal — rounded up to REGISTER_ROWS_STEP, never below
+# REGISTER_ROWS (a blank template, whose lower units nobody knows yet).
+REGISTER_ROWS_PER_UNIT = 3
+REGISTER_ROWS_STEP = 100
+
+
+def register_size(expected_units: int) -> int:
+    """Rows of the register for a parent with ``expected_units`` lower units (0: unknown)."""
+    wanted = REGISTER_ROWS_PER_UNIT * max(0, expected_units)
+    return max(REGISTER_ROWS, -(-wanted // REGISTER_ROWS_STEP) * REGISTER_ROWS_STEP)
+
+
+# --- "Tổng quan": trends and districts (issue 16) — append-only ---------------------------------------
+# Trends: the last OVERVIEW_TREND_YEARS assessment years, oldest first, the merged year last; the
+# earlier years come from the previous years' merged parents given to the merge (--previous) or,
+# when none is given, stay as an earlier merge wrote them. Districts: a province whose lower units
+# have lower units of their own (communes under districts) counts each district's communes.
+N_OV_TREND_LEVELS = "tq_xu_huong_muc_do"       # OVERVIEW_TREND_YEARS rows × OVERVIEW_TREND_COLUMNS (year in A)
+N_OV_TREND_YEARS = "tq_xu_huong_nam"           # 1 row × OVERVIEW_TREND_YEARS: the years over the rates below
+N_OV_TREND_INDICATORS = "tq_xu_huong_chi_tieu"  # the child tier's indicators × OVERVIEW_TREND_YEARS: level-1 rate (%)
+N_OV_DISTRICTS = "tq_theo_huyen"                # district rows × OVERVIEW_DISTRICT_COLUMNS
+OVERVIEW_TREND_YEARS = 5
+OVERVIEW_TREND_COLUMNS = ["Năm", "Tự đánh giá: chưa đạt", "Tự đánh giá: mức độ 1", "Tự đánh giá: mức độ 2",
+                          "Công nhận mức độ 1 (còn hiệu lực)", "Công nhận mức độ 2 (còn hiệu lực)"]
+OVERVIEW_DISTRICT_COLUMNS = ["Mã huyện", "Tên huyện", "Số xã", "Xã đã nộp hồ sơ", "Tự đánh giá: chưa đạt",
+                             "Tự đánh giá: mức độ 1", "Tự đánh giá: mức độ 2", "Công nhận mức độ 1",
+                             "Công nhận mức độ 2"]
+OVERVIEW_DISTRICT_ROWS = 30  # a blank template's; one issued for a province has one row per registry district

@@ -89,6 +89,9 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "Chọn bộ tiêu chí áp dụng cho năm này (--edition) hoặc sửa năm (--year)."),
     "CDHT-T005": (ERROR, "Bộ tiêu chí {edition} không có cấp '{tier}'.",
                   "Chọn một cấp có trong bộ tiêu chí: {tiers}."),
+    "CDHT-T013": (ERROR, "Phát hành từ sổ năm trước (--from) cần danh sách đơn vị năm {year}: biết biểu mẫu của "
+                         "đơn vị nào nhận số liệu và sổ công nhận của sổ nào.",
+                  "Thêm --units DANH_SÁCH.csv hoặc --profile HỒ_SƠ.yaml (danh sách đơn vị của Sở năm {year})."),
     # --- workbook read / validate (sổ tính) -------------------------------------------------------
     "CDHT-W001": (ERROR, "Không đọc được tệp ({reason}).",
                   "Kiểm tra đường dẫn tệp."),
@@ -409,6 +412,27 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "CDHT-R009": (WARNING, "Đơn vị '{unit}' không có trong số đơn vị đã nộp của sổ tổng hợp '{parent}' "
                            "(hoặc đã được chọn một lần); bỏ qua tệp này.",
                   "Chỉ chọn (--children) sổ tổng hợp của các đơn vị cấp dưới mà '{parent}' đã nhận, mỗi đơn vị một tệp."),
+    # year rollover: cdht generate --year N+1 --from MERGED_N.xlsx (issue 16)
+    "CDHT-R010": (ERROR, "Sổ năm trước (--from) phải là sổ tổng hợp cấp huyện hoặc cấp tỉnh; tệp này là {what}.",
+                  "Chọn sổ tổng hợp năm {year} của Phòng GD&ĐT hoặc của Sở (đã chạy cdht merge), không chọn biểu mẫu "
+                  "cấp xã hay tệp khác."),
+    "CDHT-R011": (ERROR, "Sổ tổng hợp của '{unit}' năm {year} chưa được tổng hợp lần nào: không có gì để chuyển sang "
+                         "năm {next_year}.",
+                  "Chọn đúng sổ đã gộp báo cáo cấp dưới, hoặc gộp (cdht merge) trước rồi phát hành lại."),
+    "CDHT-R012": (ERROR, "Sổ của '{unit}' là năm đánh giá {found}; biểu mẫu năm {year} lấy số liệu năm trước từ sổ "
+                         "tổng hợp năm {expected}.",
+                  "Chọn sổ tổng hợp năm {expected} của đơn vị, hoặc sửa --year."),
+    "CDHT-R013": (ERROR, "Sổ của '{unit}' là sổ {found}, còn biểu mẫu phát hành là {expected}.",
+                  "Chọn sổ tổng hợp {expected} năm trước, hoặc phát hành đúng cấp của sổ (--tier {found_code})."),
+    "CDHT-R014": (ERROR, "Sổ của '{unit}' không thuộc {source}: {reason}.",
+                  "Chọn sổ tổng hợp năm trước của chính tỉnh này, và phát hành với đúng hồ sơ cấu hình (--profile) "
+                  "hoặc danh sách đơn vị (--units) của tỉnh."),
+    "CDHT-R015": (ERROR, "Hai sổ năm trước cho cùng đơn vị '{unit}' (tệp kia: {other}).",
+                  "Chỉ chọn một sổ tổng hợp năm trước cho mỗi đơn vị."),
+    "CDHT-R016": (WARNING, "Đơn vị '{unit}' không còn trong danh sách đơn vị năm {year}: không biểu mẫu nào nhận số "
+                           "liệu năm trước của sổ này.",
+                  "Nếu đơn vị được hợp nhất, nhập số liệu năm trước vào biểu mẫu của đơn vị mới; nếu danh sách sai, "
+                  "sửa hồ sơ cấu hình rồi phát hành lại."),
     # --- dossier (hồ sơ) ---------------------------------------------------------------------
     "CDHT-D001": (ERROR, "Sổ tính chưa đủ số liệu để lập hồ sơ; còn thiếu: {missing}.",
                   "Nhập đủ các ô còn thiếu rồi chạy lại; chưa có văn bản nào được tạo."),

@@ -12,6 +12,9 @@ from cdht_generator.lint import lint
 from cdht_generator.workbook import build_workbook, file_name
 
 
+Prefill = Callable[[object, "Unit | None"], None]
+
+
 class GenerateError(Exception):
     def __init__(self, findings: list[Finding]):
         self.findings = findings
@@ -26,9 +29,13 @@ def refuse_lint_problems(problems: list[str]) -> None:
 
 def generate_one(edition: Edition, tier: str, year: int, out_dir: Path, unit: Unit | None = None,
                  units: UnitList | None = None, password: str | None = None, profile=None,
-                 signing_key=None) -> Path:
-    """Build, lint and save one template into ``out_dir``; raises GenerateError."""
+                 signing_key=None, prefill: Prefill | None = None) -> Path:
+    """Build, lint and save one template into ``out_dir``; raises GenerateError. ``prefill(wb,
+    unit)``: types values into the built workbook's inputs and tool sheets before it is saved
+    (the year rollover, :mod:`cdht.ops.rollover`) — both outside the layout fingerprint."""
     wb, _ = build_workbook(edition, tier, year, unit, units, password, profile, signing_key)
+    if prefill is not None:
+        prefill(wb, unit)
     refuse_lint_problems(lint(wb))
     path = Path(out_dir) / file_name(edition, tier, year, unit)
     save_atomic(wb, path)
@@ -76,13 +83,13 @@ def signing_key_of(path, profile) -> object:
 def generate(edition: Edition, tier: str, year: int, out_dir: str | Path, units: UnitList | None = None,
              unit_code: str | None = None, password: str | None = None,
              progress: Callable[[int, int], None] | None = None, profile=None,
-             signing_key: str | Path | None = None) -> list[Path]:
+             signing_key: str | Path | None = None, prefill: Prefill | None = None) -> list[Path]:
     """A blank template, or one pre-filled workbook per unit of ``tier`` (or just ``unit_code``).
 
     ``profile`` (cdht.profile.Profile): the registry of ``year`` gives the units (unless ``units``
     is given) and the procedure gives the bodies and deadlines the texts name. ``signing_key``:
-    the path of the Sở's Ed25519 private key; every workbook is then signed. Every problem is
-    found before anything is written."""
+    the path of the Sở's Ed25519 private key; every workbook is then signed. ``prefill``: see
+    :func:`generate_one`. Every problem is found before anything is written."""
     problems = []
     if tier not in edition.tiers:
         problems.append(finding("CDHT-T005", edition=edition.id, tier=tier, tiers=", ".join(edition.tiers)))
@@ -98,7 +105,8 @@ def generate(edition: Edition, tier: str, year: int, out_dir: str | Path, units:
     if units is None and profile is not None and profile.units:
         units = registry_units(profile, year)
     if units is None:
-        return [generate_one(edition, tier, year, out_dir, password=password, profile=profile, signing_key=key)]
+        return [generate_one(edition, tier, year, out_dir, password=password, profile=profile, signing_key=key,
+                             prefill=prefill)]
     chosen = units.of_tier(tier)
     if unit_code:
         u = units.get(unit_code, tier)
@@ -107,7 +115,7 @@ def generate(edition: Edition, tier: str, year: int, out_dir: str | Path, units:
         chosen = [u]
     paths = []
     for k, u in enumerate(chosen, start=1):
-        paths.append(generate_one(edition, tier, year, out_dir, u, units, password, profile, key))
+        paths.append(generate_one(edition, tier, year, out_dir, u, units, password, profile, key, prefill))
         if progress:
             progress(k, len(chosen))
     return paths

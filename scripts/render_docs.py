@@ -1,7 +1,10 @@
 """Render the README's pictures of the templates: a filled sample of every tier, through LibreOffice.
 
     python scripts/render_docs.py        # docs/template-<tier>.png, docs/template-<tier>-ban-tong-hop.png,
-                                         # docs/merged-huyen.png (a district after `cdht demo`'s merge)
+                                         # docs/merged-huyen.png (a district after `cdht demo`'s merge),
+                                         # docs/tong-quan-tinh.png, docs/tong-quan-tinh-xu-huong.png,
+                                         # docs/bao-cao-bo.png (issue 16)
+    python scripts/render_docs.py --only reports   # just the last three
 
 For each tier the sample unit's workbook (cdht/catalogue/don-vi-mau.csv) is filled by defined
 name, every picture gets a temporary copy in which only its sheet is visible and fits one page,
@@ -92,9 +95,66 @@ def to_pdf(paths: list[Path], out_dir: Path) -> dict[Path, Path]:
     return {p: out_dir / f"{p.stem}.pdf" for p in paths}
 
 
-def render(out_dir: Path = DOCS, width: int = 1000) -> list[Path]:
+REPORT_DPI = 80  # the dashboard and the Ministry report: pdftoppm -png -r 80 -singlefile
+
+
+def report_books(tmp: Path) -> dict[str, Path]:
+    """The demo province of YEAR merged with YEAR - 1's as --previous: two copies printing only
+    "Tổng quan" (sections 1–4; sections 5–6, trends and districts), each on one page, and its
+    report to the Ministry (``cdht report`` with the districts' books as --children and last
+    year's as --previous)."""
+    from cdht.cli.demo import run_demo
+    from cdht.ops import report as R
+    from cdht.ops.merge import merge
+
+    last, now = run_demo(tmp / "bao-cao" / str(YEAR - 1), YEAR - 1), run_demo(tmp / "bao-cao" / str(YEAR), YEAR)
+    merge(now.province, [now.out / "nop-tinh"], previous=[last.province], now=dt.datetime(YEAR + 1, 5, 20, 9, 0))
+    out = tmp / "filled"
+    out.mkdir(parents=True, exist_ok=True)
+    books = {}
+    wb = openpyxl.load_workbook(now.province)
+    trends = _bounds(wb, L.N_OV_TREND_LEVELS)[1] - 2              # sections 1–4 above, 5–6 from here
+    bottom = _bounds(wb, L.N_OV_DISTRICTS)[3]
+    for stem, rows in (("tong-quan-tinh", f"1:{trends - 1}"), ("tong-quan-tinh-xu-huong", f"{trends}:{bottom + 16}")):
+        books[stem] = only_sheet(now.province, L.SHEET_OVERVIEW, out / f"{stem}.xlsx")
+        wb = openpyxl.load_workbook(books[stem])
+        r1, r2 = rows.split(":")
+        wb[L.SHEET_OVERVIEW].print_area = f"A{r1}:R{r2}"
+        wb.save(books[stem])
+    df = R.long_table(now.province, children=[now.out / "nop-tinh"])
+    books["bao-cao-bo"] = R.ministry_report(df, out / "bao-cao-bo.xlsx", [R.long_table(last.province)])
+    return books
+
+
+def _bounds(wb, name: str):
+    from cdht.xlsx.names import named_bounds
+
+    ws, r1, c1, r2, _ = named_bounds(wb, name)
+    return ws, r1, c1, r2
+
+
+def render_reports(out_dir: Path = DOCS) -> list[Path]:
+    """The dashboard's and the Ministry report's pictures: soffice → PDF → pdftoppm (first page)."""
+    _need_tools()
+    written = []
+    with tempfile.TemporaryDirectory(prefix="cdht-docs-") as tmp:
+        books = report_books(Path(tmp))
+        pdfs = to_pdf(list(books.values()), Path(tmp) / "pdf")
+        for stem, src in books.items():
+            target = out_dir / f"{stem}.png"
+            subprocess.run(["pdftoppm", "-png", "-r", str(REPORT_DPI), "-singlefile", str(pdfs[src]),
+                            str(target.with_suffix(""))], check=True, timeout=120)
+            written.append(target)
+    return written
+
+
+def _need_tools() -> None:
     if soffice_path() is None or shutil.which("pdftoppm") is None:
         raise SystemExit("Cần LibreOffice (soffice) và pdftoppm: apt-get install -y libreoffice-calc-nogui poppler-utils")
+
+
+def render(out_dir: Path = DOCS, width: int = 1000) -> list[Path]:
+    _need_tools()
     edition = load_edition(None)
     units, findings = read_units(SAMPLE_UNITS)
     assert not findings, findings
@@ -139,8 +199,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Vẽ ảnh các biểu mẫu (đã điền mẫu) vào docs/.")
     ap.add_argument("--out", type=Path, default=DOCS)
     ap.add_argument("--width", type=int, default=1000, help="cạnh dài của ảnh, điểm ảnh (≈ 150 KB ở 1000)")
+    ap.add_argument("--only", choices=["templates", "reports"],
+                    help="chỉ vẽ ảnh biểu mẫu (templates) hoặc chỉ ảnh Tổng quan và báo cáo gửi Bộ (reports)")
     args = ap.parse_args(argv)
-    for p in render(args.out, args.width):
+    args.out.mkdir(parents=True, exist_ok=True)
+    pictures = [] if args.only == "reports" else render(args.out, args.width)
+    pictures += [] if args.only == "templates" else render_reports(args.out)
+    for p in pictures:
         print(f"{p.relative_to(ROOT) if p.is_relative_to(ROOT) else p}  {p.stat().st_size // 1024} KB")
     return 0
 

@@ -143,12 +143,18 @@ def catalogue_show(edition_path, tier, as_json):
 @click.option("--with-outlines", "with_outlines", is_flag=True,
               help="Phát hành kèm các mẫu văn bản hồ sơ (tờ trình, báo cáo, …) vào thư mục con "
                    "'mau-van-ban-ho-so' để Sở sửa trong Word (cdht dossier --templates).")
+@click.option("--from", "from_paths", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="Sổ tổng hợp năm trước (N-1) đã gộp (tệp hoặc thư mục, lặp lại được): điền sẵn số liệu năm trước "
+                   "(các ô *_nam_truoc) và chuyển Sổ công nhận (quyết định còn hiệu lực) vào biểu mẫu năm N.")
+@click.option("--json", "as_json", is_flag=True, help="Kết quả dạng JSON (với --from: những gì đã chuyển và chưa).")
 def generate(tier, year, edition_path, units_path, unit_code, password, out_dir, contributor, profile_path,
-             signing_key, with_outlines=False):
+             signing_key, with_outlines=False, from_paths=(), as_json=False):
     """Phát hành biểu mẫu Excel đã khóa, có kiểm tra dữ liệu, cho một cấp và một năm."""
     edition = _edition_or_exit(edition_path)
     prof, signing_key = _generate_profile(profile_path, units_path, signing_key)
     if contributor:
+        if from_paths:
+            raise click.UsageError("--from không dùng với --contributor.")
         _generate_forms(edition, tier, year, contributor, out_dir, password, units_path or unit_code)
         return
     units = _units_or_exit(units_path)
@@ -159,11 +165,19 @@ def generate(tier, year, edition_path, units_path, unit_code, password, out_dir,
     warning = reform_warning(edition, year, prof)
     if warning is not None:
         _echo_findings([warning])
+    if from_paths:
+        from cdht.cli.rollover import run_rollover
+        run_rollover(edition, tier, year, out_dir, from_paths, units, unit_code, password, prof, signing_key, as_json)
+        _issue_outlines(out_dir, with_outlines, not as_json)
+        return
     paths = _generate_workbooks(edition, tier, year, out_dir, units, unit_code, password, prof, signing_key)
-    for p in paths:
-        click.echo(str(p))
-    click.echo(f"Đã tạo {len(paths)} biểu mẫu {edition.tier(tier).name.lower()} năm {year} trong {out_dir}.")
-    _issue_outlines(out_dir, with_outlines)
+    if as_json:
+        _dump({"year": year, "tier": tier, "files": [str(p) for p in paths]})
+    else:
+        for p in paths:
+            click.echo(str(p))
+        click.echo(f"Đã tạo {len(paths)} biểu mẫu {edition.tier(tier).name.lower()} năm {year} trong {out_dir}.")
+    _issue_outlines(out_dir, with_outlines, not as_json)
 
 
 def _generate_profile(profile_path, units_path, signing_key):
@@ -230,12 +244,14 @@ def _generate_workbooks(edition, tier, year, out_dir, units, unit_code, password
             bar.render_finish()
 
 
-def _issue_outlines(out_dir, wanted: bool) -> None:
+def _issue_outlines(out_dir, wanted: bool, echo: bool = True) -> None:
     """``--with-outlines``: the dossier's outlines (Word templates) beside the workbooks (issue 15)."""
     if wanted:
         from cdht.dossier import OUTLINES_FOLDER
         from cdht.ops.dossier import write_outlines
-        click.echo("\n".join(str(p) for p in write_outlines(Path(out_dir) / OUTLINES_FOLDER)))
+        paths = write_outlines(Path(out_dir) / OUTLINES_FOLDER)
+        if echo:
+            click.echo("\n".join(str(p) for p in paths))
 
 
 def _report_text(rep) -> str:
@@ -335,8 +351,11 @@ def check(file, as_json, write, profile_path, year):
                    "hạn ra quyết định, cách hiểu 'trước ngày' và thời hạn công nhận.")
 @click.option("--units", "merge_units", type=click.Path(dir_okay=False, path_type=Path),
               help="Danh sách đơn vị (CSV), dùng như hồ sơ cấu hình chỉ có danh sách đơn vị.")
+@click.option("--previous", "previous", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Sổ tổng hợp của một năm trước (lặp lại cho nhiều năm): thêm xu hướng qua các năm vào trang "
+                   "'Tổng quan'. Không ghi: giữ các năm trước đã có trên trang.")
 def merge(parent, sources, dry_run, as_json, on_duplicate, register_from, return_dir, prefer, merge_profile,
-          merge_units):
+          merge_units, previous=()):
     """Gộp các sổ tính cấp dưới (tệp hoặc thư mục) vào sổ tổng hợp cấp trên."""
     from cdht.ops.merge import DuplicatePolicy, merge as run
     from cdht.cli.render import merge_text
@@ -353,7 +372,8 @@ def merge(parent, sources, dry_run, as_json, on_duplicate, register_from, return
 
     try:
         result = run(parent, list(sources), dry_run=dry_run, on_duplicate=DuplicatePolicy(on_duplicate),
-                     register_from=register_from, progress=progress, prefer=prefer, profile=prof)
+                     register_from=register_from, progress=progress, prefer=prefer, profile=prof,
+                     previous=list(previous))
     finally:
         if bar is not None:
             bar.render_finish()

@@ -507,6 +507,8 @@ class _Sheet:
         self.last_rows: list[list] = []  # the last table's rows: the scale of the chart drawn from it
         for k, w in enumerate(widths):
             self.ws.set_column(k, k, w)
+        self.ws.set_paper(9)            # A4, printed one page wide (the tables and charts side by side)
+        self.ws.fit_to_pages(1, 0)
         f = wb.add_format
         self.bold = f({"bold": True})
         self.center = f({"bold": True, "align": "center"})
@@ -529,6 +531,7 @@ class _Sheet:
         ws, tier = self.ws, meta["tier"]
         half = max(2, width // 2 - 1)
         name = str(meta["unit_name"] or meta["unit"] or "……")
+        self.width = width
         ws.merge_range(0, 0, 0, half, f"ỦY BAN NHÂN DÂN {name.upper()}", self.center)
         ws.merge_range(1, 0, 1, half, _BODY.get(tier, ""), self.center)
         ws.merge_range(2, 0, 2, half, f"Số:       /BC-{_SYMBOL.get(tier, '')}", self.plain_center)
@@ -542,6 +545,11 @@ class _Sheet:
         if not meta.get("merged", True):
             ws.merge_range(self.row, 0, self.row + 1, width, NOT_MERGED_TEXT, self.note)
             self.row += 3
+
+    def print_heading_width(self) -> None:
+        """Print the sheet as wide as its heading: long texts running past the last column (the
+        indicators' wording) would otherwise shrink the one-page-wide printout."""
+        self.ws.print_area(0, 0, max(self.row, 1), self.width)
 
     def section(self, text: str) -> None:
         self.ws.write(self.row, 0, text, self.bold)
@@ -731,6 +739,7 @@ def district_report(df: pd.DataFrame, out, previous: list[pd.DataFrame] = ()) ->
     if dash.meta["merged"]:
         _indicators_sheet(wb, dash)
     _trends_sheet(wb, dash)
+    sh.print_heading_width()
     _close(wb)
     return out
 
@@ -793,6 +802,7 @@ def ministry_report(df: pd.DataFrame, out, previous: list[pd.DataFrame] = ()) ->
         expiring = expiring[expiring["expiring"]]
         _units_sheet(wb, "Sắp hết hiệu lực", "Đơn vị có quyết định công nhận hết hiệu lực trong năm tới", expiring)
     _trends_sheet(wb, dash)
+    sh.print_heading_width()
     _close(wb)
     return out
 

@@ -19,7 +19,7 @@ def write(book) -> None:
                f"năm được công nhận; đề nghị mức độ 2 sau ít nhất {s.upgrade_after_months} "
                "tháng kể từ quyết định mức độ 1. Cột G–I do chức năng tổng hợp tính.")
     book.header(ws, L.HEADER_ROW, L.REGISTER_COLUMNS, WIDTHS)
-    first, last = L.HEADER_ROW + 1, L.HEADER_ROW + L.REGISTER_ROWS
+    first, last = L.HEADER_ROW + 1, L.HEADER_ROW + rows(book)
     dv = DataValidation(type="whole", operator="between", formula1="1", formula2="2", allow_blank=True,
                         showErrorMessage=True, errorTitle="Mức độ không hợp lệ", error="Nhập 1 hoặc 2.")
     ws.add_data_validation(dv)
@@ -28,3 +28,9 @@ def write(book) -> None:
     ws.column_dimensions["E"].number_format = DATE_FORMAT
     book.name(L.N_REGISTER, ws, f"A{first}:J{last}")
     book.print_setup(ws, LIST_HEADER, landscape=True)
+
+
+def rows(book) -> int:
+    """The register's rows: :func:`cdht.contract.register_size` of the registry's lower units of
+    the unit issued for (a blank template: unknown, the minimum) — 3,321 communes get 10,000."""
+    return L.register_size(len(book.expected_children()))

@@ -90,7 +90,7 @@ def _judge(files, parent_path: Path, dry_run: bool, progress, workers, profile) 
 def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool = False,
           on_duplicate: DuplicatePolicy | str = DuplicatePolicy.NEWEST, register_from: str | Path | None = None,
           now: dt.datetime | None = None, progress: Callable[[int, int], None] | None = None,
-          workers: int | None = None, prefer: str = "workbook", profile=None) -> MergeResult:
+          workers: int | None = None, prefer: str = "workbook", profile=None, previous=()) -> MergeResult:
     """Merge the child workbooks ``sources`` (files or folders) into the parent workbook.
 
     ``on_duplicate``: a :class:`DuplicatePolicy` (or its value). ``register_from``: last year's
@@ -101,15 +101,16 @@ def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool =
     (:func:`cdht.ops.contributions.apply_contributions`). ``profile``: the province profile
     (:mod:`cdht.profile`; a ``--units`` list is a registry-only one) — the registry behind the
     90 % rule, the deadlines and the readings of "trước ngày" and of validity. With ``dry_run``
-    nothing is written. Never raises for bad input: every problem is a coded finding in the
-    :class:`MergeResult`.
+    nothing is written. ``previous``: earlier years' merged parents of the same unit, for the
+    trends of "Tổng quan" (:mod:`.trends`; none given: the years an earlier merge showed stay).
+    Never raises for bad input: every problem is a coded finding in the :class:`MergeResult`.
 
     One writer at a time: unless a dry run, the parent is locked (:class:`~cdht.xlsx.save.WriterLock`)
     from its reading to its writing; a second merge into it waits briefly, then is refused (W030)."""
     parent_path = Path(parent_path)
     result = MergeResult(parent_path, profile=profile.name if profile is not None else None)
     kw = dict(dry_run=dry_run, on_duplicate=on_duplicate, register_from=register_from, now=now, progress=progress,
-              workers=workers, prefer=prefer, profile=profile)
+              workers=workers, prefer=prefer, profile=profile, previous=previous)
     if dry_run:
         return _merge(result, sources, **kw)
     with WriterLock(parent_path) as lock:
@@ -121,7 +122,7 @@ def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool =
 
 
 def _merge(result: MergeResult, sources, *, dry_run, on_duplicate, register_from, now, progress, workers, prefer,
-           profile) -> MergeResult:
+           profile, previous=()) -> MergeResult:
     """:func:`merge`'s steps, the parent locked unless a dry run."""
     parent_path = result.parent
     now = (now or dt.datetime.now()).replace(microsecond=0)
@@ -166,6 +167,7 @@ def _merge(result: MergeResult, sources, *, dry_run, on_duplicate, register_from
     result.timeliness = timeliness(result, profile, child_tier.code)
     if child_tier.children:
         result.communes = communes_of(result, profile)
+    _overview_history(result, parent, previous, profile)
     unverified = {} if result.derived else {k: None for k in _derived_names(sub.tier, child_tier)}
     result.parent_level = evaluate(sub.tier, {**values, **result.derived, **unverified}).level
 
@@ -175,6 +177,19 @@ def _merge(result: MergeResult, sources, *, dry_run, on_duplicate, register_from
         result.written = problem is None
         result.findings += [problem] if problem else []
     return result
+
+
+def _overview_history(result: MergeResult, parent: _Parent, previous, profile) -> None:
+    """What "Tổng quan" shows beside this year: the earlier years of its trends and the size of
+    its per-district block (:mod:`.trends`)."""
+    from cdht import contract as L
+    from cdht.ops.merge.trends import block_rows, history
+
+    sub = parent.sub
+    result.trends, problems = history(parent.raw, previous, sub.unit_code, sub.tier.code, result.child_tier,
+                                      sub.year, profile)
+    result.findings += problems
+    result.district_rows = block_rows(parent.raw, L.N_OV_DISTRICTS)
 
 
 def _derived_names(parent_tier, child_tier) -> list[str]:

@@ -10,11 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 
+from cdht import contract as L
+from cdht.evaluate import level_label
 from cdht.xlsx.fastread import read_raw
 
 from cdht.ops.merge.children import children_table, existing_rows
 from cdht.ops.merge.model import SourceResult
 from cdht.ops.register import read_register, unit_standing
+
+
+_SELF_COLUMN = L.CHILD_FIXED_COLUMNS.index("Mức độ tự đánh giá")
+_SELF_LEVELS = {level_label(k): k for k in (0, 1, 2)}
+
+
+def _cell(row: list, k: int):
+    return row[k] if k < len(row) else None
 
 
 def district_communes(district: SourceResult, year: int, profile=None) -> list[dict]:
@@ -37,6 +47,7 @@ def district_communes(district: SourceResult, year: int, profile=None) -> list[d
         d = st.decision
         out.append({"district": district.unit_code, "district_name": district.unit_name, "unit": code,
                     "name": row.get("name"), "receipt": receipt.value,
+                    "self_assessed": _SELF_LEVELS.get(_cell(row["row"], _SELF_COLUMN)),
                     "status": st.status.value, "level": st.level,
                     "decision": {"number": d.number, "date": d.date.isoformat(), "issuer": d.issuer,
                                  "in_force": d.in_force} if d else None})

@@ -93,6 +93,8 @@ class MergeResult:
     communes: list[dict] = field(default_factory=list)  # "Xã trong tỉnh": the districts' commune rows
     profile: str | None = None
     timeliness: dict = field(default_factory=dict)  # per deadline of the procedure: dossier, decision, report
+    trends: dict = field(default_factory=dict)      # "Tổng quan": earlier year → trends.YearFigures (issue 16)
+    district_rows: int = 0                          # "Tổng quan": rows of the per-district block (0: none)
 
     @property
     def returned_units(self) -> list[str]:

@@ -211,6 +211,25 @@ def overview_updates(result: MergeResult, child_tier, rows: list[list]) -> list[
                     len(L.OVERVIEW_INDICATOR_COLUMNS) - 1),
         SheetUpdate(L.N_OV_EXPIRING, Placement.BLOCK, _expiring_rows(expiring, rows),
                     len(L.OVERVIEW_EXPIRING_COLUMNS), date_columns=(5,))]
+    return updates + _history_updates(result, child_tier, rows, own + recognised[1:])
+
+
+def _history_updates(result: MergeResult, child_tier, rows: list[list], levels: list[int]) -> list[SheetUpdate]:
+    """The trend blocks (this year after the earlier ones) and, for a province over districts,
+    the per-district block (:mod:`cdht.ops.merge.trends`)."""
+    from cdht.ops.merge.trends import YearFigures, district_rows, trend_rows
+
+    ids = [i.id for i in child_tier.indicators]
+    rates = {ind: r[4] for ind, r in zip(ids, _indicator_rows(child_tier, rows)) if r[0]}
+    current = YearFigures(result.year or 0, levels, rates)
+    levels_rows, header, rate_rows = trend_rows(result.trends, current, ids)
+    n = L.OVERVIEW_TREND_YEARS
+    updates = [SheetUpdate(L.N_OV_TREND_LEVELS, Placement.BLOCK, levels_rows, len(L.OVERVIEW_TREND_COLUMNS)),
+               SheetUpdate(L.N_OV_TREND_YEARS, Placement.BLOCK, header, n),
+               SheetUpdate(L.N_OV_TREND_INDICATORS, Placement.BLOCK, rate_rows, n)]
+    if result.district_rows:
+        updates.append(SheetUpdate(L.N_OV_DISTRICTS, Placement.BLOCK, district_rows(result, rows, result.district_rows),
+                                   len(L.OVERVIEW_DISTRICT_COLUMNS)))
     return updates
 
 
