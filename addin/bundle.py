@@ -57,7 +57,7 @@ WHEELS = "wheels"
 _MARKER = ".cdht-bundle"  # in a folder this command made (and may replace)
 
 __all__ = ["SUPPORTED_PYTHONS", "Resolved", "bundle", "cdht_wheel", "cmd_text", "install_args",
-           "lite_requirements", "resolve", "supported_pythons"]
+           "lite_requirements", "resolve", "resolve_all", "supported_pythons"]
 
 
 @dataclass(frozen=True)
@@ -122,10 +122,12 @@ _NETWORK = re.compile(r"NewConnectionError|Max retries exceeded|Temporary failur
 
 
 def _pip_error(stderr: str, what: dict) -> InstallError:
-    lines = stderr.strip().splitlines()
+    lines = [line.strip() for line in stderr.strip().splitlines()]
     errors = [line.removeprefix("ERROR:").strip() for line in lines if line.startswith("ERROR:")]
     reason = (errors or lines or ["pip không báo lý do"])[-1][:300]
-    if _NETWORK.search(stderr):
+    # building the cdht wheel fetches only setuptools, which every index has: not found = not reached
+    unreached = "python" not in what and "No matching distribution found" in stderr
+    if _NETWORK.search(stderr) or unreached:
         return InstallError("CDHT-A012", index=what.get("index") or "PyPI", reason=reason)
     if "python" in what:
         missing = re.search(r"No matching distribution found for (\S+)", stderr)
@@ -148,10 +150,13 @@ def _target_args(version: str, platforms, index_url: str | None) -> list[str]:
     return args + (["--index-url", index_url] if index_url else [])
 
 
-def _dry_run(requirements: list[str], version: str, platforms, index_url, work: Path) -> dict:
-    report = work / f"report-{version}.json"
+def _dry_run(requirements: list[str], version: str, platforms, index_url, work: Path,
+             pins: dict | None = None) -> dict:
+    report, constraints = work / f"report-{version}.json", work / "pins.txt"
+    constraints.write_text("".join(f"{name}=={v}\n" for name, v in (pins or {}).items()), "utf-8")
     _pip(["install", "--dry-run", "--ignore-installed", "--target", str(work / "target"),
-          "--report", str(report), *_target_args(version, platforms, index_url), *requirements],
+          "--report", str(report), "--constraint", str(constraints),
+          *_target_args(version, platforms, index_url), *requirements],
          {"python": version, "platforms": platforms, "index": index_url})
     return json.loads(report.read_text("utf-8"))
 
@@ -176,17 +181,23 @@ def _missing(items: dict, env: dict) -> list:
 
 def resolve(wheel: Path, version: str, platforms=(WINDOWS,), index_url: str | None = None) -> list[Resolved]:
     """Every wheel ``cdht[addin]`` needs on the target (Python ``version`` on ``platforms``), as pip
-    resolves it from the index, with the target's markers (see module docstring)."""
+    resolves it from the index, with the target's markers (see module docstring).
+
+    A requirement missing for the target (``pywin32``) is resolved on its own with everything already
+    chosen pinned (cheap: pip reads only the new packages); one whose resolved version does not fit
+    the target is added to the top-level requirements and everything is resolved again."""
     from packaging.specifiers import SpecifierSet
     from packaging.utils import canonicalize_name
 
     env = target_environment(version, platforms)
     added: dict[str, SpecifierSet] = {}
+    items: dict = {}
+    requirements = [f"{wheel}[{EXTRA}]"]
     with tempfile.TemporaryDirectory(prefix="cdht-resolve-") as tmp:
         for _ in range(8):
-            requirements = [f"{wheel}[{EXTRA}]"] + [f"{name}{spec}" for name, spec in sorted(added.items())]
-            report = _dry_run(requirements, version, platforms, index_url, Path(tmp))
-            items = {canonicalize_name(i["metadata"]["name"]): i for i in report["install"]}
+            pins = {name: i["metadata"]["version"] for name, i in items.items() if name != "cdht"}
+            report = _dry_run(requirements, version, platforms, index_url, Path(tmp), pins)
+            items.update({canonicalize_name(i["metadata"]["name"]): i for i in report["install"]})
             missing = _missing(items, env)
             if not missing:
                 return [Resolved(i["metadata"]["name"], i["metadata"]["version"],
@@ -194,8 +205,22 @@ def resolve(wheel: Path, version: str, platforms=(WINDOWS,), index_url: str | No
             for req in missing:
                 name = canonicalize_name(req.name)
                 added[name] = added.get(name, SpecifierSet()) & req.specifier
+            requirements = [f"{name}{added[name]}" for name in sorted({canonicalize_name(r.name) for r in missing})]
+            if any(canonicalize_name(r.name) in items for r in missing):  # a version that does not fit
+                items = {}
+                requirements = [f"{wheel}[{EXTRA}]"] + [f"{name}{spec}" for name, spec in sorted(added.items())]
     raise InstallError("CDHT-A013", package=", ".join(sorted(added)), python=version,
                        platform=", ".join(platforms), reason="pip không chọn được các gói này cho máy đích")
+
+
+def resolve_all(wheel: Path, versions, platforms=(WINDOWS,), index_url: str | None = None) -> dict:
+    """:func:`resolve` for each version, side by side (each pip waits mostly on the index); the first
+    version that fails, in the order given, stops with its coded message."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=max(1, len(versions))) as pool:
+        futures = {v: pool.submit(resolve, wheel, v, platforms, index_url) for v in versions}
+        return {v: f.result() for v, f in futures.items()}
 
 
 def _download(resolved: list[Resolved], version: str, platforms, index_url, dest: Path) -> None:
@@ -403,8 +428,7 @@ def bundle(out: str | Path, pythons=None, platforms=(WINDOWS,), index_url: str |
     wheels = folder / WHEELS
     wheel = cdht_wheel(wheels, index_url)
     report.add(f"Đã dựng {wheel.name}.")
-    for version in pythons:
-        resolved = resolve(wheel, version, platforms, index_url)
+    for version, resolved in resolve_all(wheel, pythons, platforms, index_url).items():
         _download(resolved, version, platforms, index_url, wheels)
         report.add(f"Python {version}: {len(resolved)} gói ({', '.join(platforms)}).")
     from cdht_addin.build_xlam import build_addin
