@@ -304,6 +304,32 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                         "bị thay đổi.",
                   "Mở tệp mới, nhập các ô được liệt kê ở trang 'Kết quả kiểm tra' của tệp đó, rồi bấm Kiểm tra "
                   "minh chứng."),
+    "CDHT-A012": (ERROR, "Không tải được gói từ kho gói {index} ({reason}).",
+                  "Lệnh dựng gói cài đặt ngoại tuyến cần mạng tới kho gói: kiểm tra kết nối, proxy (biến "
+                  "HTTPS_PROXY) hoặc chỉ kho nội bộ bằng --index-url, rồi chạy lại."),
+    "CDHT-A013": (ERROR, "Không có wheel của '{package}' cho Python {python} trên {platform}, nên không gói được "
+                         "bản cài đặt cho phiên bản này (pip: {reason}).",
+                  "Bỏ phiên bản này: chỉ định các phiên bản còn lại bằng --python (ví dụ --python 3.12 "
+                  "--python 3.13); máy đích cài một phiên bản Python có trong gói."),
+    "CDHT-A014": (ERROR, "Python {python} không được cdht hỗ trợ (cdht cần Python {requires}).",
+                  "Chọn --python trong các phiên bản {supported}."),
+    "CDHT-A015": (ERROR, "Không dựng được tệp wheel của cdht ({reason}).",
+                  "Cài cdht bằng pip với phần dựng add-in (pip install \"cdht[addin-build]\", hoặc từ thư mục "
+                  "mã nguồn) rồi chạy lại."),
+    "CDHT-A016": (ERROR, "Tệp '{path}' của bản cài đặt cdht khác với tệp pip đã cài (bản ghi RECORD); không đóng "
+                         "gói một bản đã bị sửa.",
+                  "Cài lại cdht (pip install --force-reinstall \"cdht[addin-build]\") rồi chạy lại."),
+    "CDHT-A017": (ERROR, "Thư mục '{folder}' đã có và không phải gói cài đặt do lệnh này tạo; không ghi đè.",
+                  "Chọn thư mục khác cho --out, hoặc tự xóa hay đổi tên thư mục đó."),
+    "CDHT-A018": (ERROR, "Không tìm thấy Python {versions} bản Windows 64-bit trên máy này.",
+                  "Cài một phiên bản Python đó (64-bit) từ python.org, chọn Install for current user, rồi bấm "
+                  "đúp lại cai-dat.cmd."),
+    "CDHT-A019": (ERROR, "Cài gói Python từ thư mục wheels không thành công (lỗi của pip ở trên; việc cài không "
+                         "dùng mạng).",
+                  "Giải nén lại toàn bộ tệp .zip (đủ thư mục wheels) rồi bấm đúp lại cai-dat.cmd; nếu vẫn lỗi, "
+                  "gửi nội dung cửa sổ này cho bộ phận hỗ trợ."),
+    "CDHT-A020": (ERROR, "Địa chỉ --lite-url '{url}' không phải địa chỉ web http(s).",
+                  "Ghi địa chỉ thư mục trên máy chủ web của Sở, ví dụ https://so-gddt.example.gov.vn/cdht."),
     # --- contributing departments ----------------------------------------------------------
     "CDHT-K001": (ERROR, "Sở/ngành '{contributor}' không có trong bộ tiêu chí.",
                   "Dùng một mã trong danh sách đơn vị đóng góp của bộ tiêu chí: {known}."),
