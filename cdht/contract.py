@@ -173,3 +173,10 @@ OVERVIEW_INDICATOR_COLUMNS = ["Chỉ tiêu", "Số đơn vị có kết luận",
 OVERVIEW_EXPIRING_COLUMNS = ["Mã đơn vị", "Tên đơn vị", "Mức độ", "Số quyết định", "Còn hiệu lực đến"]
 OVERVIEW_EXPIRING_ROWS = 100
 OVERVIEW_HORIZON_YEARS = 1  # "expiring within the next year": valid until no later than 31/12 of year + 1
+
+
+# --- Evidence per indicator (issue 17: the right cell turns red) — append-only --------------------
+def evidence_count_name(indicator_id: str) -> str:
+    """The name of an indicator's "Số minh chứng" cell on "Tự đánh giá" (how many register rows
+    cite it): where a missing-evidence finding (CDHT-E001) points."""
+    return "so_minh_chung_" + indicator_id.replace(".", "_")

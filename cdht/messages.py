@@ -157,8 +157,11 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "Dùng biểu mẫu năm {year} do Sở phát hành: nhập lại số liệu và minh chứng vào đó rồi "
                   "kiểm tra lại tệp mới (phần mềm chưa có lệnh tự chuyển số liệu sang năm khác)."),
     # --- evidence (minh chứng) -----------------------------------------------------------------
-    "CDHT-E001": (ERROR, "Chỉ tiêu {indicator} được đánh giá đạt nhưng chưa có minh chứng nào.",
-                  "Thêm ít nhất một dòng ở trang Minh chứng với cột Chỉ tiêu ghi '{indicator}'."),
+    "CDHT-E001": (ERROR, "Chỉ tiêu {indicator} đạt nhưng chưa có dòng minh chứng nào ghi mã này (Số minh chứng = 0): "
+                         "mức độ không đổi, nhưng chưa nộp hồ sơ được.",
+                  "Ở trang 'Minh chứng', dòng {free_row} (dòng trống đầu tiên), chọn '{indicator}' ở cột Chỉ tiêu "
+                  "và ghi tên, số/ký hiệu, ngày ban hành của văn bản chứng minh; hoặc thêm '{indicator}' vào cột "
+                  "Chỉ tiêu của một dòng có sẵn (nhiều mã cách nhau bằng dấu phẩy)."),
     "CDHT-E002": (ERROR, "Cột Chỉ tiêu ghi '{value}': không phải mã chỉ tiêu nào của bộ tiêu chí.",
                   "Chọn mã trong danh sách của cột Chỉ tiêu, ví dụ '{example}'; nhiều mã cách nhau bằng "
                   "dấu phẩy. Các mã của cấp này: {known}."),
@@ -179,6 +182,10 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "CDHT-E010": (WARNING, "Ô này có nội dung '{value}' nằm ngoài sổ minh chứng (các cột {columns}); "
                            "phần mềm không đọc ô này.",
                   "Chuyển nội dung vào cột Ghi chú của cùng dòng, rồi xóa ô này."),
+    "CDHT-E011": (ERROR, "Chỉ tiêu {indicator} đạt nhưng chưa có dòng minh chứng nào ghi mã này (Số minh chứng = 0), "
+                         "và trang 'Minh chứng' đã dùng hết {rows} dòng: mức độ không đổi, nhưng chưa nộp hồ sơ được.",
+                  "Thêm '{indicator}' vào cột Chỉ tiêu của dòng văn bản chứng minh chỉ tiêu này (nhiều mã cách nhau "
+                  "bằng dấu phẩy), hoặc gộp các văn bản trùng để có dòng trống."),
     # --- merge (tổng hợp) ----------------------------------------------------------------------
     "CDHT-M001": (ERROR, "Biểu mẫu là cấp '{found}', không phải cấp dưới '{expected}' của sổ tổng hợp.",
                   "Chỉ gộp biểu mẫu cấp {expected} vào sổ tổng hợp cấp {parent}."),

@@ -153,11 +153,12 @@ def derive(result: MergeResult, reg: Registry, parent_tier, child_tier, values: 
         return {}, source
     if reg.units is None:
         result.findings.append(finding("CDHT-M019", file=file, unit=unit or "", year=result.year,
-                                       names=", ".join(names)))
+                                       names=", ".join(f"'{parent_tier.fields[n].label}'" for n in names)))
         return {}, source
     typed = values.get(names[0])
     if typed not in (None, "") and typed != len(reg.units):
-        result.findings.append(finding("CDHT-M020", file=file, name=names[0], typed=typed, source=reg.label,
+        result.findings.append(finding("CDHT-M020", file=file, name=parent_tier.fields[names[0]].label,
+                                       typed=typed, source=reg.label,
                                        expected=len(reg.units), year=result.year))
     levels = {u: standing(u, result.register) for u in reg.units}
     return derived_figures(parent_tier, child_tier, levels, settings), source

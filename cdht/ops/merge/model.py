@@ -93,6 +93,7 @@ class MergeResult:
     communes: list[dict] = field(default_factory=list)  # "Xã trong tỉnh": the districts' commune rows
     profile: str | None = None
     timeliness: dict = field(default_factory=dict)  # per deadline of the procedure: dossier, decision, report
+    labels: dict[str, str] = field(default_factory=dict)  # for people: tier code / derived field → its name
 
     @property
     def returned_units(self) -> list[str]:
