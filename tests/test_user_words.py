@@ -178,6 +178,20 @@ def test_merged_parents_and_returned_workbooks_speak_to_people(demo):
     assert not problems, "\n".join(problems[:40])
 
 
+def test_checked_communes_speak_to_people(demo, tmp_path):
+    """``check --write`` of every submitted commune (missing evidence, wrong year, tampered …): the
+    "Kết quả kiểm tra" sheet it writes holds the findings' texts."""
+    import shutil
+    out, _ = demo
+    problems = []
+    for src in sorted((out / "nop-huyen").rglob("*.xlsx")):
+        path = shutil.copy(src, tmp_path / src.name)
+        res = run("check", path, "--write", "--year", C.YEAR)
+        problems += [f"cdht check {src.name} --write: {w}" for w in internal_words(res.output)]
+        problems += _problems(workbook_texts(Path(path)))
+    assert not problems, "\n".join(problems[:40])
+
+
 # -------------------------------------------------------------------------------------------------
 # The command line, on good and bad input
 # -------------------------------------------------------------------------------------------------
