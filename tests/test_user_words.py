@@ -150,13 +150,18 @@ def issued(tmp_path_factory):
         for tier in edition.tiers:
             paths += generate(edition, tier, C.YEAR, out / key)
     paths += generate(EDITIONS["tt25"], "xa", C.YEAR, out / "unit", units=C.UNITS, unit_code=C.UNIT["xa"])
+    from cdht.profile import load_profile  # a two-tier province's workbooks, its bodies named by its profile
+    two_tier, _ = load_profile("cdht/catalogue/profiles/tinh-hai-cap-2026-mau.yaml")
+    for tier in ("xa", "tinh"):
+        unit = two_tier.units_in(C.YEAR, tier)[0].code
+        paths += generate(EDITIONS["hai-cap"], tier, C.YEAR, out / "hai-cap-profile", profile=two_tier, unit_code=unit)
     paths += [generate_contributor_form(EDITIONS["tt25"], C.YEAR, con.code, out / "forms")
               for con in EDITIONS["tt25"].spec.contributors]
     return paths
 
 
 def test_every_issued_template_speaks_to_people(issued):
-    assert len(issued) >= 7
+    assert len(issued) >= 9
     problems = [p for path in issued for p in _problems(workbook_texts(path))]
     assert not problems, "\n".join(problems[:40])
 
