@@ -7,6 +7,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from cdht import contract as L
@@ -68,7 +69,11 @@ class Report:
     assessment: Assessment | None = None
     appraised_level: int | None = None
     evidence_findings: list[Finding] = field(default_factory=list)
-    evidence_rows: dict[str, list[int]] = field(default_factory=dict)  # indicator id → register rows citing it
+
+    @cached_property
+    def evidence_rows(self) -> dict[str, list[int]]:
+        """Indicator id → the register rows citing it (read on first use: a merge never needs it)."""
+        return evidence_rows(self.sub) if self.sub.readable else {}
 
     @property
     def no_evidence(self) -> list[str]:
@@ -140,7 +145,6 @@ def compute_submission(sub: Submission) -> Report:
     if not sub.readable:
         return rep
     rep.assessment = evaluate(sub.tier, sub.values)
-    rep.evidence_rows = evidence_rows(sub)
     rep.appraised_level = appraised_level(sub.tier, sub.appraisal, sub.appraisal.get(L.N_APPRAISAL_TARGET))
     return rep
 
