@@ -298,3 +298,11 @@ def test_last_years_register_that_is_no_workbook_is_a_finding_not_a_crash(demo, 
     res = run("merge", district, inbox, "--register-from", ods, "--dry-run", "--json")
     codes = [f["code"] for f in json.loads(res.stdout)["findings"]]
     assert "CDHT-W002" in codes and "CDHT-A001" not in res.output and res.exit_code == 0
+
+
+def test_a_commands_own_coded_refusal_is_not_recoded_as_a_usage_error(tmp_path):
+    """Only click's usage errors become W033–W039: a command's own ClickException (the demo refusing
+    a folder of the user's files, CDHT-W032) keeps its code and text."""
+    (tmp_path / "cua-toi.xlsx").write_bytes(b"my own work")
+    res = run("demo", "--out", tmp_path)
+    assert res.exit_code != 0 and "[CDHT-W032]" in res.output and "CDHT-W037" not in res.output

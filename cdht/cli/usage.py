@@ -40,11 +40,13 @@ def group_args(ctx: click.Context) -> list[str]:
 
 
 def coded(e: click.ClickException, ctx: click.Context | None = None, args: list[str] = ()) -> click.ClickException:
-    """``e`` as a :class:`CodedUsage` (a usage error that shows help, and ours, pass unchanged).
+    """``e`` as a :class:`CodedUsage` when it is click's usage or file error (a usage error that shows
+    help, and a command's own ClickException, pass unchanged).
     ``ctx`` and ``args``: the group's context and :func:`group_args`, to find the sub-command when
     click's parser raised without one ("Option '--year' requires an argument.")."""
-    if isinstance(e, CodedUsage) or type(e).__name__ == "NoArgsIsHelpError":
-        return e
+    if isinstance(e, CodedUsage) or type(e).__name__ == "NoArgsIsHelpError" \
+            or not isinstance(e, (click.UsageError, click.FileError)):
+        return e  # a command's own ClickException carries its own coded text
     if getattr(e, "ctx", None) is None and ctx is not None and isinstance(e, click.UsageError):
         e.ctx = _named_command(ctx, list(args))
     return CodedUsage(translate(e))
