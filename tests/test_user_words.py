@@ -160,6 +160,7 @@ def issued(tmp_path_factory):
     return paths
 
 
+@pytest.mark.slow
 def test_every_issued_template_speaks_to_people(issued):
     assert len(issued) >= 9
     problems = [p for path in issued for p in _problems(workbook_texts(path))]
@@ -175,14 +176,24 @@ def demo(tmp_path_factory):
     return out, res.output
 
 
-def test_merged_parents_and_returned_workbooks_speak_to_people(demo):
+@pytest.mark.slow
+def test_merged_parents_and_returned_workbooks_speak_to_people(demo, tmp_path):
+    """The demo's merged district and province books, and the workbooks a merge writes back to the
+    communes it returns (--return-dir: tampered, wrong year, missing evidence)."""
+    import shutil
     out, _ = demo
     merged = sorted((out / "tong-hop-huyen").glob("*.xlsx")) + sorted((out / "tong-hop-tinh").glob("*.xlsx"))
     assert len(merged) >= 3
-    problems = [p for path in merged for p in _problems(workbook_texts(path))]
+    parent = Path(shutil.copy(out / "tong-hop-huyen" / merged[1].name, tmp_path / merged[1].name))
+    res = run("merge", parent, out / "nop-huyen" / "MAU-H02", "--return-dir", tmp_path / "tra-lai")
+    returned = sorted((tmp_path / "tra-lai").glob("*.xlsx"))
+    assert returned, res.output
+    problems = [f"cdht merge --return-dir: {w}" for w in internal_words(res.output)]
+    problems += [p for path in merged + [parent] + returned for p in _problems(workbook_texts(path))]
     assert not problems, "\n".join(problems[:40])
 
 
+@pytest.mark.slow
 def test_checked_communes_speak_to_people(demo, tmp_path):
     """``check --write`` of every submitted commune (missing evidence, wrong year, tampered …): the
     "Kết quả kiểm tra" sheet it writes holds the findings' texts."""
@@ -248,6 +259,7 @@ def _bad_commands(demo_out: Path, tmp: Path) -> list[list]:
     ]
 
 
+@pytest.mark.slow
 def test_every_cli_message_speaks_to_people(demo, tmp_path):
     out, demo_output = demo
     problems = [f"demo: {w}" for w in internal_words(demo_output)]
@@ -287,6 +299,7 @@ def test_an_unexpected_error_names_no_library_exception(monkeypatch, tmp_path):
     assert not internal_words(res.output), res.output
 
 
+@pytest.mark.slow
 def test_last_years_register_that_is_no_workbook_is_a_finding_not_a_crash(demo, tmp_path):
     out, _ = demo
     district = sorted((out / "tong-hop-huyen").glob("*.xlsx"))[0]
