@@ -70,8 +70,8 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "Thêm các cột này vào dòng tiêu đề (hoặc tiêu đề tiếng Việt: Mã, Tên, Cấp, Mã cấp trên)."),
     "CDHT-T008": (ERROR, "Đơn vị thiếu mã.",
                   "Ghi mã đơn vị ở cột 'ma' (mã do Sở cấp), hoặc xóa dòng trống này."),
-    "CDHT-T009": (ERROR, "Cấp '{value}' không phải xa, huyen hoặc tinh.",
-                  "Ghi cột 'cap' là xa, huyen hoặc tinh (hoặc Xã, Huyện, Tỉnh)."),
+    "CDHT-T009": (ERROR, "Cấp '{value}' không phải 'xa', 'huyen' hoặc 'tinh'.",
+                  "Ghi cột 'cap' là 'xa', 'huyen' hoặc 'tinh' (hoặc Xã, Huyện, Tỉnh)."),
     "CDHT-T010": (ERROR, "Mã đơn vị '{unit}' trùng với dòng {other_line}.",
                   "Mỗi đơn vị một mã duy nhất; xóa dòng trùng hoặc sửa mã."),
     "CDHT-T012": (WARNING, "Bộ tiêu chí '{edition}' có cấp huyện, nhưng từ 01/07/2025 không còn cấp huyện: hồ sơ "

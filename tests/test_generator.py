@@ -536,7 +536,7 @@ def test_cli_units_semicolons_and_bom(tmp_path):
 
 @pytest.mark.parametrize("content,code,detail", [
     ("ma,ten\nX1,Xã Một\n", "CDHT-T007", "thiếu cột cap, ma_cap_tren"),
-    ("ma,ten,cap,ma_cap_tren\nX1,Xã Một,thôn,\n", "CDHT-T009", "bad.csv:2: Cấp 'thôn' không phải xa, huyen hoặc tinh"),
+    ("ma,ten,cap,ma_cap_tren\nX1,Xã Một,thôn,\n", "CDHT-T009", "bad.csv:2: Cấp 'thôn' không phải 'xa', 'huyen' hoặc 'tinh'"),
     ("ma,ten,cap,ma_cap_tren\nX1,Xã Một,xa,H404\n", "CDHT-T011", "bad.csv:2: Đơn vị 'X1' có mã cấp trên 'H404'"),
     ("ma,ten,cap,ma_cap_tren\nX1,Xã Một,xa,\nX1,Xã Hai,xa,\n", "CDHT-T010", "bad.csv:3: Mã đơn vị 'X1' trùng với dòng 2"),
     ("ma,ten,cap,ma_cap_tren\n,Xã Một,xa,\n", "CDHT-T008", "bad.csv:2: Đơn vị thiếu mã"),

@@ -238,6 +238,8 @@ def _bad_commands(demo_out: Path, tmp: Path) -> list[list]:
     text = tmp / "ghi-chu.txt"
     text.write_text("không phải sổ tính", encoding="utf-8")
     missing = tmp / "khong-co.xlsx"
+    bad_csv = tmp / "don-vi.csv"
+    bad_csv.write_text("ma,ten,cap,ma_cap_tren\nX1,Xã Một,quận,\nX1,Xã Hai,xa,\n,Không mã,xa,\n", encoding="utf-8")
     district = sorted((demo_out / "tong-hop-huyen").glob("*.xlsx"))[0]
     commune = sorted((demo_out / "nop-huyen").rglob("*.xlsx"))[0]
     return [
@@ -254,6 +256,7 @@ def _bad_commands(demo_out: Path, tmp: Path) -> list[list]:
         ["generate", "--tier", "xa", "--year", 1990, "--out", tmp / "g2"],
         ["merge", district], ["--khong-co"],
         ["generate", "--tier", "xa", "--year", C.YEAR, "--units", ods, "--out", tmp / "g3"],
+        ["generate", "--tier", "xa", "--year", C.YEAR, "--units", bad_csv, "--out", tmp / "g4"],
         ["merge", district, commune.parent, "--register-from", tmp / "lo.ods", "--dry-run"],
         ["merge", district, commune.parent, "--register-from", missing, "--dry-run"],
     ]
