@@ -45,7 +45,7 @@ from cdht import __version__
 from cdht import contract as L
 from cdht.log import log as _log, log_path  # noqa: F401  (log_path: shown in alerts)
 from cdht.evaluate import level_label
-from cdht.messages import ERROR, INFO, WARNING, Finding, finding
+from cdht.messages import ERROR, INFO, INTERNAL_ERROR, WARNING, Finding, finding
 
 TITLE = "Cộng đồng học tập"
 MAX_HIGHLIGHTS = 50          # cell colours per run (one xlwings call each)
@@ -91,9 +91,9 @@ def _run(operation: str, book, body: Callable):
     except _Stop as stop:
         _log(logging.INFO, f"{operation}: {stop.finding.code} {stop.finding.message}")
         _alert(book, _finding_text(stop.finding))
-    except Exception as e:  # noqa: BLE001 - a button must end in a message, never a traceback
+    except Exception:  # noqa: BLE001 - a button must end in a message, never a traceback
         _log(logging.ERROR, f"{operation}: unexpected error\n{traceback.format_exc()}")
-        f = finding("CDHT-A001", operation=operation, error=type(e).__name__, log=str(log_path()))
+        f = finding("CDHT-A001", operation=operation, error=INTERNAL_ERROR, log=str(log_path()))
         try:
             _alert(book, _finding_text(f))
         except Exception:  # noqa: BLE001

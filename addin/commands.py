@@ -27,8 +27,14 @@ def addin_build(out_dir):
     except ModuleNotFoundError as e:  # core install without the addin-build extra
         click.echo(finding("CDHT-A006", package=e.name or "xlwings").text(), err=True)
         sys.exit(1)
-    except Exception as e:  # missing macros/, version mismatch, pyOpenVBA failure: reported, no traceback
-        click.echo(f"[CDHT-A001] LỖI: {e}", err=True)
+    except Exception:  # missing macros/, version mismatch, pyOpenVBA failure: coded, details in the log
+        import traceback
+
+        from cdht.log import log, log_path
+        from cdht.messages import INTERNAL_ERROR
+        log(40, f"cdht addin build\n{traceback.format_exc()}")
+        click.echo(finding("CDHT-A001", operation="cdht addin build", error=INTERNAL_ERROR,
+                           log=str(log_path())).text(), err=True)
         sys.exit(1)
     click.echo(f"Đã tạo {path}")
 

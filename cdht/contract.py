@@ -206,3 +206,10 @@ OVERVIEW_DISTRICT_COLUMNS = ["Mã huyện", "Tên huyện", "Số xã", "Xã đ�
                              "Tự đánh giá: mức độ 1", "Tự đánh giá: mức độ 2", "Công nhận mức độ 1",
                              "Công nhận mức độ 2"]
 OVERVIEW_DISTRICT_ROWS = 30  # a blank template's; one issued for a province has one row per registry district
+
+
+# --- Evidence per indicator (issue 17: the right cell turns red) — append-only --------------------
+def evidence_count_name(indicator_id: str) -> str:
+    """The name of an indicator's "Số minh chứng" cell on "Tự đánh giá" (how many register rows
+    cite it): where a missing-evidence finding (CDHT-E001) points."""
+    return "so_minh_chung_" + indicator_id.replace(".", "_")

@@ -130,7 +130,14 @@ def level_label(level: int | None) -> str:
     return {None: R.CHUA_DU, 0: "Chưa đạt", 1: "Mức độ 1", 2: "Mức độ 2"}[level]
 
 
-def verdict_label(v: bool | None) -> str:
+def verdict_label(v: bool | None, evidenced: bool = True) -> str:
+    """An indicator's verdict at one level in words, as its cell on "Tự đánh giá" shows it: a met
+    indicator that no evidence row cites reads "Đạt (thiếu minh chứng)" — still met: missing
+    evidence does not change the level (the Circular judges each indicator đạt / không đạt on the
+    facts; the evidence proves them in the dossier), it stops the dossier (CDHT-E001 is an error,
+    so the workbook is not ready to file)."""
+    if v is True and not evidenced:
+        return R.DAT_NO_EVIDENCE
     return {True: R.DAT, False: R.KHONG_DAT, None: R.CHUA_DU}[v]
 
 

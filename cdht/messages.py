@@ -70,8 +70,8 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "Thêm các cột này vào dòng tiêu đề (hoặc tiêu đề tiếng Việt: Mã, Tên, Cấp, Mã cấp trên)."),
     "CDHT-T008": (ERROR, "Đơn vị thiếu mã.",
                   "Ghi mã đơn vị ở cột 'ma' (mã do Sở cấp), hoặc xóa dòng trống này."),
-    "CDHT-T009": (ERROR, "Cấp '{value}' không phải xa, huyen hoặc tinh.",
-                  "Ghi cột 'cap' là xa, huyen hoặc tinh (hoặc Xã, Huyện, Tỉnh)."),
+    "CDHT-T009": (ERROR, "Cấp '{value}' không phải 'xa', 'huyen' hoặc 'tinh'.",
+                  "Ghi cột 'cap' là 'xa', 'huyen' hoặc 'tinh' (hoặc Xã, Huyện, Tỉnh)."),
     "CDHT-T010": (ERROR, "Mã đơn vị '{unit}' trùng với dòng {other_line}.",
                   "Mỗi đơn vị một mã duy nhất; xóa dòng trùng hoặc sửa mã."),
     "CDHT-T012": (WARNING, "Bộ tiêu chí '{edition}' có cấp huyện, nhưng từ 01/07/2025 không còn cấp huyện: hồ sơ "
@@ -194,9 +194,31 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "CDHT-W049": (INFO, "'{fact}' của đơn vị: sổ năm {found} ghi '{old}', danh sách đơn vị năm {year} ghi '{new}'; sổ "
                         "mới dùng '{new}'.",
                   "Không cần làm gì nếu danh sách của Sở đúng; nếu sai, đề nghị Sở sửa hồ sơ cấu hình."),
+    "CDHT-W031": (ERROR, "Biểu mẫu năm {found}, cần năm {year}: các ngày minh chứng không được kiểm tra theo năm này.",
+                  "Dùng biểu mẫu năm {year} do Sở phát hành: nhập lại số liệu và minh chứng vào đó rồi "
+                  "kiểm tra lại tệp mới (phần mềm chưa có lệnh tự chuyển số liệu sang năm khác)."),
+    # (issue 17: the command line's own errors, in Vietnamese with a code; exit status 2)
+    "CDHT-W033": (ERROR, "Lệnh '{command}' không có tùy chọn '{option}'.",
+                  "Dùng một trong các tùy chọn của lệnh: {options}. Xem hướng dẫn: {command} --help."),
+    "CDHT-W034": (ERROR, "Lệnh '{command}' thiếu {param} ({expected}).",
+                  "Cách gọi: {usage}. Xem hướng dẫn: {command} --help."),
+    "CDHT-W035": (ERROR, "Giá trị '{value}' của {param} không dùng được: {reason}.",
+                  "Ghi {param} là {expected}. Xem hướng dẫn: {command} --help."),
+    "CDHT-W036": (ERROR, "Không có lệnh '{name}' trong '{command}'.",
+                  "Dùng một trong các lệnh: {commands}. Xem hướng dẫn: {command} --help."),
+    "CDHT-W037": (ERROR, "Cách gọi lệnh '{command}' không đúng: {problem}.",
+                  "Cách gọi: {usage}. Xem hướng dẫn: {command} --help."),
+    "CDHT-W038": (ERROR, "Tùy chọn '{option}' của lệnh '{command}' cần một giá trị ({expected}) ngay sau nó.",
+                  "Ghi giá trị ngay sau {option} (cách gọi: {usage}). Xem hướng dẫn: {command} --help."),
+    "CDHT-W039": (ERROR, "Lệnh '{command}' không nhận thêm '{extra}'.",
+                  "Cách gọi: {usage}. Đường dẫn có dấu cách phải đặt trong dấu nháy kép. Xem hướng dẫn: "
+                  "{command} --help."),
     # --- evidence (minh chứng) -----------------------------------------------------------------
-    "CDHT-E001": (ERROR, "Chỉ tiêu {indicator} được đánh giá đạt nhưng chưa có minh chứng nào.",
-                  "Thêm ít nhất một dòng ở trang Minh chứng với cột Chỉ tiêu ghi '{indicator}'."),
+    "CDHT-E001": (ERROR, "Chỉ tiêu {indicator} đạt nhưng chưa có dòng minh chứng nào ghi mã này (Số minh chứng = 0): "
+                         "mức độ không đổi, nhưng chưa nộp hồ sơ được.",
+                  "Ở trang 'Minh chứng', dòng {free_row} (dòng trống đầu tiên), chọn '{indicator}' ở cột Chỉ tiêu "
+                  "và ghi tên, số/ký hiệu, ngày ban hành của văn bản chứng minh; hoặc thêm '{indicator}' vào cột "
+                  "Chỉ tiêu của một dòng có sẵn (nhiều mã cách nhau bằng dấu phẩy)."),
     "CDHT-E002": (ERROR, "Cột Chỉ tiêu ghi '{value}': không phải mã chỉ tiêu nào của bộ tiêu chí.",
                   "Chọn mã trong danh sách của cột Chỉ tiêu, ví dụ '{example}'; nhiều mã cách nhau bằng "
                   "dấu phẩy. Các mã của cấp này: {known}."),
@@ -217,6 +239,10 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "CDHT-E010": (WARNING, "Ô này có nội dung '{value}' nằm ngoài sổ minh chứng (các cột {columns}); "
                            "phần mềm không đọc ô này.",
                   "Chuyển nội dung vào cột Ghi chú của cùng dòng, rồi xóa ô này."),
+    "CDHT-E011": (ERROR, "Chỉ tiêu {indicator} đạt nhưng chưa có dòng minh chứng nào ghi mã này (Số minh chứng = 0), "
+                         "và trang 'Minh chứng' đã dùng hết {rows} dòng: mức độ không đổi, nhưng chưa nộp hồ sơ được.",
+                  "Thêm '{indicator}' vào cột Chỉ tiêu của dòng văn bản chứng minh chỉ tiêu này (nhiều mã cách nhau "
+                  "bằng dấu phẩy), hoặc gộp các văn bản trùng để có dòng trống."),
     # --- merge (tổng hợp) ----------------------------------------------------------------------
     "CDHT-M001": (ERROR, "Biểu mẫu là cấp '{found}', không phải cấp dưới '{expected}' của sổ tổng hợp.",
                   "Chỉ gộp biểu mẫu cấp {expected} vào sổ tổng hợp cấp {parent}."),
@@ -256,7 +282,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "Đơn vị bổ sung minh chứng theo danh sách trả lại."),
     # (issue 12: the recognition chain)
     "CDHT-M019": (ERROR, "Sổ tổng hợp của '{unit}' không có danh sách đơn vị cấp dưới chính thức năm {year}; "
-                         "không tính các chỉ tiêu {names} (không đoán mẫu số của quy tắc 90 %).",
+                         "không tính các ô {names} (không đoán mẫu số của quy tắc 90 %).",
                   "Chạy lại với --profile <hồ sơ cấu hình tỉnh>.yaml (hoặc --units <danh sách>.csv), hoặc dùng "
                   "sổ tổng hợp do Sở phát hành cho đơn vị (có danh sách đơn vị cấp dưới đã khóa)."),
     "CDHT-M020": (WARNING, "Ô '{name}' ghi {typed}, nhưng danh sách đơn vị ({source}) có {expected} đơn vị cấp "
@@ -498,6 +524,32 @@ _OS_REASONS = {
     errno.ENAMETOOLONG: "tên tệp quá dài",
     errno.EEXIST: "tệp đã tồn tại",
 }
+
+
+# What a command-line value must be (the ``expected`` fact of W034, W035, W038), per kind of value,
+# and why a value given is refused (the ``reason`` of W035): closed vocabularies.
+VALUE_KINDS = {
+    "choice": "một trong: {choices}",
+    "integer": "một số nguyên, ví dụ 2026",
+    "number": "một số",
+    "file": "đường dẫn một tệp",
+    "folder": "đường dẫn một thư mục",
+    "path": "đường dẫn một tệp hoặc thư mục",
+    "text": "một giá trị",
+}
+VALUE_PROBLEMS = {
+    "choice": "không có trong danh sách",
+    "integer": "không phải số nguyên",
+    "number": "không phải số",
+    "is_file": "đây là tệp, không phải thư mục",
+    "unreadable": "không đọc được",
+    "other": "không đúng dạng",
+}
+CHOICE_LABELS = {"xa": "cấp xã", "huyen": "cấp huyện", "tinh": "cấp tỉnh"}  # beside a value to type, what it means
+INTERNAL_ERROR = "lỗi bên trong phần mềm"  # A001's error: the technical name stays in the log, never shown
+USAGE_PROBLEM = "cách ghi các tùy chọn và đối số không đúng"  # W037 when the library's own reason is not Vietnamese
+OPTIONS_WORD = "[tùy chọn]"  # stands for the options in a usage line
+COMMAND_WORD = "<lệnh> …"     # stands for a sub-command and its arguments in a usage line
 
 
 # The W002 reasons (a closed vocabulary) and the tamper causes told in M008.

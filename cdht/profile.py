@@ -29,7 +29,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cdht.dates import BEFORE, ON_OR_BEFORE, month_day, on_time
-from cdht.messages import Finding, finding, has_errors, nfc
+from cdht.messages import Finding, finding, has_errors, nfc, os_reason
 
 PROFILES_DIR = Path(__file__).parent / "catalogue" / "profiles"
 SAMPLE_THREE_TIER = PROFILES_DIR / "kien-giang-2024-mau.yaml"
@@ -260,7 +260,7 @@ def load_profile(path: str | Path) -> tuple[Profile | None, list[Finding]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as e:
-        reason = getattr(e, "strerror", None) or "không phải văn bản UTF-8"
+        reason = os_reason(e) if isinstance(e, OSError) else "không phải văn bản UTF-8"
         return None, [finding("CDHT-P001", path=file, reason=reason)]
     try:
         raw = yaml.load(nfc(text), Loader=_Loader)

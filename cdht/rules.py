@@ -33,6 +33,9 @@ from pydantic_core import PydanticCustomError
 DAT = "Đạt"
 KHONG_DAT = "Không đạt"
 CHUA_DU = "Chưa đủ dữ liệu"
+# An indicator met by its figures that no evidence row cites: still met (the level is the figures'),
+# but the dossier cannot be filed until a row cites it (CDHT-E001). Shown in the verdict cells.
+DAT_NO_EVIDENCE = "Đạt (thiếu minh chứng)"
 CO = "Có"
 KHONG = "Không"
 

@@ -111,7 +111,10 @@ def read_units(path: str | Path) -> tuple[UnitList | None, list[Finding]]:
         raw = path.read_bytes()
     except OSError as e:
         return None, [finding("CDHT-T001", file=where, reason=os_reason(e))]
-    rows = _rows(_decode(raw))
+    try:
+        rows = _rows(_decode(raw))
+    except csv.Error:  # NUL bytes and the like: a spreadsheet or another binary file, not a CSV
+        return None, [finding("CDHT-T001", file=where, reason="không phải tệp CSV dạng văn bản")]
     if not rows:
         return None, [finding("CDHT-T006", file=where)]
     header = [_HEADERS.get(_key(h)) for h in rows[0]]

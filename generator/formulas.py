@@ -4,15 +4,51 @@ from __future__ import annotations
 from cdht import rules as R
 
 
-def indicator_formula(ind, level: int, fields: dict) -> str:
-    """The live formula of one indicator at one level (without the leading '=')."""
+def indicator_formula(ind, level: int, fields: dict, evidence: str | None = None) -> str:
+    """The live formula of one indicator at one level (without the leading '='). ``evidence``: the
+    cell counting the register rows that cite the indicator; when given, a met indicator that no row
+    cites reads "Đạt (thiếu minh chứng)" — still met (the criteria and the level read it as Đạt),
+    the way ``cdht.ops.assess`` labels it."""
     rule = ind.rules[level]
     keys = list(dict.fromkeys(rule.fields() + [k for c in ind.checks for k in c.fields()]))
     conds = [R.field_valid_excel(fields[k], k) for k in keys]
     conds += rule.conditions_excel(lambda k: k) + [c for ch in ind.checks for c in ch.conditions_excel(lambda k: k)]
     complete = conds[0] if len(conds) == 1 else f"AND({','.join(conds)})"
-    verdict = f'IF({rule.excel(lambda k: k)},"{R.DAT}","{R.KHONG_DAT}")'
+    met = f'"{R.DAT}"' if evidence is None else f'IF({evidence}>0,"{R.DAT}","{R.DAT_NO_EVIDENCE}")'
+    verdict = f'IF({rule.excel(lambda k: k)},{met},"{R.KHONG_DAT}")'
     return f'IFERROR(IF({complete},{verdict},"{R.CHUA_DU}"),"{R.CHUA_DU}")'
+
+
+# What may stand between an indicator code and the next in the register's "Chỉ tiêu" cell, made a
+# comma before the codes are looked up (cdht.ops.assess.cited_indicators reads the same forms).
+_CITATION_SEPARATORS = ("\n", ";", " ", "-", ":", "/", "+", "&", "ct", "tiêu", "tieu")
+
+
+def _accentless(text: str) -> str:
+    import unicodedata
+
+    t = unicodedata.normalize("NFD", text).replace("\u0111", "d")
+    return "".join(ch for ch in t if not unicodedata.combining(ch))
+
+
+def evidence_count_formula(ind, register: str) -> str:
+    """How many rows of the register's "Chỉ tiêu" column (``register``, an absolute range) cite
+    the indicator, without the leading '='. Each cell is read as ``cited_indicators`` reads it in
+    the common forms: lower-cased, the tier's own word with or without accents ("xã 1.1",
+    "XA.1.1", "Chỉ tiêu 1.1", "1.1"), several codes separated by commas, semicolons, line breaks,
+    spaces or slashes; another tier's code ("huyen.1.1" in a commune's book) never counts.
+    FIND, not SEARCH: no wildcard or regular-expression reading in either spreadsheet."""
+    tier = ind.tier
+    number = ind.id[len(tier.code) + 1:]  # "1.1" of "xa.1.1"
+    text = f"LOWER({register})"
+    own = tier.name.split()[-1].lower()  # "xã" of "Cấp xã"
+    if own != tier.code and _accentless(own) == tier.code:
+        text = f'SUBSTITUTE({text},"{own}","{tier.code}")'
+    for sep in _CITATION_SEPARATORS:
+        text = f'SUBSTITUTE({text},{"CHAR(10)" if sep == chr(10) else chr(34) + sep + chr(34)},",")'
+    text = f'SUBSTITUTE(SUBSTITUTE({text},"{tier.code}.",","),"{tier.code}",",")'
+    text = f'SUBSTITUTE(","&{text}&",",".,",",")'  # "xa.1.1." as "xa.1.1"
+    return f'SUMPRODUCT(--ISNUMBER(FIND(",{number},",{text})))'
 
 
 def criterion_formula(refs: list[str]) -> str:

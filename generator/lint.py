@@ -153,6 +153,7 @@ def _is_input_name(wb, sheet: str, coord: str) -> bool:
         for s, ref in dn.destinations:
             if s == sheet and ref.replace("$", "") == coord:
                 return (name not in _LOCKED_NAMES and not name.startswith("DS_")
+                        and not name.startswith(L.evidence_count_name(""))  # computed: a count
                         and name not in (L.N_UNIT_CODE, L.N_UNIT_NAME, L.N_DISADVANTAGED))
     return False
 

@@ -360,3 +360,37 @@ def test_province_merge_button_takes_department_forms(tmp_path):
         from openpyxl.utils import column_index_from_string
         assert written[(wb.sheetnames.index(sheet), row - 1, column_index_from_string(col) - 1)] == v
     assert "Phiếu sở/ngành: 1/5 đã nộp" in _alerts(actions)[0]
+
+
+@pytest.mark.oracle
+def test_missing_evidence_colours_the_evidence_count_not_the_verdict(templates, tmp_path):
+    """Issue 17, through the ribbon's "Kiểm tra minh chứng": the two indicators without evidence get
+    their "Số minh chứng" cell flagged (and the results name that cell); no verdict input is coloured
+    red. A count cell flagged last time and fine now loses its flag (no input yellow: it is computed)."""
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    path = _commune(templates, "MAU-X0101", tmp_path, missing_evidence=2)
+    tier = EDITION.tier("xa")
+    missing, fixed = [i.id for i in tier.indicators[-2:]], tier.indicators[0].id
+    wb = openpyxl.load_workbook(path)
+    where = {i: next(iter(wb.defined_names[L.evidence_count_name(i)].destinations)) for i in missing + [fixed]}
+    ws = wb[L.SHEET_RESULTS]  # what the previous run flagged: the count cell of an indicator fine now
+    ws.cell(L.HEADER_ROW + 1, 1, "CDHT-E001")
+    ws.cell(L.HEADER_ROW + 1, 3, where[fixed][0])
+    ws.cell(L.HEADER_ROW + 1, 4, where[fixed][1].replace("$", ""))
+    wb.save(path)
+    pos = {i: (wb.sheetnames.index(s), int(coordinate_from_string(r.replace("$", ""))[1]) - 1,
+               column_index_from_string(coordinate_from_string(r.replace("$", ""))[0]) - 1)
+           for i, (s, r) in where.items()}
+    book = _book(path)
+    cdht_addin.kiem_tra_minh_chung(book=book)
+    actions = xlwings_remote.actions(book)
+    rows = [row for row in _writes_on(actions, _sheet_pos(path, L.SHEET_RESULTS))[0]["values"] if row[0] == "CDHT-E001"]
+    assert {(r[2], r[3], r[4]) for r in rows} == {(where[i][0], where[i][1].replace("$", ""), i) for i in missing}
+    colours = [a for a in actions if a["func"] == "setRangeColor"]
+    flagged = {(a["sheet_position"], a["start_row"], a["start_column"]) for a in colours
+               if a["args"] == [xlwings_entry.COLOR_FLAG]}
+    assert flagged == {pos[i] for i in missing}
+    assert not flagged & _input_positions(path, "xa")
+    cleared = [a["args"] for a in colours if (a["sheet_position"], a["start_row"], a["start_column"]) == pos[fixed]]
+    assert cleared == [[None]]

@@ -14,6 +14,7 @@ import pytest
 
 from cdht.ops.assess import check, compute
 from cdht import contract as L
+from cdht import rules as R
 from cdht.messages import ERROR, WARNING
 from tests import corpus as C
 from scripts import libreoffice
@@ -313,16 +314,37 @@ def test_clean_evidence_is_ready_to_file(make):
     assert rep.ready_to_file is True and rep.as_dict()["ready_to_file"] is True
 
 
-def test_claimed_dat_without_evidence_is_E001_at_the_input_cell(make):
+def test_claimed_dat_without_evidence_is_E001_at_the_evidence_count_cell(make):
+    """Issue 17: the cell that is wrong is the indicator's "Số minh chứng" (0), not the "Đạt" typed;
+    the finding names the indicator and the register row to fill; the level is unchanged (missing
+    evidence stops the dossier, not the level) and the verdicts read "Đạt (thiếu minh chứng)"."""
     path = make("xa", evidence=_evidence(drop=("xa.1.2", "xa.5.1")))
     rep = check(path)
     e001 = {f.indicator: f for f in _ev(rep.findings, "CDHT-E001")}
     assert set(e001) == {"xa.1.2", "xa.5.1"}
-    for ind, name in (("xa.1.2", "xa_1_2"), ("xa.5.1", "xa_5_1_so_cong_dan_hoc_tap")):
-        assert (e001[ind].sheet, e001[ind].cell) == C.cell_ref(path, name)
+    free_row = L.HEADER_ROW + 1 + len(_evidence(drop=("xa.1.2", "xa.5.1")))
+    for ind in ("xa.1.2", "xa.5.1"):
+        assert (e001[ind].sheet, e001[ind].cell) == C.cell_ref(path, L.evidence_count_name(ind))
         assert e001[ind].severity == ERROR
+        assert f"dòng {free_row} (dòng trống đầu tiên)" in e001[ind].fix
     assert "xa.1.2" in e001["xa.1.2"].message and "xa.1.2" in e001["xa.1.2"].fix
     assert rep.level == 2 and rep.ready_to_file is False
+    assert rep.no_evidence == ["xa.1.2", "xa.5.1"]
+    assert rep.verdict_texts("xa.1.2") == (R.DAT_NO_EVIDENCE, R.DAT_NO_EVIDENCE)
+    assert rep.verdict_texts("xa.1.1") == (R.DAT, R.DAT)
+    out = rep.as_dict()
+    assert out["no_evidence"] == ["xa.1.2", "xa.5.1"] and out["indicators"]["xa.1.2"]["evidence_rows"] == []
+    assert out["indicators"]["xa.1.1"]["evidence_rows"] == [L.HEADER_ROW + 1]
+
+
+def test_a_full_register_says_so_instead_of_a_free_row(make):
+    rows = _evidence(drop=("xa.3.3",))
+    rows += [[f"MCX{k}", "xa.1.1", "Văn bản", f"{k}/QĐ", C.EVIDENCE_DATE, "UBND", None, None]
+             for k in range(L.EVIDENCE_ROWS - len(rows))]
+    rep = check(make("xa", evidence=rows))
+    assert _ev(rep.findings, "CDHT-E001") == []
+    [f] = _ev(rep.findings, "CDHT-E011")
+    assert f.indicator == "xa.3.3" and str(L.EVIDENCE_ROWS) in f.message and rep.ready_to_file is False
 
 
 def test_not_claimed_indicator_needs_no_evidence(make):

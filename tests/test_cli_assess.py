@@ -91,7 +91,8 @@ def test_human_output_is_vietnamese(make):
 
 def test_human_output_incomplete_and_findings(make):
     out = run("check", make("thieu2.xlsx", overrides={"tong_so_cong_dan": "một nghìn"}, evidence=False)).output
-    assert "MỨC ĐỘ: Chưa đủ dữ liệu  (thiếu: tong_so_cong_dan)" in out
+    label = C.EDITION.tier("xa").fields["tong_so_cong_dan"].label
+    assert f"MỨC ĐỘ: Chưa đủ dữ liệu  (thiếu: '{label}')" in out and "tong_so_cong_dan" not in out
     assert "[CDHT-W011] LỖI" in out and "Cách sửa:" in out
     assert "[CDHT-E001]" in out
     assert "Sẵn sàng nộp hồ sơ: CHƯA" in out
@@ -117,7 +118,8 @@ def test_write_refreshes_results_and_keeps_inputs(make):
                 evidence=[r for r in C.evidence_for(C.EDITION.tier("xa"), C.EVIDENCE_DATE) if r[1] != "xa.2.3"])
     before, digest = all_values(path), sha(path)
     w011_sheet, w011_cell = C.cell_ref(path, "tong_so_cong_dan")
-    e001_sheet, e001_cell = C.cell_ref(path, "xa_2_3")
+    e001_sheet, e001_cell = C.cell_ref(path, L.evidence_count_name("xa.2.3"))  # its "Số minh chứng"
+    verdict_sheet, verdict_cell = C.cell_ref(path, "xa_2_3")
 
     res = run("check", path, "--write")
     assert res.exit_code == 1
@@ -141,6 +143,7 @@ def test_write_refreshes_results_and_keeps_inputs(make):
     # flagged cells, and an untouched input keeps its input colour
     assert fill_of(path, w011_sheet, w011_cell) == FILL_FLAG
     assert fill_of(path, e001_sheet, e001_cell) == FILL_FLAG
+    assert fill_of(path, verdict_sheet, verdict_cell) == FILL_INPUT  # the "Đạt" typed is not what is wrong
     sheet, cell = C.cell_ref(path, "xa_1_1")
     assert fill_of(path, sheet, cell) == FILL_INPUT
     # the layout fingerprint still matches: no tampering findings, protection kept

@@ -40,8 +40,8 @@ def test_check_shipped_editions():
     r = run("catalogue", "check")
     assert r.exit_code == 0, r.output
     assert r.stdout.count("Hợp lệ:") == len(shipped_editions()) >= 2
-    assert "tt25-2023, số chỉ tiêu: xa 15, huyen 13, tinh 16" in r.stdout
-    assert "tt25-2023-hai-cap, số chỉ tiêu: xa 15, tinh 16" in r.stdout
+    assert "tt25-2023, số chỉ tiêu: cấp xã 15, cấp huyện 13, cấp tỉnh 16" in r.stdout
+    assert "tt25-2023-hai-cap, số chỉ tiêu: cấp xã 15, cấp tỉnh 16" in r.stdout
     assert r.stderr == ""
 
 
@@ -181,8 +181,8 @@ def test_show_table():
     assert r.exit_code == 0
     out = r.stdout
     assert "Mức độ 1" in out and "Mức độ 2" in out
-    assert "== Cấp xã (xa) — cấp trên: Cấp huyện; nộp trước 02-28 năm sau ==" in out
-    assert "== Cấp tỉnh (tinh) — cấp trên: —; nộp trước 07-31 năm sau ==" in out
+    assert "== Cấp xã (--tier xa) — cấp trên: Cấp huyện; nộp trước 02-28 năm sau ==" in out
+    assert "== Cấp tỉnh (--tier tinh) — cấp trên: —; nộp trước 07-31 năm sau ==" in out
     lines = out.splitlines()
     xa51 = next(ln for ln in lines if ln.strip().startswith("xa.5.1 "))
     assert "≥ 60%" in xa51 and "≥ 80%" in xa51
@@ -201,6 +201,6 @@ def test_show_table_one_tier():
     r = run("catalogue", "show", "--tier", "xa")
     assert r.exit_code == 0
     assert "Mức độ 1" in r.stdout
-    assert "(xa)" in r.stdout and "(huyen)" not in r.stdout and "(tinh)" not in r.stdout
+    assert "(--tier xa)" in r.stdout and "(--tier huyen)" not in r.stdout and "(--tier tinh)" not in r.stdout
     assert "huyen." not in r.stdout
 

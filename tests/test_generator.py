@@ -22,6 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from cdht.cli.main import main
 from cdht import __version__
 from cdht import contract as L
+from cdht import rules as R
 from cdht_generator.api import GenerateError, generate
 from cdht.edition import CATALOGUE_DIR, load_edition
 from cdht.fingerprint import canonical_formula, layout_fingerprint, seal_code
@@ -291,13 +292,17 @@ def test_conditional_formats(books, tier, kind):
     results = {f"{col}{r}" for r in _indicator_rows(ws, t) for col in "EF"}
     fail = [cells for cells, r in rules if r.type == "cellIs" and r.formula == ['"Không đạt"']]
     assert fail and results <= set().union(*fail)
-    # "Đạt" without evidence: the evidence count column of every indicator
+    # "Đạt" without evidence: the evidence count column of every indicator, and the verdicts that
+    # read "Đạt (thiếu minh chứng)" (issue 17); each count cell named for the findings to point at
     counts = {f"G{r}" for r in _indicator_rows(ws, t)}
-    no_ev = [cells for cells, r in rules if r.type == "expression" and '"Đạt"' in r.formula[0]
+    no_ev = [cells for cells, r in rules if r.type == "expression" and f'"{R.DAT_NO_EVIDENCE}"' in r.formula[0]
              and "=0" in r.formula[0]]
     assert no_ev and counts <= set().union(*no_ev)
-    for row in _indicator_rows(ws, t):
-        assert ws[f"G{row}"].value.startswith("=COUNTIF(")
+    orange = [cells for cells, r in rules if r.type == "cellIs" and r.formula == [f'"{R.DAT_NO_EVIDENCE}"']]
+    assert orange and results <= set().union(*orange)
+    for ind, row in zip(t.indicators, _indicator_rows(ws, t)):
+        assert ws[f"G{row}"].value.startswith("=SUMPRODUCT(")
+        assert cell(wb, L.evidence_count_name(ind.id)).coordinate == f"G{row}"
     # the appraisal and the summary show "Không đạt" too
     for sheet in (L.SHEET_APPRAISAL, L.SHEET_SUMMARY):
         assert any(r.type == "cellIs" and r.formula == ['"Không đạt"'] for _, r in cf_cells(wb[sheet]))
@@ -531,7 +536,7 @@ def test_cli_units_semicolons_and_bom(tmp_path):
 
 @pytest.mark.parametrize("content,code,detail", [
     ("ma,ten\nX1,Xã Một\n", "CDHT-T007", "thiếu cột cap, ma_cap_tren"),
-    ("ma,ten,cap,ma_cap_tren\nX1,Xã Một,thôn,\n", "CDHT-T009", "bad.csv:2: Cấp 'thôn' không phải xa, huyen hoặc tinh"),
+    ("ma,ten,cap,ma_cap_tren\nX1,Xã Một,thôn,\n", "CDHT-T009", "bad.csv:2: Cấp 'thôn' không phải 'xa', 'huyen' hoặc 'tinh'"),
     ("ma,ten,cap,ma_cap_tren\nX1,Xã Một,xa,H404\n", "CDHT-T011", "bad.csv:2: Đơn vị 'X1' có mã cấp trên 'H404'"),
     ("ma,ten,cap,ma_cap_tren\nX1,Xã Một,xa,\nX1,Xã Hai,xa,\n", "CDHT-T010", "bad.csv:3: Mã đơn vị 'X1' trùng với dòng 2"),
     ("ma,ten,cap,ma_cap_tren\n,Xã Một,xa,\n", "CDHT-T008", "bad.csv:2: Đơn vị thiếu mã"),

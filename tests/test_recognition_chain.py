@@ -25,6 +25,7 @@ from click.testing import CliRunner
 
 from cdht import contract as L
 from cdht.cli.main import main
+from cdht.edition import load_edition
 from cdht.fill import evidence_for, fill
 from cdht.profile import SAMPLE_THREE_TIER
 from tests import corpus
@@ -95,7 +96,8 @@ def test_case1_blank_parent_without_registry_derives_nothing(kit, tmp_path):
     assert d["derived"] == {} and d["derived_from"]["source"] is None and d["derived_from"]["typed_total"] == 30
     assert "CDHT-M019" in _codes(d)
     m019 = next(f for f in d["findings"] if f["code"] == "CDHT-M019")
-    assert "--profile" in m019["fix"] and "huyen_4_1_tong_so_xa" in m019["message"]
+    label = load_edition(None).tier("huyen").fields["huyen_4_1_tong_so_xa"].label  # named for people (issue 17)
+    assert "--profile" in m019["fix"] and f"'{label}'" in m019["message"] and "huyen_4_1" not in m019["message"]
     assert d["parent_level"] is None
     # a profile that does not know the parent (no unit code typed) does not guess either
     d = _merge(parent, inbox, "--profile", _profile(tmp_path), "--dry-run")

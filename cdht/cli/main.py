@@ -12,7 +12,7 @@ import click
 
 from cdht import __version__
 from cdht.edition import CatalogueError, check_edition, load_edition, shipped_editions
-from cdht.messages import Finding, finding, os_reason
+from cdht.messages import INTERNAL_ERROR, Finding, finding, os_reason
 
 TIERS = ["xa", "huyen", "tinh"]
 
@@ -36,24 +36,36 @@ def _dump(obj) -> None:
 
 class _SafeGroup(click.Group):
     """The last safety net: an unexpected error is a coded Vietnamese message, never a traceback
-    (the traceback goes to the log file named in the message)."""
+    (the traceback goes to the log file named in the message); click's own usage errors are coded
+    Vietnamese findings too (:mod:`cdht.cli.usage`)."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        from cdht.cli.usage import coded
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.ClickException as e:  # the group's own options (cdht --no-such-option)
+            raise coded(e) from None
 
     def invoke(self, ctx):
+        from cdht.cli.usage import coded, group_args
+        args = group_args(ctx)
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+        except click.ClickException as e:  # a sub-command's arguments, an unknown command
+            raise coded(e, ctx, args) from None
+        except (click.exceptions.Exit, click.exceptions.Abort, SystemExit):
             raise
         except OSError as e:
             click.echo(finding("CDHT-W023", file=getattr(e, "filename", None) and Path(e.filename).name,
                                reason=os_reason(e)).text(), err=True)
             sys.exit(2)
-        except Exception as e:  # noqa: BLE001 — reported with a code, logged in full
+        except Exception:  # noqa: BLE001 — reported with a code, logged in full
             import traceback
 
             from cdht.log import log as _log, log_path
             _log(40, f"cdht {' '.join(sys.argv[1:])}\n{traceback.format_exc()}")
             click.echo(finding("CDHT-A001", operation=ctx.invoked_subcommand or "cdht",
-                               error=type(e).__name__, log=str(log_path())).text(), err=True)
+                               error=INTERNAL_ERROR, log=str(log_path())).text(), err=True)
             sys.exit(2)
 
 
@@ -94,7 +106,7 @@ def catalogue_check(files, as_json):
             if findings:
                 _echo_findings(findings)
             else:
-                n = {k: len(t.indicators) for k, t in edition.tiers.items()}
+                n = {t.name.lower(): len(t.indicators) for t in edition.tiers.values()}
                 click.echo(f"Hợp lệ: {f} — bộ tiêu chí {edition.id}, số chỉ tiêu: "
                            + ", ".join(f"{k} {v}" for k, v in n.items()))
     if as_json:

@@ -9,7 +9,7 @@ def catalogue_table(edition, tier: str | None = None) -> str:
         if tier and code != tier:
             continue
         parent = edition.tiers[t.parent].name if t.parent else "—"
-        lines.append(f"== {t.name} ({code}) — cấp trên: {parent}; nộp trước {t.procedure.submit_by} năm sau ==")
+        lines.append(f"== {t.name} (--tier {code}) — cấp trên: {parent}; nộp trước {t.procedure.submit_by} năm sau ==")
         lines.append(f"{'Mã':<11} {'Mức độ 1':<34} {'Mức độ 2':<34} Chỉ tiêu")
         for c in t.criteria:
             lines.append(f"{c.id:<11} {c.name}")
@@ -18,6 +18,11 @@ def catalogue_table(edition, tier: str | None = None) -> str:
                 lines.append(f"  {i.id:<9} {i.rules[1].text():<34} {i.rules[2].text():<34} {text}")
         lines.append("")
     return "\n".join(lines)
+
+
+def field_labels(tier, keys) -> list[str]:
+    """What people call the fields ``keys`` of ``tier`` (their labels, never the field keys)."""
+    return [f"'{tier.fields[k].label}'" if k in tier.fields else str(k) for k in keys]
 
 
 def report_text(rep) -> str:
@@ -32,7 +37,7 @@ def report_text(rep) -> str:
     lines.append(f"Đơn vị: {s.unit_code or '—'} {s.unit_name or ''} — {s.tier.name}, năm {s.year}, "
                  f"bộ tiêu chí {s.edition.id}")
     lines.append(f"MỨC ĐỘ: {level_label(a.level)}"
-                 + (f"  (thiếu: {', '.join(a.missing)})" if a.missing else ""))
+                 + (f"  (thiếu: {', '.join(field_labels(s.tier, a.missing))})" if a.missing else ""))
     if rep.appraised_level is not None:
         lines.append(f"Kết quả thẩm định: {level_label(rep.appraised_level)}")
     lines.append(f"{'Mã':<11} {'Mức độ 1':<16} {'Mức độ 2':<16} Lý do")
@@ -40,8 +45,8 @@ def report_text(rep) -> str:
         c1, c2 = a.criteria[c.id]
         lines.append(f"{c.id:<11} {verdict_label(c1):<16} {verdict_label(c2):<16}")
         for i in c.indicators:
-            r = a.indicators[i.id]
-            lines.append(f"  {i.id:<9} {verdict_label(r.level1):<16} {verdict_label(r.level2):<16} {r.reason}")
+            t1, t2 = rep.verdict_texts(i.id)
+            lines.append(f"  {i.id:<9} {t1:<16} {t2:<16} {a.indicators[i.id].reason}")
     if rep.findings:
         lines.append("")
         lines.append(f"Phát hiện ({len(rep.findings)}):")
@@ -62,7 +67,9 @@ def merge_text(res) -> str:
         return "\n".join(lines)
     d = res.as_dict()
     c = d["completeness"]
-    lines.append(f"Cấp {res.parent_tier} ← cấp {res.child_tier}, năm {res.year}"
+    names = res.labels
+    lines.append(f"{names.get(res.parent_tier, res.parent_tier)} ← {names.get(res.child_tier, res.child_tier).lower()}, "
+                 f"năm {res.year}"
                  + (f", hồ sơ cấu hình '{res.profile}'" if res.profile else "")
                  + f": đã nhận {c['received']}/{c['expected']}, đúng hạn {c['on_time']}, muộn {c['late']}, "
                  f"chưa nộp {c['missing']}, trả lại {c['returned']}, bản trùng {len(res.duplicates)}")
@@ -91,7 +98,7 @@ def merge_text(res) -> str:
         where = f"hồ sơ cấu hình '{src.get('profile')}'" if src.get("source") == "profile" else \
             "danh sách khóa trong sổ do Sở phát hành"
         lines.append("Chỉ tiêu tính từ cấp dưới (mẫu số: " + where + "): "
-                     + ", ".join(f"{k} = {v}" for k, v in res.derived.items()))
+                     + ", ".join(f"{res.labels.get(k, k)} = {v}" for k, v in res.derived.items()))
     lines.append(f"Mức độ của sổ tổng hợp: {level_label(res.parent_level)}")
     lines.append("Đã ghi sổ tổng hợp (có bản sao .bak)." if res.written else "Không ghi gì (chạy thử --dry-run hoặc có lỗi).")
     return "\n".join(lines)

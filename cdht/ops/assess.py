@@ -7,12 +7,13 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from cdht import contract as L
 from cdht import rules as R
 from cdht.dates import month_day
-from cdht.evaluate import Assessment, appraised_level, evaluate, level_label
+from cdht.evaluate import Assessment, appraised_level, evaluate, level_label, verdict_label
 from cdht.messages import ERROR, Finding, finding
 
 from cdht.xlsx.fastread import _letters as _col_letter
@@ -20,8 +21,8 @@ from cdht.read.submission import Submission, read_workbook
 
 _CITATION_SPLIT = re.compile(r"[,;\n]+")
 # One indicator id as people type it, after accents are dropped and the text lower-cased:
-# "xa.1.1", "xa 1.1", "1.1", "chi tieu 1.1", "ct 1.1", "cap xa - 1.1", "xa.01.1".
-_CITATION = re.compile(r"(?:(?:chi\s*tieu|ct|cap)\s*[:.\-]?\s*)*(?:([a-z]+)\s*[.:\-]?\s*)?"
+# "xa.1.1", "xa 1.1", "1.1", "chi tieu 1.1", "ct 1.1", "cap xa - 1.1", "xa.01.1"; "va" (và) is never a tier.
+_CITATION = re.compile(r"(?:(?:chi\s*tieu|ct|cap)\s*[:.\-]?\s*)*(?:(?<![a-z])(?!va\b)([a-z]+)\s*[.:\-]?\s*)?"
                        r"(?:(?:chi\s*tieu|ct)\s*[:.\-]?\s*)?(\d+)\s*\.\s*(\d+)\s*\.?")
 
 
@@ -69,6 +70,26 @@ class Report:
     appraised_level: int | None = None
     evidence_findings: list[Finding] = field(default_factory=list)
 
+    @cached_property
+    def evidence_rows(self) -> dict[str, list[int]]:
+        """Indicator id → the register rows citing it (read on first use: a merge never needs it)."""
+        return evidence_rows(self.sub) if self.sub.readable else {}
+
+    @property
+    def no_evidence(self) -> list[str]:
+        """The indicators met (or claimed "Đạt") that no register row cites: their verdict cells
+        read "Đạt (thiếu minh chứng)", their evidence count cell is flagged (CDHT-E001)."""
+        if self.assessment is None:
+            return []
+        return [i.id for i in self.sub.tier.indicators
+                if met_or_claimed(self.sub, self.assessment, i) and i.id not in self.evidence_rows]
+
+    def verdict_texts(self, indicator_id: str) -> tuple[str, str]:
+        """The indicator's two verdict cells in words, as the live formulas of "Tự đánh giá" show them."""
+        r = self.assessment.indicators[indicator_id]
+        evidenced = indicator_id in self.evidence_rows
+        return verdict_label(r.level1, evidenced), verdict_label(r.level2, evidenced)
+
     @property
     def findings(self) -> list[Finding]:
         """The reading's findings, then the evidence findings."""
@@ -102,7 +123,9 @@ class Report:
             "level": self.level, "level_text": level_label(self.level) if a else None,
             "complete": bool(a and a.complete), "missing": a.missing if a else [],
             "criteria": a.as_dict()["criteria"] if a else {},
-            "indicators": a.as_dict()["indicators"] if a else {},
+            "indicators": {k: {**v, "evidence_rows": self.evidence_rows.get(k, [])}
+                           for k, v in a.as_dict()["indicators"].items()} if a else {},
+            "no_evidence": self.no_evidence,
             "appraisal": {"level": self.appraised_level,
                           "indicators": {i.id: s.appraisal.get(L.appraisal_name(i.id))
                                          for i in s.tier.indicators} if s.tier else {},
@@ -124,6 +147,30 @@ def compute_submission(sub: Submission) -> Report:
     rep.assessment = evaluate(sub.tier, sub.values)
     rep.appraised_level = appraised_level(sub.tier, sub.appraisal, sub.appraisal.get(L.N_APPRAISAL_TARGET))
     return rep
+
+
+def evidence_rows(sub: Submission) -> dict[str, list[int]]:
+    """The register rows citing each indicator of the workbook's tier, read by :func:`cited_indicators`
+    (the live "Số minh chứng" count of "Tự đánh giá" reads the same forms)."""
+    rows: dict[str, list[int]] = {}
+    for rec in sub.evidence:
+        for ident in cited_indicators(str(rec.get("indicators") or "").strip(), sub.tier)[0]:
+            rows.setdefault(ident, []).append(rec["row"])
+    return rows
+
+
+def met_or_claimed(sub: Submission, a: Assessment, ind) -> bool:
+    """Whether an indicator needs evidence: met at a level, or its verdict typed "Đạt"."""
+    r = a.indicators[ind.id]
+    claimed = any(R._text_eq(sub.values.get(f.key), R.DAT) for f in ind.fields if f.type == "verdict")
+    return bool(claimed or r.level1 or r.level2)
+
+
+def free_evidence_row(sub: Submission) -> int | None:
+    """The first empty row of the evidence register (None: all its rows are used)."""
+    used = {rec["row"] for rec in sub.evidence}
+    first = L.HEADER_ROW + 1
+    return next((r for r in range(first, first + L.EVIDENCE_ROWS) if r not in used), None)
 
 
 def compute(path: str | Path, edition=None) -> Report:
@@ -246,15 +293,24 @@ class _EvidenceCheck:
             self.codes[key] = row
 
     def uncited(self, a: Assessment) -> None:
-        """E001: an indicator claimed or met that no evidence row cites."""
+        """E001 (E011 when the register has no empty row): an indicator claimed or met that no
+        evidence row cites. It points at the indicator's evidence count ("Số minh chứng") — the
+        cell that is wrong — not at the verdict typed; in a workbook issued before that cell had a
+        name, at the indicator's first input."""
         sub = self.sub
+        free = free_evidence_row(sub)
         for ind in sub.tier.indicators:
-            r = a.indicators[ind.id]
-            claimed = any(R._text_eq(sub.values.get(f.key), R.DAT) for f in ind.fields if f.type == "verdict")
-            if (claimed or r.level1 or r.level2) and ind.id not in self.cited:
-                first_key = ind.fields[0].key if ind.fields else None
-                s, c = sub.where(first_key) if first_key else (None, None)
-                self.out.append(finding("CDHT-E001", file=sub.path.name, sheet=s, cell=c, indicator=ind.id))
+            if not met_or_claimed(sub, a, ind) or ind.id in self.cited:
+                continue
+            s, c = sub.where(L.evidence_count_name(ind.id))
+            if c is None and ind.fields:
+                s, c = sub.where(ind.fields[0].key)
+            if free is None:
+                self.out.append(finding("CDHT-E011", file=sub.path.name, sheet=s, cell=c, indicator=ind.id,
+                                        rows=L.EVIDENCE_ROWS))
+            else:
+                self.out.append(finding("CDHT-E001", file=sub.path.name, sheet=s, cell=c, indicator=ind.id,
+                                        free_row=free))
 
 
 def check_evidence(sub: Submission, a: Assessment, year: int | None = None) -> list[Finding]:

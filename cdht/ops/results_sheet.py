@@ -68,6 +68,10 @@ def write_results(report) -> Finding | None:
         sheet, ref = report.sub.cells.get(name, (None, None))
         if sheet in wb.sheetnames:
             wb[sheet][ref].fill = PatternFill("solid", fgColor=FILL_INPUT)
+    for ind in report.sub.tier.indicators if report.sub.tier else []:  # evidence counts: no fill of their own
+        sheet, ref = report.sub.cells.get(L.evidence_count_name(ind.id), (None, None))
+        if sheet in wb.sheetnames:
+            wb[sheet][ref].fill = PatternFill(fill_type=None)
     for f in report.findings:
         if f.sheet in wb.sheetnames and f.cell and f.cell[0].isalpha():
             try:

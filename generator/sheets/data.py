@@ -41,7 +41,7 @@ def _indicator(book, ws, ind, ir: int, fields: dict, input_refs: list[str]) -> i
         input_refs.append(f"D{ir + k}")
     if set(ind.input_keys()) <= {f.key for f in ind.fields}:  # live only when it reads this form's cells alone
         ws.cell(ir, 5, "=" + indicator_formula(ind, 1, fields)).border = THIN
-    ws.cell(ir, 6, evidence_count_formula(ind.id))
+    ws.cell(ir, 6, evidence_count_formula(ind))
     return ir + max(len(ind.fields), 1)
 
 

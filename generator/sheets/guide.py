@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from cdht import __version__
 from cdht import contract as L
+from cdht import rules as R
 from cdht_generator.builder import deadline_text
 from cdht_generator.styles import BOLD, TITLE
 
@@ -23,7 +24,9 @@ def write(book, ws) -> None:
         (f"2. Trang '{L.SHEET_SELF}': với mỗi chỉ tiêu, chọn Đạt / Không đạt hoặc nhập số liệu vào ô màu vàng. "
          "Cột Mức độ 1, Mức độ 2 và ô Kết quả tự tính.", None),
         (f"3. Trang '{L.SHEET_EVIDENCE}': mỗi văn bản minh chứng một dòng, ghi mã chỉ tiêu ở cột Chỉ tiêu. "
-         "Chỉ tiêu đạt phải có ít nhất một minh chứng.", None),
+         "Chỉ tiêu đạt phải có ít nhất một minh chứng: khi chưa có, trang "
+         f"'{L.SHEET_SELF}' ghi \"{R.DAT_NO_EVIDENCE}\" và tô cam ô Số minh chứng của chỉ tiêu đó "
+         "(mức độ không đổi, nhưng chưa nộp hồ sơ được).", None),
         (f"4. Trang '{L.SHEET_APPRAISAL}': dành cho Hội đồng thẩm định.", None),
         (f"5. Trang '{L.SHEET_SUMMARY}': in, ký, đóng dấu; ghi mã niêm phong bên cạnh chữ ký.", None),
         (f"Hồ sơ gửi {proc.dossier_to} trước ngày {deadline_text(proc.submit_by, year)}. "

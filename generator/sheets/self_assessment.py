@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from openpyxl.formatting.rule import FormulaRule
+from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.utils import get_column_letter, quote_sheetname
 
 from cdht import contract as L
 from cdht import rules as R
 from cdht_generator.builder import LIST_HEADER, sheet_ref
-from cdht_generator.formulas import (criterion_formula, indicator_formula, level_text_formula, rate_formula,
-                                     self_level_formula)
+from cdht_generator.formulas import (criterion_formula, evidence_count_formula as count_formula, indicator_formula,
+                                     level_text_formula, rate_formula, self_level_formula)
 from cdht_generator.styles import BOLD, FILL_CRITERION, FILL_NO_EVIDENCE, THIN, TITLE, WRAP
 
 COLUMNS = ["Mã", "Tiêu chí / chỉ tiêu", "Nội dung cần nhập", "Số liệu / kết quả", "Mức độ 1", "Mức độ 2",
@@ -33,9 +33,9 @@ class SelfRefs:
     input_refs: list[str] = field(default_factory=list)
 
 
-def evidence_count_formula(ind_id: str) -> str:
-    """How many evidence rows name the indicator (the "Số minh chứng" column)."""
-    return f'=COUNTIF({EVIDENCE_INDICATORS},"*{ind_id}*")'
+def evidence_count_formula(ind) -> str:
+    """How many evidence rows cite the indicator (the "Số minh chứng" column)."""
+    return "=" + count_formula(ind, EVIDENCE_INDICATORS)
 
 
 def write(book) -> SelfRefs:
@@ -88,9 +88,10 @@ def _indicator(book, ws, ind, ir: int, refs: SelfRefs) -> int:
         book.input_cell(ws, f"D{ir + k}", f.key, f.type, f.min, f.max)
         refs.input_refs.append(f"D{ir + k}")
     for lvl, col in LEVEL_COLUMNS:
-        ws.cell(ir, col, "=" + indicator_formula(ind, lvl, book.tier.fields)).border = THIN
+        ws.cell(ir, col, "=" + indicator_formula(ind, lvl, book.tier.fields, evidence=f"$G{ir}")).border = THIN
         refs.indicators.setdefault(ind.id, {})[lvl] = sheet_ref(ws, f"{get_column_letter(col)}{ir}")
-    ws.cell(ir, 7, evidence_count_formula(ind.id))
+    ws.cell(ir, 7, evidence_count_formula(ind))
+    book.name(L.evidence_count_name(ind.id), ws, f"G{ir}")  # where a missing-evidence finding points
     _rates(ws, ind, ir, own)
     return ir + max(len(own), 1)
 
@@ -120,12 +121,25 @@ def _level(book, ws, last: int, refs: SelfRefs) -> None:
     ws.cell(r + 1, 2, "Kết luận").font = BOLD
     ws.cell(r + 1, 4, "=" + level_text_formula(L.N_LEVEL))
     refs.level_text = sheet_ref(ws, f"D{r + 1}")
+    ws.cell(r + 2, 2, "Minh chứng").font = BOLD
+    ws.cell(r + 2, 4, "=" + missing_evidence_formula(f"E{L.HEADER_ROW + 1}:E{last}", f"F{L.HEADER_ROW + 1}:F{last}"))
+
+
+def missing_evidence_formula(level1: str, level2: str) -> str:
+    """The line under the conclusion: how many indicators are met without any evidence row (the
+    same count as ``cdht.ops.assess.Report.no_evidence``); the level stays, the dossier waits."""
+    n = f'SUMPRODUCT(--((({level1}="{R.DAT_NO_EVIDENCE}")+({level2}="{R.DAT_NO_EVIDENCE}"))>0))'
+    return (f'IF({n}=0,"Mọi chỉ tiêu đạt đều có minh chứng",{n}&" chỉ tiêu đạt chưa có minh chứng (ô cam ở cột '
+            f'Số minh chứng): mức độ không đổi, nhưng chưa nộp hồ sơ được cho đến khi bổ sung ở trang Minh chứng")')
 
 
 def _formats(book, ws, last: int, refs: SelfRefs) -> None:
-    """Conditional formats: empty input, không đạt, đạt; and an indicator passed without evidence."""
+    """Conditional formats: empty input, không đạt, đạt, đạt without evidence; and the evidence
+    count of an indicator passed without evidence."""
     book.result_formats(ws, refs.input_refs, f"E{L.HEADER_ROW + 1}:F{last}")
+    ws.conditional_formatting.add(f"E{L.HEADER_ROW + 1}:F{last}", CellIsRule(
+        operator="equal", formula=[f'"{R.DAT_NO_EVIDENCE}"'], fill=FILL_NO_EVIDENCE))
     rows = refs.indicator_rows
     ws.conditional_formatting.add(" ".join(f"G{x}" for x in rows), FormulaRule(
-        formula=[f'AND(OR($E{rows[0]}="{R.DAT}",$F{rows[0]}="{R.DAT}"),G{rows[0]}=0)'],
+        formula=[f'AND(OR($E{rows[0]}="{R.DAT_NO_EVIDENCE}",$F{rows[0]}="{R.DAT_NO_EVIDENCE}"),G{rows[0]}=0)'],
         fill=FILL_NO_EVIDENCE))

@@ -137,6 +137,8 @@ def _merge(result: MergeResult, sources, *, dry_run, on_duplicate, register_from
     sub = parent.sub
     child_tier = sub.edition.tier(sub.tier.children[0])
     result.parent_tier, result.child_tier, result.year = sub.tier.code, child_tier.code, sub.year
+    result.labels = {sub.tier.code: sub.tier.name, child_tier.code: child_tier.name,
+                     **{k: f.label for k, f in sub.tier.fields.items()}}
     result.findings += [f for f in sub.findings if f.code in TAMPER_CODES]
     table = children_table(parent.raw)
     existing = existing_rows(table)

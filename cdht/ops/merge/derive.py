@@ -16,7 +16,6 @@ from pathlib import Path
 
 from cdht import contract as L
 from cdht.messages import Finding, finding
-from cdht.xlsx.fastread import read_raw
 
 from cdht.ops.merge.model import MergeResult
 from cdht.ops.register import Decision, read_register, register_findings, standing, unit_standing
@@ -67,7 +66,13 @@ def register(parent_raw, parent_name: str, register_from: str | Path | None, yea
     has no registry to say)."""
     decisions, findings = read_register(parent_raw, parent_name, settings)
     if register_from:
-        prev, prev_findings = read_register(read_raw(Path(register_from)), Path(register_from).name, settings)
+        from cdht.read.submission import read_workbook_raw
+
+        # last year's book through the safe reader: a file that is no workbook (an .ods, a
+        # text) is its coded finding (W001/W002…), never a crash of the whole merge
+        prev_sub, prev_raw = read_workbook_raw(Path(register_from), tool_sheets=True)
+        prev, prev_findings = read_register(prev_raw, Path(register_from).name, settings) if prev_raw is not None \
+            else ([], prev_sub.findings)
         keys = {(d.unit, d.level, d.number) for d in decisions}
         decisions += [d for d in prev if (d.unit, d.level, d.number) not in keys]
         findings += prev_findings
@@ -153,11 +158,12 @@ def derive(result: MergeResult, reg: Registry, parent_tier, child_tier, values: 
         return {}, source
     if reg.units is None:
         result.findings.append(finding("CDHT-M019", file=file, unit=unit or "", year=result.year,
-                                       names=", ".join(names)))
+                                       names=", ".join(f"'{parent_tier.fields[n].label}'" for n in names)))
         return {}, source
     typed = values.get(names[0])
     if typed not in (None, "") and typed != len(reg.units):
-        result.findings.append(finding("CDHT-M020", file=file, name=names[0], typed=typed, source=reg.label,
+        result.findings.append(finding("CDHT-M020", file=file, name=parent_tier.fields[names[0]].label,
+                                       typed=typed, source=reg.label,
                                        expected=len(reg.units), year=result.year))
     levels = {u: standing(u, result.register) for u in reg.units}
     return derived_figures(parent_tier, child_tier, levels, settings), source
