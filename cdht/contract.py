@@ -173,3 +173,13 @@ OVERVIEW_INDICATOR_COLUMNS = ["Chỉ tiêu", "Số đơn vị có kết luận",
 OVERVIEW_EXPIRING_COLUMNS = ["Mã đơn vị", "Tên đơn vị", "Mức độ", "Số quyết định", "Còn hiệu lực đến"]
 OVERVIEW_EXPIRING_ROWS = 100
 OVERVIEW_HORIZON_YEARS = 1  # "expiring within the next year": valid until no later than 31/12 of year + 1
+
+
+# --- Evidence per level (issue 15) — append-only ---------------------------------------------------
+# The register's ninth column, after the eight of EVIDENCE_COLUMNS: which level an evidence row
+# supports where an indicator's bar differs by level (1, 2; empty = both). Templates issued before it
+# have an eight-column ``minh_chung``; readers take the width from the name, so those still read
+# (every row then supports both levels). Department forms have no such column.
+EVIDENCE_LEVEL_COLUMN = len(EVIDENCE_COLUMNS) + 1  # I
+EVIDENCE_LEVEL_HEADER = "Mức độ (1, 2; trống = cả hai)"
+EVIDENCE_KEYS = ("code", "indicators", "title", "number", "date", "issuer", "attachment", "note", "level")

@@ -28,6 +28,7 @@ EXPECTED_ENTRY_POINTS = [
     "kiem_tra_minh_chung",
     "gop_bao_cao",
     "xuat_ban_tong_hop",
+    "tao_ho_so",
     "gioi_thieu",
 ]
 TAB_LABEL = "Cộng đồng học tập"

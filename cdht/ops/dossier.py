@@ -30,7 +30,7 @@ from cdht.dossier import GUIDE, TEMPLATES, TEMPLATES_DIR
 from cdht.evaluate import level_label, verdict_label
 from cdht.rules import indicator_text  # noqa: F401 (cdht.ops.dossier.indicator_text)
 from cdht.messages import ERROR, Finding, finding, has_errors
-from cdht.ops.assess import Report, cited_indicators, compute_submission
+from cdht.ops.assess import BOTH_LEVELS, Report, cited_indicators, compute_submission, evidence_levels
 from cdht.ops.merge.children import children_table, existing_rows
 from cdht.read.submission import cell_value, read_workbook_raw
 
@@ -209,22 +209,50 @@ def _rates(ind, values: dict) -> str:
     return "; ".join(parts)
 
 
-def _evidence_lines(sub, ind_id: str) -> list[str]:
-    lines = []
+_NO_EVIDENCE = "Chưa có minh chứng trong danh sách minh chứng của sổ tính."
+# the groups of an indicator whose bar differs by level, in the report's order (issue 15)
+_LEVEL_GROUPS = ((BOTH_LEVELS, "Minh chứng chung cho cả hai mức độ"),
+                 (frozenset((1,)), "Minh chứng cho mức độ 1"), (frozenset((2,)), "Minh chứng cho mức độ 2"))
+
+
+def _evidence_line(rec: dict) -> str:
+    bits = [str(rec.get("title") or "(chưa có tên)")]
+    if rec.get("number"):
+        bits.append(f"số {rec['number']}")
+    if rec.get("date"):
+        bits.append(f"ngày {_fmt(rec['date'])}")
+    if rec.get("issuer"):
+        bits.append(str(rec["issuer"]))
+    code = f"{rec['code']}: " if rec.get("code") else ""
+    return code + ", ".join(bits)
+
+
+def _evidence(sub, ind_id: str) -> list[tuple[frozenset, str]]:
+    """(levels it supports, line) of every evidence row citing the indicator, read as check reads it."""
+    out = []
     for rec in sub.evidence:
-        cited, _ = cited_indicators(rec.get("indicators"), sub.tier)  # read as check reads it
-        if ind_id not in cited:
-            continue
-        bits = [str(rec.get("title") or "(chưa có tên)")]
-        if rec.get("number"):
-            bits.append(f"số {rec['number']}")
-        if rec.get("date"):
-            bits.append(f"ngày {_fmt(rec['date'])}")
-        if rec.get("issuer"):
-            bits.append(str(rec["issuer"]))
-        code = f"{rec['code']}: " if rec.get("code") else ""
-        lines.append(code + ", ".join(bits))
-    return lines or ["Chưa có minh chứng trong danh sách minh chứng của sổ tính."]
+        cited, _ = cited_indicators(rec.get("indicators"), sub.tier)
+        if ind_id in cited:
+            out.append((evidence_levels(rec.get("level"))[0], _evidence_line(rec)))
+    return out
+
+
+def _evidence_lines(sub, ind_id: str) -> list[str]:
+    return [line for _, line in _evidence(sub, ind_id)] or [_NO_EVIDENCE]
+
+
+def evidence_by_level(sub, ind) -> list[dict]:
+    """The evidence of one indicator grouped by the level it supports (the "Mức độ" column): for an
+    indicator whose bar differs by level, "chung cho cả hai mức độ", "cho mức độ 1", "cho mức độ 2"
+    (the groups that have rows; a level with none says so); otherwise one untitled group."""
+    rows = _evidence(sub, ind.id)
+    if not R.differs_by_level(ind):
+        return [{"tieu_de": "", "dong": [line for _, line in rows] or [_NO_EVIDENCE]}]
+    groups = [{"tieu_de": title, "dong": [line for lv, line in rows if lv == levels]} for levels, title in _LEVEL_GROUPS]
+    for g, level in zip(groups[1:], (1, 2)):
+        if not g["dong"] and not groups[0]["dong"]:
+            g["dong"] = [f"Chưa có minh chứng cho mức độ {level}."]
+    return [g for g in groups if g["dong"]] or [{"tieu_de": "", "dong": [_NO_EVIDENCE]}]
 
 
 def _short_id(ind_id: str) -> str:
@@ -240,7 +268,8 @@ def _indicator(ind, sub, a) -> dict:
             "so_lieu": figures, "ty_le": _rates(ind, sub.values),
             "ket_qua_1": verdict_label(res.level1), "ket_qua_2": verdict_label(res.level2),
             "ly_do": f" Lý do: {res.reason}." if res.reason else "",
-            "minh_chung": _evidence_lines(sub, ind.id)}
+            "minh_chung": _evidence_lines(sub, ind.id),
+            "phan_biet_muc_do": R.differs_by_level(ind), "minh_chung_theo_muc_do": evidence_by_level(sub, ind)}
 
 
 def _criteria(sub, a) -> list[dict]:
@@ -514,6 +543,9 @@ def _load_profile(profile, result: DossierResult):
 
 def _read(workbook: Path, result: DossierResult) -> _Facts | None:
     sub, raw = read_workbook_raw(workbook, tool_sheets=True)
+    if sub.meta.get("contributor"):  # a department's form: figures for the province, no dossier of its own
+        result.findings.append(finding("CDHT-D013", file=workbook.name, contributor=sub.meta["contributor"]))
+        return None
     rep = compute_submission(sub)
     result.unit_code, result.year = sub.unit_code, sub.year
     result.tier = sub.tier.code if sub.tier else None
