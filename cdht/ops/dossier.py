@@ -27,6 +27,8 @@ from pathlib import Path
 from cdht import contract as L
 from cdht import rules as R
 from cdht.dossier import GUIDE, TEMPLATES, TEMPLATES_DIR
+from cdht.dossier import names as N
+from cdht.dossier.names import in_sentence, place_name, split_authority  # noqa: F401 (cdht.ops.dossier.*)
 from cdht.evaluate import level_label, verdict_label
 from cdht.rules import indicator_text  # noqa: F401 (cdht.ops.dossier.indicator_text)
 from cdht.messages import ERROR, Finding, finding, has_errors
@@ -40,9 +42,6 @@ OUTPUT_NAMES = {
     "tham_dinh": "4-ket-qua-tham-dinh", "thong_bao": "5-thong-bao-khong-dat",
     "quyet_dinh": "6-du-thao-quyet-dinh",
 }
-_KINDS = ("Thành phố", "Thị trấn", "Thị xã", "Phường", "Huyện", "Quận", "Tỉnh", "Xã")
-_TITLES = ("Trưởng phòng", "Giám đốc", "Bộ trưởng", "Chủ tịch")
-_BLANK_DATE = "ngày      tháng      năm"
 
 
 @dataclass
@@ -73,67 +72,10 @@ class DossierResult:
                 "findings": [f.as_dict() for f in self.findings]}
 
 
-# --- names of bodies and places ------------------------------------------------------------------
+# --- names of bodies and places: the core's (cdht.dossier.names), shared with the printed sheets ---
 
-def _strip_note(text: str | None) -> str:
-    """"Hội đồng đánh giá cấp huyện (số lẻ, …)" → "Hội đồng đánh giá cấp huyện"."""
-    return re.sub(r"\s*\([^)]*\)", "", text or "").strip()
-
-
-def _kind_of(name: str) -> str | None:
-    return next((k for k in _KINDS if name.casefold().startswith(k.casefold() + " ")), None)
-
-
-def place_name(name: str | None) -> str:
-    """"Xã An Phú" → "An Phú" (the place in the place-and-date line)."""
-    if not name:
-        return "……"
-    kind = _kind_of(name)
-    return name[len(kind):].strip() if kind else name
-
-
-def in_sentence(name: str | None) -> str:
-    """"Xã An Phú" → "xã An Phú" (a unit named inside a sentence)."""
-    if not name:
-        return "……"
-    kind = _kind_of(name)
-    return kind.lower() + name[len(kind):] if kind else name
-
-
-def _abbreviation(body: str) -> str:
-    """"Phòng Giáo dục và Đào tạo" → "PGDĐT", "Ủy ban nhân dân" → "UBND" (the symbol's tail)."""
-    import unicodedata
-
-    letters = []
-    for w in body.split():
-        if w.lower() in ("và", "cấp") or not w[0].isalpha():
-            continue
-        c = w[0].upper()
-        if c != "Đ":
-            c = unicodedata.normalize("NFD", c)[0]
-        letters.append(c)
-    return "".join(letters) or "CQ"
-
-
-def split_authority(decided_by: str) -> tuple[str, str]:
-    """"Trưởng phòng Giáo dục và Đào tạo" → ("Trưởng phòng", "Phòng Giáo dục và Đào tạo");
-    "Giám đốc Sở …" → ("Giám đốc", "Sở …"); anything else → ("Thủ trưởng", the text)."""
-    text = _strip_note(decided_by)
-    for title in _TITLES:
-        if text.casefold().startswith(title.casefold()):
-            rest = text[len(title):].strip()
-            if title == "Trưởng phòng":
-                rest = "Phòng " + rest
-            return title, rest or text
-    return "Thủ trưởng", text
-
-
-def _date_line(value, year: int) -> str:
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        return f"ngày {value.day:02d} tháng {value.month:02d} năm {value.year}"
-    return f"{_BLANK_DATE} {year + 1}"
+_strip_note, _abbreviation, _date_line = N.strip_note, N.abbreviation, N.date_line
+_BLANK_DATE = N.BLANK_DATE
 
 
 # --- the facts of one workbook -------------------------------------------------------------------
@@ -298,16 +240,14 @@ def _summary_rows(criteria: list[dict]) -> list[dict]:
 def _unit_heading(f: _Facts) -> dict:
     """Heading and signature of the unit's own documents: its People's Committee."""
     name = f.unit_name()
-    return {"co_quan_chu_quan": "", "co_quan": f"ỦY BAN NHÂN DÂN {name.upper()}",
+    return {"co_quan_chu_quan": "", "co_quan": f"{N.UNIT_BODY} {name.upper()}",
             "co_quan_ten": f"Ủy ban nhân dân {in_sentence(name)}",
             "dia_danh": place_name(name), "ngay_thang": _date_line(f.cell(L.N_PREPARED_ON), f.sub.year),
-            "tham_quyen": "TM. ỦY BAN NHÂN DÂN", "chuc_vu": "CHỦ TỊCH", "nguoi_ky": ""}
+            "tham_quyen": N.UNIT_AUTHORITY, "chuc_vu": N.UNIT_SIGNER, "nguoi_ky": ""}
 
 
 def _recipient(f: _Facts) -> str:
-    to = _strip_note(f.procedure(f.sub.tier.code).dossier_to) or "……"
-    parent = f.parent_name()
-    return f"{to} {in_sentence(parent)}" if parent else to
+    return N.recipient(f.procedure(f.sub.tier.code).dossier_to, f.parent_name())
 
 
 def unit_context(f: _Facts) -> dict:
@@ -368,7 +308,7 @@ def _appraisal_problems(f: _Facts) -> list[Finding] | None:
 
 def _authority_heading(f: _Facts, decided_by: str, parent_name: str | None) -> dict:
     title, body = split_authority(decided_by)
-    superior = "" if body.startswith("Bộ") or not parent_name else f"ỦY BAN NHÂN DÂN {parent_name.upper()}"
+    superior = N.superior_body(decided_by, parent_name)
     return {"co_quan_chu_quan": superior, "co_quan": body.upper(), "chuc_vu": title.upper(),
             "co_quan_ten": f"{body} {in_sentence(parent_name)}" if parent_name and not body.startswith("Bộ") else body,
             "tham_quyen": "", "nguoi_ky": "", "abbr": _abbreviation(body),
@@ -399,11 +339,11 @@ def appraisal_contexts(f: _Facts, base: dict) -> dict[str, dict]:
     common = {k: base[k] for k in ("don_vi", "ten_don_vi", "ma_don_vi", "nam", "cap", "van_ban_phap_ly")}
     out = {"tham_dinh": {
         **common, **{k: authority[k] for k in ("dia_danh", "ngay_thang")},
-        "co_quan_chu_quan": authority["co_quan_chu_quan"] or authority["co_quan"], "co_quan": council.upper(),
+        **dict(zip(("co_quan_chu_quan", "co_quan"), N.council_heading(proc.appraised_by, proc.decided_by, parent))),
         "ky_hieu": "BC-HĐĐG", "hoi_dong": council, "muc_do_xet": target, "dong_tham_dinh": rows,
         "ket_luan_hoi_dong": (f"đạt \"Cộng đồng học tập\" {base['cap']} mức độ {target}" if level == target else
                               f"không đạt mức độ {target} ({len(failed)} chỉ tiêu không đạt)"),
-        "tham_quyen": "TM. HỘI ĐỒNG", "chuc_vu": "CHỦ TỊCH HỘI ĐỒNG", "nguoi_ky": "",
+        "tham_quyen": N.COUNCIL_AUTHORITY, "chuc_vu": N.COUNCIL_SIGNER, "nguoi_ky": "",
         "noi_nhan": [f"{authority['co_quan_ten']} (để quyết định);", f"{base['co_quan_ten']};", "Lưu: VT, Hội đồng."],
     }}
     if level == 0:
