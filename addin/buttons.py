@@ -53,8 +53,8 @@ COLOR_FLAG = "#" + L.COLOR_FLAG    # the CLI's write-back colours (cdht.contract
 COLOR_INPUT = "#" + L.COLOR_INPUT
 NOT_OURS = {"CDHT-W006", "CDHT-W007"}
 
-__all__ = ["tinh_muc_do", "kiem_tra_minh_chung", "gop_bao_cao", "xuat_ban_tong_hop", "chuyen_mau_nam",
-           "gioi_thieu", "log_path"]
+__all__ = ["tinh_muc_do", "kiem_tra_minh_chung", "gop_bao_cao", "xuat_ban_tong_hop", "tao_ho_so",
+           "chuyen_mau_nam", "gioi_thieu", "log_path"]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -538,7 +538,7 @@ def xuat_ban_tong_hop(book=None, path: str | Path | None = None) -> None:
 # Chuyển sang mẫu năm sau (issue 17)
 # ------------------------------------------------------------------------------------------------
 
-MAX_LISTED = 8  # empty cells named in the alert; the full list is on the new workbook's results sheet
+MAX_LISTED = 8  # lines listed in an alert (migrate: empty cells; dossier: findings); the rest are on a sheet or in the CLI
 EARLIER_EVIDENCE = "CDHT-W048"  # evidence rows dated before the new year: counted, not each told
 
 
@@ -581,6 +581,67 @@ def chuyen_mau_nam(book=None, path: str | Path | None = None, year: int | None =
             raise _Stop(finding("CDHT-A002", file=p.name) if first.code in NOT_OURS else first)
         _alert(b, _migration_text(b, result))
     return _run("Chuyển sang mẫu năm sau", book, body)
+
+
+# Tạo hồ sơ
+# ------------------------------------------------------------------------------------------------
+
+DOSSIER_SUFFIX = " - Ho so"  # the folder beside the saved workbook: "<tên tệp> - Ho so"
+
+
+def dossier_folder(p: Path) -> Path:
+    """Where "Tạo hồ sơ" writes the documents of the workbook saved at ``p``."""
+    return p.with_name(p.stem + DOSSIER_SUFFIX)
+
+
+def _outlines_beside(p: Path) -> Path | None:
+    """The Sở's edited outlines issued beside the workbook (``cdht generate --with-outlines``), if any."""
+    from cdht.dossier import OUTLINES_FOLDER
+
+    folder = p.parent / OUTLINES_FOLDER
+    return folder if folder.is_dir() else None
+
+
+def _dossier_text(b, res) -> str:
+    """The alert after "Tạo hồ sơ": the documents made (or A030 and the errors), the notes."""
+    name = b.name
+    lines = [f"Tạo hồ sơ — {name}"]
+    errors = [f for f in res.findings if f.severity == ERROR]
+    notes = [f for f in res.findings if f.severity != ERROR and f.code.startswith("CDHT-D")]
+    if res.ok:
+        lines.append(f"Đã lập {len(res.documents)} văn bản trong thư mục:\n{res.out_dir}")
+        lines += [f"- {p.name}" for p in res.documents.values()]
+        shown = notes
+    else:
+        lines.append(_finding_text(finding("CDHT-A030", file=res.workbook.name, count=len(errors))))
+        shown = errors
+    lines += [_finding_text(f) for f in shown[:MAX_LISTED]]
+    if len(shown) > MAX_LISTED:
+        lines.append(f"… và {len(shown) - MAX_LISTED} mục khác (xem bằng nút Kiểm tra minh chứng).")
+    if _unsaved_changes(b):
+        lines.append(_finding_text(finding("CDHT-A031", file=name)))
+    return "\n".join(lines)
+
+
+def tao_ho_so(book=None, path: str | Path | None = None) -> None:
+    """Nút "Tạo hồ sơ": the dossier of the saved workbook as Word documents (tờ trình, báo cáo tự
+    đánh giá, bản tổng hợp; the council's documents when appraised; the draft decision of a merged
+    parent) — :func:`cdht.ops.dossier.build_dossier`, the library behind ``cdht dossier`` — into the
+    folder ``<tên tệp> - Ho so`` beside the workbook, with the Sở's outlines when they were issued
+    beside it (folder ``mau-van-ban-ho-so``). Nothing in the open book changes; all documents or none."""
+    def body(b):
+        from cdht.ops.dossier import build_dossier
+
+        p = _book_path(b, path)
+        out = dossier_folder(p)
+        try:
+            res = build_dossier(p, out, templates=_outlines_beside(p))
+        except OSError as e:  # the folder beside the workbook cannot be written
+            from cdht.messages import os_reason
+
+            raise _Stop(finding("CDHT-A032", file=p.name, folder=str(out), reason=os_reason(e))) from None
+        _alert(b, _dossier_text(b, res))
+    return _run("Tạo hồ sơ", book, body)
 
 
 def gioi_thieu(book=None, path: str | Path | None = None) -> None:

@@ -213,3 +213,13 @@ def evidence_count_name(indicator_id: str) -> str:
     """The name of an indicator's "Số minh chứng" cell on "Tự đánh giá" (how many register rows
     cite it): where a missing-evidence finding (CDHT-E001) points."""
     return "so_minh_chung_" + indicator_id.replace(".", "_")
+
+
+# --- Evidence per level (issue 15) — append-only ---------------------------------------------------
+# The register's ninth column, after the eight of EVIDENCE_COLUMNS: which level an evidence row
+# supports where an indicator's bar differs by level (1, 2; empty = both). Templates issued before it
+# have an eight-column ``minh_chung``; readers take the width from the name, so those still read
+# (every row then supports both levels). Department forms have no such column.
+EVIDENCE_LEVEL_COLUMN = len(EVIDENCE_COLUMNS) + 1  # I
+EVIDENCE_LEVEL_HEADER = "Mức độ (1, 2; trống = cả hai)"
+EVIDENCE_KEYS = ("code", "indicators", "title", "number", "date", "issuer", "attachment", "note", "level")

@@ -7,7 +7,7 @@ message text inline; it builds a :class:`Finding` from a code and the facts of t
 Areas: C = catalogue (bộ tiêu chí), T = template (biểu mẫu), W = workbook (sổ tính được nộp),
 E = evidence (minh chứng), M = merge (tổng hợp), A = add-in, K = contributing departments,
 P = province profile (hồ sơ cấu hình tỉnh), recognition register and signatures,
-D = dossier (hồ sơ: tờ trình, báo cáo, thẩm định, quyết định).
+D = dossier (hồ sơ: tờ trình, báo cáo, thẩm định, quyết định; minh chứng theo mức độ).
 """
 from __future__ import annotations
 
@@ -194,9 +194,6 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "CDHT-W049": (INFO, "'{fact}' của đơn vị: sổ năm {found} ghi '{old}', danh sách đơn vị năm {year} ghi '{new}'; sổ "
                         "mới dùng '{new}'.",
                   "Không cần làm gì nếu danh sách của Sở đúng; nếu sai, đề nghị Sở sửa hồ sơ cấu hình."),
-    "CDHT-W031": (ERROR, "Biểu mẫu năm {found}, cần năm {year}: các ngày minh chứng không được kiểm tra theo năm này.",
-                  "Dùng biểu mẫu năm {year} do Sở phát hành: nhập lại số liệu và minh chứng vào đó rồi "
-                  "kiểm tra lại tệp mới (phần mềm chưa có lệnh tự chuyển số liệu sang năm khác)."),
     # (issue 17: the command line's own errors, in Vietnamese with a code; exit status 2)
     "CDHT-W033": (ERROR, "Lệnh '{command}' không có tùy chọn '{option}'.",
                   "Dùng một trong các tùy chọn của lệnh: {options}. Xem hướng dẫn: {command} --help."),
@@ -356,6 +353,15 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "gửi nội dung cửa sổ này cho bộ phận hỗ trợ."),
     "CDHT-A020": (ERROR, "Địa chỉ --lite-url '{url}' không phải địa chỉ web http(s).",
                   "Ghi địa chỉ thư mục trên máy chủ web của Sở, ví dụ https://so-gddt.example.gov.vn/cdht."),
+    # issue 15 (the dossier button): CDHT-A030..A034
+    "CDHT-A030": (ERROR, "Chưa lập được hồ sơ từ sổ tính này ({count} lỗi); chưa có văn bản nào được tạo.",
+                  "Sửa các lỗi liệt kê bên dưới (bấm 'Kiểm tra minh chứng' để xem đủ), lưu sổ tính (Ctrl+S) "
+                  "rồi bấm lại nút Tạo hồ sơ."),
+    "CDHT-A031": (WARNING, "Sổ tính có thay đổi chưa lưu; hồ sơ được lập theo tệp đã lưu, chưa có các thay đổi đó.",
+                  "Lưu sổ tính (Ctrl+S) rồi bấm lại nút Tạo hồ sơ để lập lại hồ sơ."),
+    "CDHT-A032": (ERROR, "Không ghi được thư mục hồ sơ '{folder}' ({reason}).",
+                  "Lưu sổ tính vào một thư mục có quyền ghi (ví dụ Tài liệu) rồi bấm lại nút Tạo hồ sơ; "
+                  "đóng các tệp Word của hồ sơ cũ đang mở."),
     # --- contributing departments ----------------------------------------------------------
     "CDHT-K001": (ERROR, "Sở/ngành '{contributor}' không có trong bộ tiêu chí.",
                   "Dùng một mã trong danh sách đơn vị đóng góp của bộ tiêu chí: {known}."),
@@ -509,6 +515,22 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "Tổng hợp (cdht merge) các sổ tính đã có kết quả thẩm định rồi chạy lại."),
     "CDHT-D009": (ERROR, "Không đọc được hồ sơ cấu hình tỉnh nên chưa lập hồ sơ (các lỗi được liệt kê kèm theo).",
                   "Sửa hồ sơ cấu hình (xem 'cdht profile check') hoặc chạy không kèm --profile."),
+    # issue 15: evidence per level (cột "Mức độ" của danh mục minh chứng), the dossier of a form
+    "CDHT-D010": (WARNING, "Cột Mức độ ghi '{value}': chỉ ghi 1, 2 hoặc để trống (minh chứng cho cả hai mức độ); "
+                           "dòng này được coi là minh chứng cho cả hai mức độ.",
+                  "Chọn 1 hoặc 2 trong danh sách của ô, hoặc xóa nội dung ô nếu văn bản chứng minh cả hai mức độ."),
+    "CDHT-D011": (INFO, "Dòng minh chứng ghi mức độ {level} nhưng chỉ tiêu {indicators} có cùng yêu cầu ở hai mức "
+                        "độ; mức độ ghi ở dòng này không được dùng.",
+                  "Để trống cột Mức độ với chỉ tiêu có cùng yêu cầu ở hai mức độ; chỉ ghi mức độ cho các chỉ tiêu "
+                  "{differing}."),
+    "CDHT-D012": (WARNING, "Chỉ tiêu {indicator} được tự đánh giá đạt mức độ 2 (yêu cầu cao hơn mức độ 1) nhưng mọi "
+                           "minh chứng của chỉ tiêu này đều ghi mức độ 1 (dòng {rows}).",
+                  "Thêm văn bản chứng minh yêu cầu mức độ 2 ({requirement}) vào danh mục minh chứng, ghi Mức độ "
+                  "là 2 (hoặc để trống nếu văn bản chứng minh cả hai mức độ)."),
+    "CDHT-D013": (ERROR, "Tệp này là phiếu số liệu của sở/ngành ({contributor}), không phải sổ tự đánh giá của "
+                         "một đơn vị: không có hồ sơ để lập.",
+                  "Lập hồ sơ từ sổ tự đánh giá hoặc sổ tổng hợp của đơn vị (phiếu sở/ngành được tổng hợp vào sổ "
+                  "tỉnh bằng chức năng gộp)."),
 }
 
 

@@ -611,3 +611,10 @@ def indicator_text(ind) -> str:
         bars = _levels(f"mức độ {l1.p.value} trở lên", f"mức độ {l2.p.value} trở lên")
         return text.rstrip()[:-1].rstrip() + " " + bars
     return text
+
+
+def differs_by_level(ind) -> bool:
+    """True when the indicator's level-2 rule is not its level-1 rule (other thresholds or other
+    fields, e.g. xa.5.1 60 % / 80 %, huyen.4.1 counting level-1 / level-2 communes): the evidence
+    register then says which level an evidence row supports (issue 15)."""
+    return ind.rules[1].describe() != ind.rules[2].describe()

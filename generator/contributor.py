@@ -95,7 +95,8 @@ def build_form(book: Book, con: Contributor) -> dict:
     data.write(book, tier, con, indicators, SIGNERS)
     evidence.write(book, intro=("Mỗi dòng một văn bản. Cột Chỉ tiêu: mã chỉ tiêu mà văn bản chứng minh ("
                                 + ", ".join(i.id for i in indicators)
-                                + "). Tệp đính kèm: đường dẫn tương đối so với sổ tính, hoặc liên kết."))
+                                + "). Tệp đính kèm: đường dẫn tương đối so với sổ tính, hoặc liên kết."),
+                   levels=False)
     results.write(book)
     guide.write_form(book, guide_ws, tier, con, indicators, SHEET_DATA, deadline_text(FORM_DEADLINE, book.year))
     book.move_to_end(lists_ws)

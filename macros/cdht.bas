@@ -56,6 +56,12 @@ Public Sub ChuyenMauNam(control As IRibbonControl)
     RunPython "import cdht_addin; cdht_addin.chuyen_mau_nam()"
 End Sub
 
+' Button "Tao ho so": the dossier (to trinh, bao cao, ban tong hop...) of the
+' saved workbook as Word documents, in a folder beside it.
+Public Sub TaoHoSo(control As IRibbonControl)
+    RunPython "import cdht_addin; cdht_addin.tao_ho_so()"
+End Sub
+
 ' Button "Gioi thieu": show version and configuration information.
 Public Sub GioiThieu(control As IRibbonControl)
     RunPython "import cdht_addin; cdht_addin.gioi_thieu()"

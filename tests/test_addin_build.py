@@ -29,6 +29,7 @@ EXPECTED_ENTRY_POINTS = [
     "gop_bao_cao",
     "xuat_ban_tong_hop",
     "chuyen_mau_nam",
+    "tao_ho_so",
     "gioi_thieu",
 ]
 TAB_LABEL = "Cộng đồng học tập"

@@ -478,17 +478,18 @@ def test_ready_to_file_requires_complete_untampered_error_free(make, tmp_path):
 
 
 def test_text_right_of_the_register_is_E010_a_warning(make):
-    """The register's rows are unlocked whole (row formats): a note typed in column I is not read,
-    and the commune is told where it is and where it belongs — without returning the file."""
+    """The register's rows are unlocked whole (row formats): a note typed in column J (right of the
+    last column, I "Mức độ" since issue 15) is not read, and the commune is told where it is and
+    where it belongs — without returning the file."""
     rows = _evidence()
-    rows[2] = list(rows[2]) + [None, "ghi chú lạc cột"]  # 10th column: J
-    rows.append([None] * 8 + ["chỉ có ở cột I"])          # a row with nothing in A–H
+    rows[2] = list(rows[2]) + [None, None, "ghi chú lạc cột"]  # 11th column: K
+    rows.append([None] * 9 + ["chỉ có ở cột J"])                # a row with nothing in A–I
     path = make("xa", evidence=rows)
     rep = check(path)
     found = _ev(rep.findings, "CDHT-E010")
     assert [(f.cell, f.row, f.severity, f.facts["value"]) for f in found] == [
-        (f"J{FIRST_ROW + 2}", FIRST_ROW + 2, "cảnh báo", "ghi chú lạc cột"),
-        (f"I{FIRST_ROW + len(rows) - 1}", FIRST_ROW + len(rows) - 1, "cảnh báo", "chỉ có ở cột I")]
-    assert "A–H" in found[0].message and "Ghi chú" in found[0].fix
+        (f"K{FIRST_ROW + 2}", FIRST_ROW + 2, "cảnh báo", "ghi chú lạc cột"),
+        (f"J{FIRST_ROW + len(rows) - 1}", FIRST_ROW + len(rows) - 1, "cảnh báo", "chỉ có ở cột J")]
+    assert "A–I" in found[0].message and "Ghi chú" in found[0].fix
     assert rep.ready_to_file and rep.level == 2 and not rep.sub.tampered
     assert not _ev(compute(path).findings, "CDHT-E010")

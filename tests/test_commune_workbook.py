@@ -31,7 +31,7 @@ def test_the_register_indicator_column_is_a_list_of_the_tier_codes(templates, ti
         ws = wb[L.SHEET_EVIDENCE]
         col = openpyxl.utils.get_column_letter(INDICATOR_COLUMN)
         lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
-        [dv] = lists
+        [dv] = [dv for dv in lists if str(dv.sqref).startswith(col)]  # (column I: the "Mức độ" list, issue 15)
         assert str(dv.sqref) == f"{col}{FIRST_ROW}:{col}{FIRST_ROW + L.EVIDENCE_ROWS - 1}"
         assert dv.formula1 == '"' + ",".join(_codes(tier)) + '"'
         # several codes in one cell stay possible: the list warns, it does not refuse

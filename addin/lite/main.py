@@ -36,7 +36,7 @@ from cdht.ops.results_sheet import result_rows, summary_rows
 
 DATA = Path("/data")
 TITLE = "Cộng đồng học tập"
-EVIDENCE_KEYS = ("code", "indicators", "title", "number", "date", "issuer", "attachment", "note")
+EVIDENCE_KEYS = ("code", "indicators", "title", "number", "date", "issuer", "attachment", "note", "level")  # level: issue 15
 
 
 def _meta(book: xw.Book) -> dict[str, str]:

@@ -59,6 +59,25 @@ def cited_indicators(text, tier) -> tuple[list[str], list[str]]:
         unknown += [i for i in found if i not in known]
     return ids, unknown
 _URL = re.compile(r"^(https?|ftp)://", re.I)
+BOTH_LEVELS = frozenset((1, 2))
+_LEVEL_WORDS = re.compile(r"\b(muc\s*do|muc|md)\b")
+
+
+def evidence_levels(value) -> tuple[frozenset, bool]:
+    """The levels an evidence row supports, from its "Mức độ" cell (issue 15), and whether the
+    cell could be read: empty (or a register without the column) = both; 1 or 2 (a number, "2",
+    "Mức độ 2"); "1, 2" or "cả hai" = both. Anything else reads as both, with ok False (D010)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return BOTH_LEVELS, True
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (frozenset((int(value),)), True) if value in (1, 2) else (BOTH_LEVELS, False)
+    plain = _LEVEL_WORDS.sub(" ", _plain(str(value)))
+    if re.fullmatch(r"\s*ca\s+hai\s*", plain):
+        return BOTH_LEVELS, True
+    parts = [p for p in re.split(r"[\s,;/&+]+|\bva\b", plain) if p]
+    if parts and all(p in ("1", "2") for p in parts):
+        return frozenset(int(p) for p in parts), True
+    return BOTH_LEVELS, False
 
 
 @dataclass
@@ -224,6 +243,7 @@ class _EvidenceCheck:
         self.deadline = filing_deadline(sub.tier, dated)
         self.oldest = dt.date(dated - sub.edition.settings.evidence_max_age_years, 1, 1) if dated else None
         self.cited: dict[str, list[int]] = {}
+        self.levels: dict[str, list[tuple[int, frozenset]]] = {}  # indicator → (row, levels it supports)
         self.codes: dict[str, int] = {}
 
     def add(self, code: str, row, **facts) -> None:
@@ -231,7 +251,9 @@ class _EvidenceCheck:
 
     def outside(self) -> None:
         """E010: something typed beside the evidence columns."""
-        columns = f"A–{_col_letter(len(L.EVIDENCE_COLUMNS))}"
+        ref = (self.sub.cells.get(L.N_EVIDENCE) or (None, ""))[1] or ""
+        last = re.sub(r"[^A-Z]", "", ref.rsplit(":", 1)[-1].upper()) or _col_letter(len(L.EVIDENCE_COLUMNS))
+        columns = f"A–{last}"  # the register's own width: eight columns on templates issued before issue 15
         for row, cell, value in self.sub.evidence_outside:
             text = str(value)
             self.out.append(finding("CDHT-E010", file=self.sub.path.name, sheet=L.SHEET_EVIDENCE, cell=cell,
@@ -256,11 +278,29 @@ class _EvidenceCheck:
             self.add("CDHT-E009", row, example=self.example)
             return
         ids, unknown = cited_indicators(ids_text, self.sub.tier)
+        levels = self.level(rec, ids, row)
         for ident in ids:
             self.cited.setdefault(ident, []).append(row)
+            self.levels.setdefault(ident, []).append((row, levels))
         if unknown:  # one finding per row, whatever the number of parts it could not read
             self.add("CDHT-E002", row, value=", ".join(unknown), example=self.example,
                      known=", ".join(i.id for i in self.sub.tier.indicators))
+
+    def level(self, rec: dict, ids: list[str], row: int) -> frozenset:
+        """The levels the row supports ("Mức độ", issue 15): D010 a value that is not 1, 2 or empty;
+        D011 a level given where no cited indicator's bar differs by level."""
+        raw = rec.get("level")
+        levels, ok = evidence_levels(raw)
+        cell = f"{_col_letter(L.EVIDENCE_LEVEL_COLUMN)}{row}"
+        if not ok:
+            self.out.append(finding("CDHT-D010", file=self.sub.path.name, sheet=L.SHEET_EVIDENCE, cell=cell, row=row,
+                                    value=raw))
+        elif levels != BOTH_LEVELS and ids and not any(R.differs_by_level(self.sub.tier.indicator(i)) for i in ids):
+            differing = [i.id for i in self.sub.tier.indicators if R.differs_by_level(i)]
+            self.out.append(finding("CDHT-D011", file=self.sub.path.name, sheet=L.SHEET_EVIDENCE, cell=cell, row=row,
+                                    level=", ".join(map(str, sorted(levels))), indicators=", ".join(ids),
+                                    differing=", ".join(differing) or "(không có)"))
+        return levels
 
     def date(self, raw_date, row: int) -> None:
         """E008 not a date, E004 after the filing deadline, E005 older than allowed."""
@@ -291,6 +331,16 @@ class _EvidenceCheck:
             self.add("CDHT-E007", row, value=code, other_row=self.codes[key])
         else:
             self.codes[key] = row
+
+    def level_two(self, a: Assessment) -> None:
+        """D012: an indicator met at level 2, whose level-2 bar is higher, cited only by rows marked level 1."""
+        for ind in self.sub.tier.indicators:
+            rows = self.levels.get(ind.id)
+            if rows and a.indicators[ind.id].level2 and R.differs_by_level(ind) \
+                    and all(2 not in levels for _, levels in rows):
+                s, c = self.sub.where(ind.fields[0].key) if ind.fields else (None, None)
+                self.out.append(finding("CDHT-D012", file=self.sub.path.name, sheet=s, cell=c, indicator=ind.id,
+                                        rows=", ".join(str(r) for r, _ in rows), requirement=ind.rules[2].text()))
 
     def uncited(self, a: Assessment) -> None:
         """E001 (E011 when the register has no empty row): an indicator claimed or met that no
@@ -328,4 +378,5 @@ def check_evidence(sub: Submission, a: Assessment, year: int | None = None) -> l
     for rec in sub.evidence:
         check.record(rec)
     check.uncited(a)
+    check.level_two(a)
     return check.out

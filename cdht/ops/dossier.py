@@ -27,10 +27,12 @@ from pathlib import Path
 from cdht import contract as L
 from cdht import rules as R
 from cdht.dossier import GUIDE, TEMPLATES, TEMPLATES_DIR
+from cdht.dossier import names as N
+from cdht.dossier.names import in_sentence, place_name, split_authority  # noqa: F401 (cdht.ops.dossier.*)
 from cdht.evaluate import level_label, verdict_label
 from cdht.rules import indicator_text  # noqa: F401 (cdht.ops.dossier.indicator_text)
 from cdht.messages import ERROR, Finding, finding, has_errors
-from cdht.ops.assess import Report, cited_indicators, compute_submission
+from cdht.ops.assess import BOTH_LEVELS, Report, cited_indicators, compute_submission, evidence_levels
 from cdht.ops.merge.children import children_table, existing_rows
 from cdht.read.submission import cell_value, read_workbook_raw
 
@@ -40,9 +42,6 @@ OUTPUT_NAMES = {
     "tham_dinh": "4-ket-qua-tham-dinh", "thong_bao": "5-thong-bao-khong-dat",
     "quyet_dinh": "6-du-thao-quyet-dinh",
 }
-_KINDS = ("Thành phố", "Thị trấn", "Thị xã", "Phường", "Huyện", "Quận", "Tỉnh", "Xã")
-_TITLES = ("Trưởng phòng", "Giám đốc", "Bộ trưởng", "Chủ tịch")
-_BLANK_DATE = "ngày      tháng      năm"
 
 
 @dataclass
@@ -73,67 +72,10 @@ class DossierResult:
                 "findings": [f.as_dict() for f in self.findings]}
 
 
-# --- names of bodies and places ------------------------------------------------------------------
+# --- names of bodies and places: the core's (cdht.dossier.names), shared with the printed sheets ---
 
-def _strip_note(text: str | None) -> str:
-    """"Hội đồng đánh giá cấp huyện (số lẻ, …)" → "Hội đồng đánh giá cấp huyện"."""
-    return re.sub(r"\s*\([^)]*\)", "", text or "").strip()
-
-
-def _kind_of(name: str) -> str | None:
-    return next((k for k in _KINDS if name.casefold().startswith(k.casefold() + " ")), None)
-
-
-def place_name(name: str | None) -> str:
-    """"Xã An Phú" → "An Phú" (the place in the place-and-date line)."""
-    if not name:
-        return "……"
-    kind = _kind_of(name)
-    return name[len(kind):].strip() if kind else name
-
-
-def in_sentence(name: str | None) -> str:
-    """"Xã An Phú" → "xã An Phú" (a unit named inside a sentence)."""
-    if not name:
-        return "……"
-    kind = _kind_of(name)
-    return kind.lower() + name[len(kind):] if kind else name
-
-
-def _abbreviation(body: str) -> str:
-    """"Phòng Giáo dục và Đào tạo" → "PGDĐT", "Ủy ban nhân dân" → "UBND" (the symbol's tail)."""
-    import unicodedata
-
-    letters = []
-    for w in body.split():
-        if w.lower() in ("và", "cấp") or not w[0].isalpha():
-            continue
-        c = w[0].upper()
-        if c != "Đ":
-            c = unicodedata.normalize("NFD", c)[0]
-        letters.append(c)
-    return "".join(letters) or "CQ"
-
-
-def split_authority(decided_by: str) -> tuple[str, str]:
-    """"Trưởng phòng Giáo dục và Đào tạo" → ("Trưởng phòng", "Phòng Giáo dục và Đào tạo");
-    "Giám đốc Sở …" → ("Giám đốc", "Sở …"); anything else → ("Thủ trưởng", the text)."""
-    text = _strip_note(decided_by)
-    for title in _TITLES:
-        if text.casefold().startswith(title.casefold()):
-            rest = text[len(title):].strip()
-            if title == "Trưởng phòng":
-                rest = "Phòng " + rest
-            return title, rest or text
-    return "Thủ trưởng", text
-
-
-def _date_line(value, year: int) -> str:
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        return f"ngày {value.day:02d} tháng {value.month:02d} năm {value.year}"
-    return f"{_BLANK_DATE} {year + 1}"
+_strip_note, _abbreviation, _date_line = N.strip_note, N.abbreviation, N.date_line
+_BLANK_DATE = N.BLANK_DATE
 
 
 # --- the facts of one workbook -------------------------------------------------------------------
@@ -209,22 +151,50 @@ def _rates(ind, values: dict) -> str:
     return "; ".join(parts)
 
 
-def _evidence_lines(sub, ind_id: str) -> list[str]:
-    lines = []
+_NO_EVIDENCE = "Chưa có minh chứng trong danh sách minh chứng của sổ tính."
+# the groups of an indicator whose bar differs by level, in the report's order (issue 15)
+_LEVEL_GROUPS = ((BOTH_LEVELS, "Minh chứng chung cho cả hai mức độ"),
+                 (frozenset((1,)), "Minh chứng cho mức độ 1"), (frozenset((2,)), "Minh chứng cho mức độ 2"))
+
+
+def _evidence_line(rec: dict) -> str:
+    bits = [str(rec.get("title") or "(chưa có tên)")]
+    if rec.get("number"):
+        bits.append(f"số {rec['number']}")
+    if rec.get("date"):
+        bits.append(f"ngày {_fmt(rec['date'])}")
+    if rec.get("issuer"):
+        bits.append(str(rec["issuer"]))
+    code = f"{rec['code']}: " if rec.get("code") else ""
+    return code + ", ".join(bits)
+
+
+def _evidence(sub, ind_id: str) -> list[tuple[frozenset, str]]:
+    """(levels it supports, line) of every evidence row citing the indicator, read as check reads it."""
+    out = []
     for rec in sub.evidence:
-        cited, _ = cited_indicators(rec.get("indicators"), sub.tier)  # read as check reads it
-        if ind_id not in cited:
-            continue
-        bits = [str(rec.get("title") or "(chưa có tên)")]
-        if rec.get("number"):
-            bits.append(f"số {rec['number']}")
-        if rec.get("date"):
-            bits.append(f"ngày {_fmt(rec['date'])}")
-        if rec.get("issuer"):
-            bits.append(str(rec["issuer"]))
-        code = f"{rec['code']}: " if rec.get("code") else ""
-        lines.append(code + ", ".join(bits))
-    return lines or ["Chưa có minh chứng trong danh sách minh chứng của sổ tính."]
+        cited, _ = cited_indicators(rec.get("indicators"), sub.tier)
+        if ind_id in cited:
+            out.append((evidence_levels(rec.get("level"))[0], _evidence_line(rec)))
+    return out
+
+
+def _evidence_lines(sub, ind_id: str) -> list[str]:
+    return [line for _, line in _evidence(sub, ind_id)] or [_NO_EVIDENCE]
+
+
+def evidence_by_level(sub, ind) -> list[dict]:
+    """The evidence of one indicator grouped by the level it supports (the "Mức độ" column): for an
+    indicator whose bar differs by level, "chung cho cả hai mức độ", "cho mức độ 1", "cho mức độ 2"
+    (the groups that have rows; a level with none says so); otherwise one untitled group."""
+    rows = _evidence(sub, ind.id)
+    if not R.differs_by_level(ind):
+        return [{"tieu_de": "", "dong": [line for _, line in rows] or [_NO_EVIDENCE]}]
+    groups = [{"tieu_de": title, "dong": [line for lv, line in rows if lv == levels]} for levels, title in _LEVEL_GROUPS]
+    for g, level in zip(groups[1:], (1, 2)):
+        if not g["dong"] and not groups[0]["dong"]:
+            g["dong"] = [f"Chưa có minh chứng cho mức độ {level}."]
+    return [g for g in groups if g["dong"]] or [{"tieu_de": "", "dong": [_NO_EVIDENCE]}]
 
 
 def _short_id(ind_id: str) -> str:
@@ -240,7 +210,8 @@ def _indicator(ind, sub, a) -> dict:
             "so_lieu": figures, "ty_le": _rates(ind, sub.values),
             "ket_qua_1": verdict_label(res.level1), "ket_qua_2": verdict_label(res.level2),
             "ly_do": f" Lý do: {res.reason}." if res.reason else "",
-            "minh_chung": _evidence_lines(sub, ind.id)}
+            "minh_chung": _evidence_lines(sub, ind.id),
+            "phan_biet_muc_do": R.differs_by_level(ind), "minh_chung_theo_muc_do": evidence_by_level(sub, ind)}
 
 
 def _criteria(sub, a) -> list[dict]:
@@ -269,16 +240,14 @@ def _summary_rows(criteria: list[dict]) -> list[dict]:
 def _unit_heading(f: _Facts) -> dict:
     """Heading and signature of the unit's own documents: its People's Committee."""
     name = f.unit_name()
-    return {"co_quan_chu_quan": "", "co_quan": f"ỦY BAN NHÂN DÂN {name.upper()}",
+    return {"co_quan_chu_quan": "", "co_quan": f"{N.UNIT_BODY} {name.upper()}",
             "co_quan_ten": f"Ủy ban nhân dân {in_sentence(name)}",
             "dia_danh": place_name(name), "ngay_thang": _date_line(f.cell(L.N_PREPARED_ON), f.sub.year),
-            "tham_quyen": "TM. ỦY BAN NHÂN DÂN", "chuc_vu": "CHỦ TỊCH", "nguoi_ky": ""}
+            "tham_quyen": N.UNIT_AUTHORITY, "chuc_vu": N.UNIT_SIGNER, "nguoi_ky": ""}
 
 
 def _recipient(f: _Facts) -> str:
-    to = _strip_note(f.procedure(f.sub.tier.code).dossier_to) or "……"
-    parent = f.parent_name()
-    return f"{to} {in_sentence(parent)}" if parent else to
+    return N.recipient(f.procedure(f.sub.tier.code).dossier_to, f.parent_name())
 
 
 def unit_context(f: _Facts) -> dict:
@@ -339,7 +308,7 @@ def _appraisal_problems(f: _Facts) -> list[Finding] | None:
 
 def _authority_heading(f: _Facts, decided_by: str, parent_name: str | None) -> dict:
     title, body = split_authority(decided_by)
-    superior = "" if body.startswith("Bộ") or not parent_name else f"ỦY BAN NHÂN DÂN {parent_name.upper()}"
+    superior = N.superior_body(decided_by, parent_name)
     return {"co_quan_chu_quan": superior, "co_quan": body.upper(), "chuc_vu": title.upper(),
             "co_quan_ten": f"{body} {in_sentence(parent_name)}" if parent_name and not body.startswith("Bộ") else body,
             "tham_quyen": "", "nguoi_ky": "", "abbr": _abbreviation(body),
@@ -370,11 +339,11 @@ def appraisal_contexts(f: _Facts, base: dict) -> dict[str, dict]:
     common = {k: base[k] for k in ("don_vi", "ten_don_vi", "ma_don_vi", "nam", "cap", "van_ban_phap_ly")}
     out = {"tham_dinh": {
         **common, **{k: authority[k] for k in ("dia_danh", "ngay_thang")},
-        "co_quan_chu_quan": authority["co_quan_chu_quan"] or authority["co_quan"], "co_quan": council.upper(),
+        **dict(zip(("co_quan_chu_quan", "co_quan"), N.council_heading(proc.appraised_by, proc.decided_by, parent))),
         "ky_hieu": "BC-HĐĐG", "hoi_dong": council, "muc_do_xet": target, "dong_tham_dinh": rows,
         "ket_luan_hoi_dong": (f"đạt \"Cộng đồng học tập\" {base['cap']} mức độ {target}" if level == target else
                               f"không đạt mức độ {target} ({len(failed)} chỉ tiêu không đạt)"),
-        "tham_quyen": "TM. HỘI ĐỒNG", "chuc_vu": "CHỦ TỊCH HỘI ĐỒNG", "nguoi_ky": "",
+        "tham_quyen": N.COUNCIL_AUTHORITY, "chuc_vu": N.COUNCIL_SIGNER, "nguoi_ky": "",
         "noi_nhan": [f"{authority['co_quan_ten']} (để quyết định);", f"{base['co_quan_ten']};", "Lưu: VT, Hội đồng."],
     }}
     if level == 0:
@@ -514,6 +483,9 @@ def _load_profile(profile, result: DossierResult):
 
 def _read(workbook: Path, result: DossierResult) -> _Facts | None:
     sub, raw = read_workbook_raw(workbook, tool_sheets=True)
+    if sub.meta.get("contributor"):  # a department's form: figures for the province, no dossier of its own
+        result.findings.append(finding("CDHT-D013", file=workbook.name, contributor=sub.meta["contributor"]))
+        return None
     rep = compute_submission(sub)
     result.unit_code, result.year = sub.unit_code, sub.year
     result.tier = sub.tier.code if sub.tier else None

@@ -502,6 +502,6 @@ def read_evidence(sub: Submission, rb) -> None:
             vals = [ws.errors.get(f"{_letters(c)}{r}", v) for c, v in enumerate(vals, start=c1)]
         vals = [None if v == "" else data_text(sub, nfc(v), sheet, f"{_letters(c)}{r}") if isinstance(v, str) else v
                 for c, v in enumerate(vals, start=c1)]
-        rec = dict(zip(("code", "indicators", "title", "number", "date", "issuer", "attachment", "note"), vals))
+        rec = dict(zip(L.EVIDENCE_KEYS, vals))  # "level" only where the register has its column (issue 15)
         rec["row"] = r
         sub.evidence.append(rec)

@@ -1,13 +1,16 @@
 """The "Minh chứng" sheet: the evidence register (300 unlocked rows, the named range ``minh_chung``)."""
 from __future__ import annotations
 
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from cdht import contract as L
+from cdht import rules as R
 from cdht_generator.builder import LIST_HEADER
 from cdht_generator.styles import DATE_FORMAT, UNLOCKED
 
 WIDTHS = [14, 18, 50, 18, 14, 30, 36, 24]
+LEVEL_WIDTH = 14
 
 
 def default_intro(tier) -> str:
@@ -34,11 +37,38 @@ def indicator_list(tier, cells: str) -> DataValidation:
     return dv
 
 
-def write(book, intro: str | None = None) -> None:
-    """Add the register; ``intro``: the line under the title (default :func:`default_intro`)."""
+def level_list(tier, cells: str) -> DataValidation:
+    """The "Mức độ" column's drop-down: 1 or 2, empty = both levels. Its prompt names the tier's
+    indicators whose bar differs by level, the only ones for which the column means something."""
+    differing = [i.id for i in tier.indicators if R.differs_by_level(i)]
+    prompt = ("Minh chứng cho mức độ nào: 1 hoặc 2; để trống nếu cho cả hai. Chỉ cần ghi với chỉ tiêu "
+              "có yêu cầu khác nhau giữa hai mức độ: " + ", ".join(differing) + ".")
+    if len(prompt) > 255:  # Excel's limit for a prompt
+        prompt = "Minh chứng cho mức độ nào: 1 hoặc 2; để trống nếu cho cả hai mức độ."
+    dv = DataValidation(type="list", formula1='"1,2"', allow_blank=True, showErrorMessage=True,
+                        errorTitle="Mức độ", error="Chọn 1 hoặc 2, hoặc để trống (minh chứng cho cả hai mức độ).",
+                        showInputMessage=True, promptTitle="Mức độ", prompt=prompt)
+    dv.add(cells)
+    return dv
+
+
+def level_intro(tier) -> str:
+    """What the intro adds when the register has the "Mức độ" column."""
+    differing = [i.id for i in tier.indicators if R.differs_by_level(i)]
+    return (" Cột Mức độ: 1 hoặc 2 nếu văn bản chỉ chứng minh yêu cầu của mức độ đó (chỉ tiêu có yêu cầu "
+            f"khác nhau giữa hai mức độ: {', '.join(differing)}); để trống nếu cho cả hai.") if differing else ""
+
+
+def write(book, intro: str | None = None, levels: bool = True) -> None:
+    """Add the register; ``intro``: the line under the title (default :func:`default_intro`);
+    ``levels``: with the "Mức độ" column (issue 15) — not on a department's form, whose figures
+    have the same bar at both levels."""
     ws = book.wb.create_sheet(L.SHEET_EVIDENCE)
-    book.title(ws, "DANH MỤC MINH CHỨNG (HỒ SƠ MINH CHỨNG)", intro or default_intro(book.tier))
-    book.header(ws, L.HEADER_ROW, L.EVIDENCE_COLUMNS, WIDTHS)
+    levels = levels and any(R.differs_by_level(i) for i in book.tier.indicators)
+    text = intro or default_intro(book.tier)
+    book.title(ws, "DANH MỤC MINH CHỨNG (HỒ SƠ MINH CHỨNG)", text + (level_intro(book.tier) if levels else ""))
+    columns = L.EVIDENCE_COLUMNS + ([L.EVIDENCE_LEVEL_HEADER] if levels else [])
+    book.header(ws, L.HEADER_ROW, columns, WIDTHS + ([LEVEL_WIDTH] if levels else []))
     first, last = L.HEADER_ROW + 1, L.HEADER_ROW + L.EVIDENCE_ROWS
     # The register's rows are unlocked as ROW formats (Excel and LibreOffice give a typed cell
     # its row's format): 300 empty rows cost no cell elements, which every reader would parse.
@@ -47,7 +77,7 @@ def write(book, intro: str | None = None) -> None:
         ws.row_dimensions[r].protection = UNLOCKED
         c = ws.cell(r, L.EVIDENCE_DATE_COLUMN)
         c.protection, c.number_format = UNLOCKED, DATE_FORMAT
-    book.name(L.N_EVIDENCE, ws, f"A{first}:H{last}")
+    book.name(L.N_EVIDENCE, ws, f"A{first}:{get_column_letter(len(columns))}{last}")
     dv = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True,
                         showErrorMessage=True, errorTitle="Ngày không hợp lệ",
                         error="Nhập ngày ban hành dạng dd/mm/yyyy (sau năm 2000).",
@@ -55,5 +85,8 @@ def write(book, intro: str | None = None) -> None:
     ws.add_data_validation(dv)
     dv.add(f"E{first}:E{last}")
     ws.add_data_validation(indicator_list(book.tier, f"B{first}:B{last}"))
+    if levels:
+        col = get_column_letter(L.EVIDENCE_LEVEL_COLUMN)
+        ws.add_data_validation(level_list(book.tier, f"{col}{first}:{col}{last}"))
     book.print_setup(ws, LIST_HEADER, landscape=True)
     book.protect(ws)

@@ -31,7 +31,8 @@ UNITS, _ = read_units(SAMPLE_UNITS)
 COMMUNE_VALUES = {"tong_so_cong_dan": 1000, "vung_kho_khan": R.KHONG, "xa_4_2": 3, "xa_4_3": 3,
                   "xa_4_4": 2, "xa_5_1_so_cong_dan_hoc_tap": 800, "xa_5_2_so_duoc_dao_tao": 600,
                   "xa_5_2_so_dai_hoc": 150}
-BUTTONS = ("tinh_muc_do", "kiem_tra_minh_chung", "gop_bao_cao", "xuat_ban_tong_hop", "chuyen_mau_nam", "gioi_thieu")
+BUTTONS = ("tinh_muc_do", "kiem_tra_minh_chung", "gop_bao_cao", "xuat_ban_tong_hop", "tao_ho_so", "chuyen_mau_nam",
+           "gioi_thieu")
 BOOKS = ("xa", "huyen", "tinh", "so_vhtt")
 
 
@@ -127,6 +128,8 @@ def _writes_what_it_says(button: str, kind: str, book, path: Path, alert: str) -
             assert book.exports == [(L.SHEET_SUMMARY, pdf)] and str(pdf) in alert
     elif button == "chuyen_mau_nam":
         _migrated_beside(kind, path, alert, values_on, colours)
+    elif button == "tao_ho_so":
+        _made_the_dossier(kind, path, alert, values_on, colours)
     else:
         assert cdht_addin.__version__ in alert and not values_on and not colours
 
@@ -146,6 +149,24 @@ def _migrated_beside(kind: str, path: Path, alert: str, values_on, colours) -> N
     new = read_workbook(made[0])
     assert new.readable and not new.tampered and new.year == YEAR + 1
     assert new.meta["unit_code"] == read_workbook(path).meta["unit_code"]
+
+
+def _made_the_dossier(kind: str, path: Path, alert: str, values_on, colours) -> None:
+    """"Tạo hồ sơ": the Word documents in "<tên tệp> - Ho so" beside the workbook and named in the
+    alert (a filled commune), or CDHT-A030 with the reason and no folder (a fresh district or
+    province template: not filled; a department's form: no dossier of its own). Nothing in the book."""
+    from cdht_addin.buttons import dossier_folder
+
+    assert not values_on and not colours
+    folder = dossier_folder(path)
+    if kind == "xa":
+        made = sorted(p.name for p in folder.iterdir())
+        assert [n.rsplit("_", 1)[1] for n in made] == ["1-to-trinh.docx", "2-bao-cao-tu-danh-gia.docx",
+                                                         "3-ban-tong-hop.docx"]
+        assert str(folder) in alert and all(n in alert for n in made)
+    else:
+        assert "CDHT-A030" in alert and not folder.exists()
+        assert ("CDHT-D013" if kind == "so_vhtt" else "CDHT-D001") in alert
 
 
 def test_a_fresh_district_template_gets_its_flags_under_protection(issued, tmp_path):
@@ -183,3 +204,33 @@ def test_the_sos_own_password_is_used(tmp_path, monkeypatch):
     cdht_addin.kiem_tra_minh_chung(book=book)
     assert [a for a in xlwings_remote.actions(book) if a["func"] == "setRangeColor"]
     assert "CDHT-A007" not in _alerts(book)[0] and book.protection() == before
+
+
+def test_the_dossier_button_uses_the_sos_outlines_issued_beside_the_workbook(issued, tmp_path):
+    """`cdht generate --with-outlines` puts the Sở's outlines in "mau-van-ban-ho-so" beside the
+    workbooks; "Tạo hồ sơ" fills those (the Sở's wording), as `cdht dossier --templates` does."""
+    import docx
+
+    from cdht.dossier import OUTLINES_FOLDER
+    from cdht.ops.dossier import write_outlines
+    from cdht_addin.buttons import dossier_folder
+    from tests.test_dossier import _edited
+
+    book, path, _ = _open(issued, "xa", tmp_path)
+    write_outlines(tmp_path / OUTLINES_FOLDER)
+    _edited("to_trinh", tmp_path / OUTLINES_FOLDER, "Hồ sơ kèm theo gồm:", "Hồ sơ gửi kèm (mẫu của Sở):")
+    cdht_addin.tao_ho_so(book=book)
+    [to_trinh] = dossier_folder(path).glob("*_1-to-trinh.docx")
+    assert "Hồ sơ gửi kèm (mẫu của Sở):" in [p.text for p in docx.Document(str(to_trinh)).paragraphs]
+    assert len(_alerts(book)) == 1
+
+
+def test_the_dossier_button_says_when_the_folder_cannot_be_written(issued, tmp_path):
+    """A file where the dossier folder should go: CDHT-A032 naming the folder, never A001."""
+    from cdht_addin.buttons import dossier_folder
+
+    book, path, _ = _open(issued, "xa", tmp_path)
+    dossier_folder(path).write_text("không phải thư mục", encoding="utf-8")
+    cdht_addin.tao_ho_so(book=book)
+    [alert] = _alerts(book)
+    assert "CDHT-A032" in alert and str(dossier_folder(path)) in alert and "CDHT-A001" not in alert

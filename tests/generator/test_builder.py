@@ -81,6 +81,8 @@ def test_a_department_form_shares_the_templates_sheets():
     for sheet in (L.SHEET_RESULTS, L.SHEET_LISTS):
         assert _values(form[sheet]) == _values(tmpl[sheet]), sheet
     a, b = _values(form[L.SHEET_EVIDENCE]), _values(tmpl[L.SHEET_EVIDENCE])
+    # the template's register has the "Mức độ" column (issue 15); a form's figures have one bar: none
+    assert b.pop(f"I{L.HEADER_ROW}") == L.EVIDENCE_LEVEL_HEADER and f"I{L.HEADER_ROW}" not in a
     assert {k: v for k, v in a.items() if k != "A2"} == {k: v for k, v in b.items() if k != "A2"}
     assert meta["template_id"].endswith(f":dong-gop-{meta['contributor']}")
 
