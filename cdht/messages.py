@@ -89,6 +89,14 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "Chọn bộ tiêu chí áp dụng cho năm này (--edition) hoặc sửa năm (--year)."),
     "CDHT-T005": (ERROR, "Bộ tiêu chí {edition} không có cấp '{tier}'.",
                   "Chọn một cấp có trong bộ tiêu chí: {tiers}."),
+    # (issue 18: file names made from registry codes)
+    "CDHT-T025": (WARNING, "Mã đơn vị '{unit}' có ký tự không dùng được trong tên tệp (dấu '/', '\\', '..', ký tự "
+                           "điều khiển…); biểu mẫu được ghi thành tệp '{name}'.",
+                  "Không cần làm gì nếu mã đúng; nên dùng mã chỉ gồm chữ, số và dấu '-' trong danh sách đơn vị."),
+    "CDHT-T026": (ERROR, "Mã đơn vị '{unit}' và '{other}' cho cùng một tên tệp '{name}'; không ghi biểu mẫu nào.",
+                  "Sửa một trong hai mã trong danh sách đơn vị (mỗi đơn vị một mã riêng, chỉ gồm chữ, số và dấu '-')."),
+    "CDHT-T027": (ERROR, "Cột '{column}' có ký tự điều khiển ({chars}), không ghi được vào sổ tính hay tên tệp.",
+                  "Mở danh sách đơn vị, gõ lại ô này (không dán từ Word hay trang web) rồi lưu lại dạng CSV UTF-8."),
     # --- workbook read / validate (sổ tính) -------------------------------------------------------
     "CDHT-W001": (ERROR, "Không đọc được tệp ({reason}).",
                   "Kiểm tra đường dẫn tệp."),
@@ -156,6 +164,12 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "CDHT-W031": (ERROR, "Biểu mẫu năm {found}, cần năm {year}: các ngày minh chứng không được kiểm tra theo năm này.",
                   "Dùng biểu mẫu năm {year} do Sở phát hành: nhập lại số liệu và minh chứng vào đó rồi "
                   "kiểm tra lại tệp mới (phần mềm chưa có lệnh tự chuyển số liệu sang năm khác)."),
+    # (issue 18: writes that keep what was there)
+    "CDHT-W050": (ERROR, "Tệp đang đặt chế độ chỉ đọc; phần mềm không ghi đè tệp chỉ đọc.",
+                  "Nếu đúng là cần cập nhật tệp này, bỏ chế độ chỉ đọc (Windows: chuột phải vào tệp > Properties > "
+                  "bỏ chọn Read-only) rồi chạy lại; nếu không, chép ra một tệp mới và chạy trên tệp đó."),
+    "CDHT-W052": (ERROR, "Không ghi tệp này: đường dẫn đi ra ngoài thư mục '{folder}' (tới '{target}').",
+                  "Xóa liên kết (shortcut/symlink) mang tên tệp này trong thư mục, hoặc chọn một thư mục khác để ghi."),
     # --- evidence (minh chứng) -----------------------------------------------------------------
     "CDHT-E001": (ERROR, "Chỉ tiêu {indicator} được đánh giá đạt nhưng chưa có minh chứng nào.",
                   "Thêm ít nhất một dòng ở trang Minh chứng với cột Chỉ tiêu ghi '{indicator}'."),
@@ -179,6 +193,24 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "CDHT-E010": (WARNING, "Ô này có nội dung '{value}' nằm ngoài sổ minh chứng (các cột {columns}); "
                            "phần mềm không đọc ô này.",
                   "Chuyển nội dung vào cột Ghi chú của cùng dòng, rồi xóa ô này."),
+    # (issue 18: the "Tệp" of an evidence row, judged on its text, never on the checker's disk)
+    "CDHT-E020": (WARNING, "Tệp đính kèm '{value}' là đường dẫn tuyệt đối trên một máy cụ thể, không phải tệp trong "
+                           "thư mục hồ sơ; nơi nhận hồ sơ không mở được.",
+                  "Đặt tệp vào thư mục hồ sơ (cùng thư mục hoặc thư mục con của sổ tính) và ghi đường dẫn tương "
+                  "đối, ví dụ minh-chung/ke-hoach.pdf."),
+    "CDHT-E021": (WARNING, "Tệp đính kèm '{value}' có '..', tức là nằm ngoài thư mục hồ sơ.",
+                  "Chép tệp vào thư mục hồ sơ (cùng thư mục hoặc thư mục con của sổ tính) và ghi đường dẫn không "
+                  "có '..', ví dụ minh-chung/ke-hoach.pdf."),
+    "CDHT-E022": (WARNING, "Tên tệp đính kèm '{value}' có ký tự không dùng được trong tên tệp ({chars}).",
+                  "Đổi tên tệp chỉ dùng chữ, số, dấu cách, '-' và '_', rồi ghi lại tên mới vào cột Tệp."),
+    "CDHT-E023": (WARNING, "Tên tệp đính kèm '{value}' quá dài ({length} ký tự; tối đa {limit} ký tự cho cả đường "
+                           "dẫn, {part_limit} byte cho mỗi tên).",
+                  "Đổi tên tệp cho ngắn (ví dụ theo số ký hiệu văn bản), rồi ghi lại tên mới vào cột Tệp."),
+    "CDHT-E024": (WARNING, "Cột Tệp ghi '{value}': đây là tên thư mục, không phải một tệp.",
+                  "Ghi tên từng tệp minh chứng (kèm đuôi, ví dụ .pdf), mỗi dòng một tệp."),
+    "CDHT-E025": (WARNING, "Tệp đính kèm '{value}' có đuôi '{suffix}', không phải tệp văn bản, hình ảnh, âm thanh, "
+                           "video hay tệp nén.",
+                  "Ghi đủ tên tệp kèm đuôi (.pdf, .docx, .jpg…); nếu là văn bản giấy, để trống cột Tệp."),
     # --- merge (tổng hợp) ----------------------------------------------------------------------
     "CDHT-M001": (ERROR, "Biểu mẫu là cấp '{found}', không phải cấp dưới '{expected}' của sổ tổng hợp.",
                   "Chỉ gộp biểu mẫu cấp {expected} vào sổ tổng hợp cấp {parent}."),
@@ -231,6 +263,17 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "vẫn được tổng hợp.",
                   "Mở tệp bằng Excel, kiểm tra số liệu, rồi nhập lại vào biểu mẫu gốc do Sở phát hành và nộp "
                   "lại; chi tiết kỹ thuật ở tệp nhật ký cdht.log."),
+    # (issue 18: files and folders of the merge)
+    "CDHT-M023": (ERROR, "Không đọc được sổ năm trước ({reason}); chưa tổng hợp gì.",
+                  "Kiểm tra đường dẫn --register-from: chọn sổ tổng hợp .xlsx của năm trước, hoặc bỏ tùy chọn này."),
+    "CDHT-M024": (ERROR, "Sổ năm trước không phải sổ tính Excel .xlsx đọc được (lý do ở thông báo {cause}); chưa "
+                         "tổng hợp gì.",
+                  "Chọn sổ tổng hợp .xlsx của năm trước (tệp do cdht merge ghi), hoặc bỏ tùy chọn --register-from."),
+    "CDHT-M025": (ERROR, "Tên tệp có ký tự điều khiển ({chars}); không đọc tệp này, các tệp khác vẫn được tổng hợp.",
+                  "Đổi tên tệp (chỉ dùng chữ, số, dấu cách, '-' và '_') rồi tổng hợp lại."),
+    "CDHT-M026": (WARNING, "Không mở được thư mục con hoặc liên kết '{folder}' ({reason}); các tệp trong đó chưa được "
+                           "tổng hợp.",
+                  "Kiểm tra quyền truy cập thư mục con, hoặc xóa / sửa liên kết hỏng, rồi tổng hợp lại."),
     # --- add-in ----------------------------------------------------------------------------------
     "CDHT-A001": (ERROR, "Lỗi không mong muốn khi chạy '{operation}' ({error}).",
                   "Xem chi tiết trong tệp nhật ký {log}; gửi tệp này cho bộ phận hỗ trợ."),
@@ -406,6 +449,7 @@ _OS_REASONS = {
     errno.EBUSY: "tệp đang bị chương trình khác dùng",
     errno.ENAMETOOLONG: "tên tệp quá dài",
     errno.EEXIST: "tệp đã tồn tại",
+    errno.ELOOP: "liên kết vòng lặp (liên kết trỏ lại chính nó)",
 }
 
 
@@ -413,6 +457,7 @@ _OS_REASONS = {
 NOT_A_ZIP = "không phải tệp nén Office Open XML"
 BROKEN_ZIP = "tệp nén bị hỏng"
 UNREADABLE_CONTENT = "nội dung sổ tính không đọc được"
+UNREADABLE_CSV = "nội dung không đọc được theo định dạng CSV"  # T001's reason for a file the csv module refuses
 TAMPER_REASONS = {
     "CDHT-W018": "trang tính bị bỏ bảo vệ",
     "CDHT-W019": "công thức hoặc ô khóa bị sửa",

@@ -219,9 +219,12 @@ def _generate_workbooks(edition, tier, year, out_dir, units, unit_code, password
         if not unit_code and (units is not None or (prof and prof.units)):
             n = len(units.of_tier(tier)) if units is not None else len(prof.units_in(year, tier))
             bar = _progress(n, "Tạo biểu mẫu")
-        return run(edition, tier, year, out_dir, units=units, unit_code=unit_code, password=password,
-                   progress=(lambda k, n: bar.update(1)) if bar else None, profile=prof,
-                   signing_key=signing_key)
+        notes: list = []
+        paths = run(edition, tier, year, out_dir, units=units, unit_code=unit_code, password=password,
+                    progress=(lambda k, n: bar.update(1)) if bar else None, profile=prof,
+                    signing_key=signing_key, notes=notes)
+        _echo_findings(notes)
+        return paths
     except GenerateError as e:
         _echo_findings(e.findings)
         sys.exit(1)
