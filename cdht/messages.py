@@ -445,6 +445,8 @@ _OS_REASONS = {
     errno.EISDIR: "đây là thư mục, không phải tệp",
     errno.ENOTDIR: "một phần của đường dẫn không phải thư mục",
     errno.ENOSPC: "hết dung lượng đĩa",
+    errno.EFBIG: "tệp vượt quá kích thước cho phép của ổ đĩa",
+    errno.EDQUOT: "hết hạn mức dung lượng đĩa của người dùng",
     errno.EROFS: "ổ đĩa chỉ cho đọc",
     errno.EBUSY: "tệp đang bị chương trình khác dùng",
     errno.ENAMETOOLONG: "tên tệp quá dài",

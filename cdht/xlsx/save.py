@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
@@ -168,6 +169,25 @@ def _write_in_place(tmp: str, target: Path) -> None:
             raise
 
 
+_LIBXML_IO = re.compile(r"\bIO_(E[A-Z]+)\b")
+
+
+def _write_reporting_os_errors(write: Callable[[str], object], tmp: str) -> None:
+    """``write(tmp)``; a write error the XML serializer (lxml, under openpyxl) reports as its own
+    ``SerialisationError: IO_ENOSPC`` is raised as the ``OSError`` it is (disk full, file too
+    large), so callers tell it like any other."""
+    try:
+        write(tmp)
+    except OSError:
+        raise
+    except Exception as e:
+        m = _LIBXML_IO.search(str(e))
+        code = getattr(errno, m.group(1), None) if m else None
+        if code is None:
+            raise
+        raise OSError(code, os.strerror(code), tmp) from e
+
+
 def _stat(path: Path) -> os.stat_result | None:
     try:
         return os.stat(path)
@@ -190,7 +210,7 @@ def write_atomic(path: Path, write: Callable[[str], object], *,
     fd, tmp = tempfile.mkstemp(prefix=temp_prefix(), suffix=target.suffix, dir=target.parent)
     os.close(fd)
     try:
-        write(tmp)
+        _write_reporting_os_errors(write, tmp)
         _fsync(tmp)
         _keep_mode_and_owner(tmp, old)
         if before_replace is not None:
