@@ -100,8 +100,10 @@ def _unit(rec: dict, n: int, seen: dict, where: str) -> tuple[Unit | None, Findi
     """One data row (line ``n``) as a unit, or the finding that says why it is not one."""
     tier = _TIER_WORDS.get(rec.get("cap", "").lower())
     for column in ("ma", "ten", "ma_cap_tren"):
-        bad = sorted({f"U+{ord(ch):04X}" for ch in rec.get(column, "") if unicodedata.category(ch) == "Cc"})
-        if bad:  # a code becomes a cell and a file name; a control character fits neither
+        allowed = "\t\n\r" if column == "ten" else ""  # a name may break lines (Alt+Enter); a code may not
+        bad = sorted({f"U+{ord(ch):04X}" for ch in rec.get(column, "")
+                      if unicodedata.category(ch) == "Cc" and ch not in allowed})
+        if bad:  # a code becomes a cell and a file name, a name a cell: a control character fits neither
             return None, finding("CDHT-T027", file=where, line=n, column=column, chars=", ".join(bad))
     if not rec.get("ma"):
         return None, finding("CDHT-T008", file=where, line=n)

@@ -360,3 +360,155 @@ def test_a_killed_merge_leaves_no_worker_behind(kit, parent, tmp_path):
     for w in left:  # never leave them to the next test
         os.kill(w, signal.SIGKILL)
     assert not left, f"workers still running after their merge was killed: {left}"
+
+
+# -------------------------------------------------------------------------------------------------
+# 4. Evidence file names: judged on their text, never on the checker's disk
+# -------------------------------------------------------------------------------------------------
+
+def _with_attachments(kit, path: Path, names: list[str]) -> Path:
+    from cdht.fill import evidence_for, fill
+    from tests.merge_fixtures import COMMUNE_VALUES, EVIDENCE_DATE, appraisal
+    tier = kit.edition.tier("xa")
+    extra = [[f"MC9{k:02d}", "xa.1.1", "Văn bản", f"{k}/KH", EVIDENCE_DATE, "UBND", name]
+             for k, name in enumerate(names)]
+    return fill(kit.template("xa", H01_COMMUNES[0]), path, COMMUNE_VALUES,
+                evidence=evidence_for(tier, EVIDENCE_DATE) + extra, appraisal=appraisal(tier, 2))
+
+
+ATTACHMENTS = [  # (Tệp as typed, code expected)
+    ("/etc/passwd", "CDHT-E020"),                 # accepted before: it exists on the checker's disk
+    ("C:\\Users\\xa\\ke-hoach.pdf", "CDHT-E020"),
+    ("minh-chung", "CDHT-E025"),                  # accepted before: a folder beside the workbook
+    ("minh-chung/", "CDHT-E024"),
+    ("../ngoai/ke-hoach.pdf", "CDHT-E021"),
+    ("bien-ban_x000B_so-2.pdf", "CDHT-E022"),     # a control character (Excel's escape for U+000B)
+    ("ke-hoach-" + "rat-dai-" * 40 + ".pdf", "CDHT-E023"),  # "cannot write file, check disk space" before
+    ("quyet-dinh.pdf", None),                     # sound and present
+    ("minh-chung/thieu.pdf", "CDHT-E006"),        # sound, not sent with the workbook
+    ("lien-ket.pdf", "CDHT-E006"),                # a link leading out of the folder counts as absent
+]
+
+
+@POSIX
+def test_evidence_file_names_are_judged_on_their_text(kit, tmp_path):
+    from cdht.ops.assess import check
+    folder = tmp_path / "ho-so"
+    folder.mkdir()
+    wb = _with_attachments(kit, folder / "xa.xlsx", [a for a, _ in ATTACHMENTS])
+    (folder / "minh-chung").mkdir()
+    (folder / "quyet-dinh.pdf").write_bytes(b"%PDF-1.4\n")
+    (folder / "lien-ket.pdf").symlink_to("/etc/passwd")
+    with alarm(60):
+        rep = check(wb)
+    first = min(f.row for f in rep.findings if f.code in {c for _, c in ATTACHMENTS if c})
+    got = {f.row - first: f.code for f in rep.findings if f.code.startswith("CDHT-E0") and f.code != "CDHT-E001"}
+    assert got == {k: c for k, (_, c) in enumerate(ATTACHMENTS) if c}
+    e22 = next(f for f in rep.findings if f.code == "CDHT-E022")
+    assert "U+000A" in e22.facts["chars"] or "U+000B" in e22.facts["chars"]
+    assert all(f.severity == "cảnh báo" for f in rep.findings if f.code in {c for _, c in ATTACHMENTS if c})
+    assert all(len(f.facts["value"]) <= 60 for f in rep.findings if f.code == "CDHT-E023")
+
+
+def test_the_same_workbook_gets_the_same_name_findings_anywhere(kit, tmp_path):
+    """Copied elsewhere without its attachments, a workbook keeps every form finding (only the
+    look-up beside it, E006, depends on what was sent with it)."""
+    from cdht.ops.assess import check
+    wb = _with_attachments(kit, tmp_path / "a" / "xa.xlsx", [a for a, _ in ATTACHMENTS])
+    forms = {"CDHT-E020", "CDHT-E021", "CDHT-E022", "CDHT-E023", "CDHT-E024", "CDHT-E025"}
+    (tmp_path / "b").mkdir()
+    copy = tmp_path / "b" / "xa.xlsx"
+    copy.write_bytes(wb.read_bytes())
+    one, two = ([(f.code, f.row) for f in check(p).findings if f.code in forms] for p in (wb, copy))
+    assert one == two and len(one) == 7
+
+
+def test_hostile_evidence_names_never_stop_a_merge(kit, parent, tmp_path):
+    inbox = inbox_with(kit, tmp_path / "inbox", H01_COMMUNES[1:3])
+    _with_attachments(kit, inbox / "ten-tep-la.xlsx", [a for a, _ in ATTACHMENTS])
+    with alarm(180):
+        r = merge(parent, [inbox])
+    assert r.written and merged(r) == H01_COMMUNES[:3]  # warnings only: the dossier still counts
+    mine = next(m for m in r.merged if m.file.name == "ten-tep-la.xlsx")
+    assert {"CDHT-E020", "CDHT-E023"} <= {f.code for f in mine.findings}
+
+
+# -------------------------------------------------------------------------------------------------
+# 5. What a merge is given: --register-from, unit lists, file names, sub-folders
+# -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("case", ["missing", "text", "folder", "xls"])
+def test_register_from_that_is_not_last_years_book_is_coded(kit, parent, tmp_path, case):
+    inbox = inbox_with(kit, tmp_path / "inbox", H01_COMMUNES[:1])
+    prev = {"missing": tmp_path / "khong-co.xlsx", "text": tmp_path / "ghi-chu.xlsx",
+            "folder": tmp_path / "thu-muc.xlsx", "xls": tmp_path / "cu.xls"}[case]
+    if case == "text":
+        prev.write_text("Sổ năm trước để ở phòng văn thư\n", "utf-8")
+    elif case == "folder":
+        prev.mkdir()
+    elif case == "xls":
+        prev.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 1024)
+    before = parent.read_bytes()
+    res = cli("merge", "--json", parent, inbox, "--register-from", prev, timeout=120)
+    out = json.loads(res.stdout)
+    codes = [f["code"] for f in out["findings"]]
+    expect = {"missing": ["CDHT-M023"], "folder": ["CDHT-M023"], "text": ["CDHT-M024", "CDHT-W002"],
+              "xls": ["CDHT-M024", "CDHT-W004"]}[case]
+    assert res.returncode == 2 and codes == expect, res.stdout + res.stderr
+    assert out["findings"][0]["file"] == prev.name and not out["written"]
+    assert "A001" not in res.stdout + res.stderr and "W023" not in res.stdout + res.stderr
+    assert parent.read_bytes() == before and not save_mod.lock_path(parent).exists()
+
+
+def test_a_unit_csv_as_excel_writes_it_is_read_right(tmp_path):
+    from cdht.units import read_units
+    path = tmp_path / "don-vi.csv"  # Excel's "CSV UTF-8": BOM, CRLF, quotes doubled inside quoted fields
+    path.write_bytes("\ufeffma,ten,cap,ma_cap_tren,vung_kho_khan\r\n"
+                     "H01,\"Huyện \"\"Một\"\"\",huyen,,\r\n"
+                     "X01,\"Xã \"\"Mới\"\", khu A\",xa,H01,Có\r\n"
+                     "X02,\"Thị trấn\r\nHai dòng\",xa,H01,\r\n"
+                     "X03,\"Xã \"\"Ba\"\"\",huyen_sai,H01,\r\n".encode("utf-8"))
+    units, findings = read_units(path)
+    assert [(f.code, f.line) for f in findings] == [("CDHT-T009", 6)]  # the real line, after a two-line name
+    path.write_bytes(path.read_bytes().replace(b"huyen_sai", b"xa"))
+    units, findings = read_units(path)
+    assert not findings
+    assert [(u.code, u.name) for u in units.units] == [
+        ("H01", 'Huyện "Một"'), ("X01", 'Xã "Mới", khu A'), ("X02", "Thị trấn\r\nHai dòng"), ("X03", 'Xã "Ba"')]
+    semi = tmp_path / "chấm-phẩy.csv"  # Excel in a Vietnamese locale: semicolons
+    semi.write_text('ma;ten;cap;ma_cap_tren;vung_kho_khan\nH01;"Huyện ""Một""; A";huyen;;\n', "utf-8")
+    assert [u.name for u in read_units(semi)[0].units] == ['Huyện "Một"; A']
+
+
+@POSIX
+def test_a_file_name_with_a_control_character_is_refused_alone(kit, parent, tmp_path):
+    inbox = inbox_with(kit, tmp_path / "inbox", H01_COMMUNES[:2])
+    bad = inbox / "xa\x0bba.xlsx"
+    kit.commune(bad, H01_COMMUNES[2])
+    with alarm(120):
+        r = merge(parent, [inbox])
+    assert r.written and merged(r) == H01_COMMUNES[:2]
+    [note] = [n for n in r.notes if n.code == "CDHT-M025"]
+    assert note.file == "xa?ba.xlsx" and note.facts["chars"] == "U+000B"
+    logged = [c.value for ws in openpyxl.load_workbook(parent) for row in ws.iter_rows() for c in row
+              if isinstance(c.value, str) and "xa?ba" in c.value]
+    assert logged  # the refusal is in the parent's log, under a name that can be written there
+
+
+@POSIX
+def test_an_unreadable_sub_folder_is_a_noted_finding(kit, parent, tmp_path):
+    """Real errors from the listing, provoked without faking the OS: a loop of links and a link to
+    a folder that is gone (tests run as root, so permissions alone would not stop a listing)."""
+    inbox = inbox_with(kit, tmp_path / "inbox", H01_COMMUNES[:1])
+    (inbox / "vong-lap").symlink_to("vong-lap")              # ELOOP
+    (inbox / "o-mang").symlink_to(tmp_path / "da-thao-ra")   # ENOENT: the shared drive is unplugged
+    shared = tmp_path / "o-chung"
+    kit.commune(shared / f"CDHT_{YEAR}_xa_{H01_COMMUNES[1]}.xlsx", H01_COMMUNES[1])
+    (inbox / "lien-ket").symlink_to(shared)                  # a linked sub-folder is followed …
+    (shared / "len-tren").symlink_to(inbox)                  # … once, even through a loop
+    with alarm(120):
+        r = merge(parent, [inbox])
+    assert r.written and merged(r) == H01_COMMUNES[:2]
+    notes = {n.file: n.facts["reason"] for n in r.notes if n.code == "CDHT-M026"}
+    assert set(notes) == {"inbox/vong-lap", "inbox/o-mang"}
+    assert "vòng lặp" in notes["inbox/vong-lap"] and "không tồn tại" in notes["inbox/o-mang"]
