@@ -326,7 +326,7 @@ def check(file, as_json, write, profile_path, year):
 @click.option("--json", "as_json", is_flag=True, help="Kết quả dạng JSON.")
 @click.option("--on-duplicate", type=click.Choice(["newest", "error", "keep"]), default="newest",
               show_default=True, help="Khi một đơn vị nộp nhiều tệp.")
-@click.option("--register-from", type=click.Path(path_type=Path),  # a folder: coded by the merge (M023)
+@click.option("--register-from", type=click.Path(path_type=Path), metavar="FILE",  # a folder: coded by the merge (M023)
               help="Sổ tổng hợp năm trước: chuyển Sổ công nhận sang.")
 @click.option("--return-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Ghi một sổ tính trả lại cho mỗi đơn vị có lỗi vào thư mục này.")

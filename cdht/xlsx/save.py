@@ -256,12 +256,10 @@ def write_backup(target: Path) -> Path | None:
         return None
     bak = backup_path(target)
     fd, tmp = tempfile.mkstemp(prefix=temp_prefix(), suffix=".bak", dir=target.parent)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as out, open(target, "rb") as src:
-            shutil.copyfileobj(src, out)
-            out.flush()
-            os.fsync(out.fileno())
-        shutil.copystat(target, tmp)
+        shutil.copy2(target, tmp)  # content, mode and times
+        _fsync(tmp)
         os.replace(tmp, bak)
     finally:
         if os.path.exists(tmp):
