@@ -269,7 +269,8 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "CDHT-M024": (ERROR, "Sổ năm trước không phải sổ tính Excel .xlsx đọc được (lý do ở thông báo {cause}); chưa "
                          "tổng hợp gì.",
                   "Chọn sổ tổng hợp .xlsx của năm trước (tệp do cdht merge ghi), hoặc bỏ tùy chọn --register-from."),
-    "CDHT-M025": (ERROR, "Tên tệp có ký tự điều khiển ({chars}); không đọc tệp này, các tệp khác vẫn được tổng hợp.",
+    "CDHT-M025": (ERROR, "Tên tệp có ký tự điều khiển hoặc ký tự không đọc được ({chars}); không đọc tệp này, các "
+                         "tệp khác vẫn được tổng hợp.",
                   "Đổi tên tệp (chỉ dùng chữ, số, dấu cách, '-' và '_') rồi tổng hợp lại."),
     "CDHT-M026": (WARNING, "Không mở được thư mục con hoặc liên kết '{folder}' ({reason}); các tệp trong đó chưa được "
                            "tổng hợp.",

@@ -495,6 +495,17 @@ def test_a_file_name_with_a_control_character_is_refused_alone(kit, parent, tmp_
     assert logged  # the refusal is in the parent's log, under a name that can be written there
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="file names as raw bytes")
+def test_a_file_name_that_is_not_utf8_is_refused_alone(kit, parent, tmp_path):
+    inbox = inbox_with(kit, tmp_path / "inbox", H01_COMMUNES[:1])
+    made = kit.commune(tmp_path / "b.xlsx", H01_COMMUNES[1])
+    os.rename(bytes(made), bytes(inbox) + b"/xa-\xff.xlsx")  # made on a machine with another code page
+    with alarm(120):
+        r = merge(parent, [inbox])  # crashed in openpyxl before (surrogates not allowed)
+    assert r.written and merged(r) == H01_COMMUNES[:1]
+    assert [(n.code, n.file, n.facts["chars"]) for n in r.notes] == [("CDHT-M025", "xa-?.xlsx", "U+DCFF")]
+
+
 @POSIX
 def test_an_unreadable_sub_folder_is_a_noted_finding(kit, parent, tmp_path):
     """Real errors from the listing, provoked without faking the OS: a loop of links and a link to

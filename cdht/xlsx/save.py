@@ -105,6 +105,18 @@ def clean_stale_temps(folder: Path) -> list[Path]:
     return removed
 
 
+_CLEANED: dict[str, float] = {}  # folder → when this process last cleaned it
+CLEAN_EVERY = 60.0  # seconds: issuing 3,000 workbooks into one folder lists it once, not 3,000 times
+
+
+def _clean_once(folder: Path) -> None:
+    """:func:`clean_stale_temps` of ``folder``, at most once a minute per process."""
+    key, now = str(folder), time.monotonic()
+    if now - _CLEANED.get(key, -CLEAN_EVERY) >= CLEAN_EVERY:
+        _CLEANED[key] = now
+        clean_stale_temps(folder)
+
+
 def real_path(path: Path) -> Path:
     """The file ``path`` names, every symbolic link followed: writes update the link's target and
     leave the link a link."""
@@ -205,7 +217,7 @@ def write_atomic(path: Path, write: Callable[[str], object], *,
     Stale temporary files of killed runs in that folder are removed first. Raises ``OSError``; the
     temporary file is removed whatever happens."""
     target = real_path(Path(path))
-    clean_stale_temps(target.parent)
+    _clean_once(target.parent)
     old = _stat(target)
     fd, tmp = tempfile.mkstemp(prefix=temp_prefix(), suffix=target.suffix, dir=target.parent)
     os.close(fd)

@@ -13,8 +13,11 @@ WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 
 
 def control_chars(name: str) -> list[str]:
-    """The control characters in a file name (``U+000B``…), none for a sound name."""
-    return sorted({f"U+{ord(ch):04X}" for ch in name if ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0})
+    """The characters of a file name that cannot be written into a workbook (``U+000B``…): control
+    characters, and the stand-ins Python uses for bytes that are not UTF-8 (``U+DCFF``, a name
+    made on another system). None for a sound name."""
+    return sorted({f"U+{ord(ch):04X}" for ch in name
+                   if ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 or 0xD800 <= ord(ch) < 0xE000})
 
 
 def collect_sources(sources: list[str | Path], parent: Path) -> tuple[list[Path], list[Finding]]:
