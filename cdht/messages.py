@@ -95,8 +95,10 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "Không cần làm gì nếu mã đúng; nên dùng mã chỉ gồm chữ, số và dấu '-' trong danh sách đơn vị."),
     "CDHT-T026": (ERROR, "Mã đơn vị '{unit}' và '{other}' cho cùng một tên tệp '{name}'; không ghi biểu mẫu nào.",
                   "Sửa một trong hai mã trong danh sách đơn vị (mỗi đơn vị một mã riêng, chỉ gồm chữ, số và dấu '-')."),
-    "CDHT-T027": (ERROR, "Cột '{column}' có ký tự điều khiển ({chars}), không ghi được vào sổ tính hay tên tệp.",
-                  "Mở danh sách đơn vị, gõ lại ô này (không dán từ Word hay trang web) rồi lưu lại dạng CSV UTF-8."),
+    "CDHT-T027": (ERROR, "Đơn vị '{unit}': '{column}' có ký tự điều khiển ({chars}), không ghi được vào sổ tính hay "
+                         "tên tệp; chưa ghi biểu mẫu nào.",
+                  "Gõ lại giá trị này trong danh sách đơn vị hoặc hồ sơ cấu hình tỉnh (không dán từ Word hay trang "
+                  "web), lưu lại (CSV: dạng CSV UTF-8) rồi phát hành lại."),
     # --- workbook read / validate (sổ tính) -------------------------------------------------------
     "CDHT-W001": (ERROR, "Không đọc được tệp ({reason}).",
                   "Kiểm tra đường dẫn tệp."),

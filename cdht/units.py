@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cdht.messages import UNREADABLE_CSV, Finding, finding, nfc, os_reason
+from cdht.paths import display_name
 
 SAMPLE_UNITS = Path(__file__).parent / "catalogue" / "don-vi-mau.csv"
 
@@ -104,7 +105,8 @@ def _unit(rec: dict, n: int, seen: dict, where: str) -> tuple[Unit | None, Findi
         bad = sorted({f"U+{ord(ch):04X}" for ch in rec.get(column, "")
                       if unicodedata.category(ch) == "Cc" and ch not in allowed})
         if bad:  # a code becomes a cell and a file name, a name a cell: a control character fits neither
-            return None, finding("CDHT-T027", file=where, line=n, column=column, chars=", ".join(bad))
+            return None, finding("CDHT-T027", file=where, line=n, unit=display_name(rec.get("ma", "")),
+                                 column=column, chars=", ".join(bad))
     if not rec.get("ma"):
         return None, finding("CDHT-T008", file=where, line=n)
     if tier is None:

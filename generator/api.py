@@ -6,7 +6,7 @@ from typing import Callable
 
 from cdht.edition import Edition
 from cdht.messages import ERROR, Finding, finding, has_errors
-from cdht.paths import outside, safe_name
+from cdht.paths import display_name, outside, safe_name
 from cdht.units import Unit, UnitList
 from cdht.xlsx.save import save_atomic  # the one atomic save (a shared, issued file)
 from cdht_generator.lint import lint
@@ -41,10 +41,15 @@ def generate_one(edition: Edition, tier: str, year: int, out_dir: Path, unit: Un
 
 def file_name_findings(edition: Edition, tier: str, year: int, units: list[Unit]) -> list[Finding]:
     """T025 (warning) for each unit whose code is not usable as it is in a file name, T026 (error)
-    for two units whose codes give the same file name (compared as Windows does, ignoring case):
-    found before anything is written."""
+    for two units whose codes give the same file name (compared as Windows does, ignoring case),
+    T027 (error) for a code, name or parent holding a control character no cell can hold: found
+    before anything is written."""
     out, taken = [], {}
     for u in units:
+        for column, text in (("code", u.code), ("name", u.name), ("parent", u.parent or "")):
+            bad = sorted({f"U+{ord(ch):04X}" for ch in text if ord(ch) < 32 and (column != "name" or ch not in "\t\n\r")})
+            if bad:  # a unit of a profile: its code becomes a file name and a cell, its name a cell
+                out.append(finding("CDHT-T027", unit=display_name(u.code), column=column, chars=", ".join(bad)))
         name = file_name(edition, tier, year, u)
         other = taken.setdefault(name.casefold(), u)
         if other is not u:

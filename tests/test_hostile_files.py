@@ -85,7 +85,21 @@ def test_a_unit_list_with_a_control_character_is_refused_naming_the_line(tmp_pat
     out = tmp_path / "bieu-mau"
     res = cli("generate", "--tier", "xa", "--year", YEAR, "--units", csv, "--out", out, timeout=300)
     assert res.returncode == 1 and "[CDHT-T027]" in res.stderr and "don-vi.csv:3" in res.stderr, res.stderr
-    assert "U+000B" in res.stderr and "A001" not in res.stderr and not out.exists()
+    assert "U+000B" in res.stderr and "'ma'" in res.stderr and "A001" not in res.stderr and not out.exists()
+
+
+def test_a_profile_unit_with_a_control_character_is_refused_before_writing(tmp_path):
+    from cdht.profile import __file__ as profile_module
+    catalogue = Path(profile_module).parent / "catalogue"
+    text = (catalogue / "profiles" / "tinh-hai-cap-2026-mau.yaml").read_text("utf-8")
+    assert 'name: "Phường Tân Thành (mẫu)"' in text
+    prof = tmp_path / "ho-so.yaml"
+    prof.write_text(text.replace('name: "Phường Tân Thành (mẫu)"', 'name: "Phường\\vTân Thành"'), "utf-8")
+    out = tmp_path / "bieu-mau"
+    res = cli("generate", "--tier", "xa", "--year", YEAR, "--profile", prof, "--edition",
+              catalogue / "tt25-2023-hai-cap.yaml", "--out", out, timeout=300)
+    assert res.returncode == 1 and "[CDHT-T027]" in res.stderr and "'name'" in res.stderr, res.stdout + res.stderr
+    assert "A001" not in res.stderr and (not out.exists() or not list(out.iterdir()))  # all or nothing
 
 
 def test_generate_refuses_two_codes_with_one_file_name_before_writing(tmp_path):
