@@ -170,6 +170,21 @@ def test_dossier_file_names_of_a_typed_code_stay_in_out(kit, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ho-so", "xa.xlsx"]
 
 
+@POSIX
+def test_a_dossier_is_never_written_through_a_planted_link(kit, tmp_path):
+    from cdht.ops.dossier import OUTPUT_NAMES, build_dossier
+    wb = kit.commune(tmp_path / "xa.xlsx", H01_COMMUNES[0])
+    out = tmp_path / "ho-so"
+    out.mkdir()
+    victim = tmp_path / "van-ban-cua-toi.docx"
+    victim.write_bytes(b"my own document")
+    (out / f"HS_{YEAR}_xa_{H01_COMMUNES[0]}_{OUTPUT_NAMES['bao_cao']}.docx").symlink_to(victim)
+    with alarm(180):
+        res = build_dossier(wb, out)
+    assert "CDHT-W052" in [f.code for f in res.findings] and not res.documents
+    assert victim.read_bytes() == b"my own document" and [p.name for p in out.iterdir() if not p.is_symlink()] == []
+
+
 # -------------------------------------------------------------------------------------------------
 # 2. Writes that keep what was there
 # -------------------------------------------------------------------------------------------------
