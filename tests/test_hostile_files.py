@@ -9,6 +9,7 @@ real ``kill -9``; no fake of the operating system.
 from __future__ import annotations
 
 import json
+import shutil
 import os
 import signal
 import stat
@@ -366,7 +367,6 @@ LINUX = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /
 
 @LINUX
 def test_a_killed_merge_leaves_no_worker_behind(kit, parent, tmp_path):
-    import shutil
     from cdht.ops.merge import FORK_MIN_FILES
     inbox = inbox_with(kit, tmp_path / "inbox", H01_COMMUNES[:1])
     one = next(inbox.iterdir())
@@ -552,3 +552,27 @@ def test_an_unreadable_sub_folder_is_a_noted_finding(kit, parent, tmp_path):
     notes = {n.file: n.facts["reason"] for n in r.notes if n.code == "CDHT-M026"}
     assert set(notes) == {"inbox/vong-lap", "inbox/o-mang"}
     assert "vòng lặp" in notes["inbox/vong-lap"] and "không tồn tại" in notes["inbox/o-mang"]
+
+
+SETPRIV = shutil.which("setpriv") if os.name == "posix" else None
+
+
+@pytest.mark.skipif(not (SETPRIV and os.geteuid() == 0), reason="root without its override capabilities (setpriv)")
+def test_a_sub_folder_the_clerk_may_not_read_is_noted(kit, parent, tmp_path):
+    """The permission case itself: the merge runs as root *without* the capabilities that let root
+    read any folder (setpriv drops CAP_DAC_OVERRIDE / CAP_DAC_READ_SEARCH), so a folder of mode
+    000 gives the same EACCES a clerk gets on a shared drive."""
+    inbox = inbox_with(kit, tmp_path / "inbox", H01_COMMUNES[:1])
+    locked = inbox / "khoa"
+    kit.commune(locked / "b.xlsx", H01_COMMUNES[1])
+    os.chmod(locked, 0)
+    try:
+        res = subprocess.run([SETPRIV, "--bounding-set=-dac_override,-dac_read_search", *CLI, "merge", "--dry-run",
+                              "--json", str(parent), str(inbox)], capture_output=True, text=True, timeout=180,
+                             env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    finally:
+        os.chmod(locked, 0o755)
+    out = json.loads(res.stdout)
+    assert [(n["code"], n["file"]) for n in out["skipped"]] == [("CDHT-M026", "inbox/khoa")], res.stdout + res.stderr
+    assert "không có quyền truy cập" in out["skipped"][0]["message"]
+    assert [m["unit_code"] for m in out["merged"]] == H01_COMMUNES[:1]
