@@ -92,6 +92,16 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "CDHT-T013": (ERROR, "Phát hành từ sổ năm trước (--from) cần danh sách đơn vị năm {year}: biết biểu mẫu của "
                          "đơn vị nào nhận số liệu và sổ công nhận của sổ nào.",
                   "Thêm --units DANH_SÁCH.csv hoặc --profile HỒ_SƠ.yaml (danh sách đơn vị của Sở năm {year})."),
+    # (issue 18: file names made from registry codes)
+    "CDHT-T025": (WARNING, "Mã đơn vị '{unit}' có ký tự không dùng được trong tên tệp (dấu '/', '\\', '..', ký tự "
+                           "điều khiển…); biểu mẫu được ghi thành tệp '{name}'.",
+                  "Không cần làm gì nếu mã đúng; nên dùng mã chỉ gồm chữ, số và dấu '-' trong danh sách đơn vị."),
+    "CDHT-T026": (ERROR, "Mã đơn vị '{unit}' và '{other}' cho cùng một tên tệp '{name}'; không ghi biểu mẫu nào.",
+                  "Sửa một trong hai mã trong danh sách đơn vị (mỗi đơn vị một mã riêng, chỉ gồm chữ, số và dấu '-')."),
+    "CDHT-T027": (ERROR, "Đơn vị '{unit}': '{column}' có ký tự điều khiển ({chars}), không ghi được vào sổ tính hay "
+                         "tên tệp; chưa ghi biểu mẫu nào.",
+                  "Gõ lại giá trị này trong danh sách đơn vị hoặc hồ sơ cấu hình tỉnh (không dán từ Word hay trang "
+                  "web), lưu lại (CSV: dạng CSV UTF-8) rồi phát hành lại."),
     # --- workbook read / validate (sổ tính) -------------------------------------------------------
     "CDHT-W001": (ERROR, "Không đọc được tệp ({reason}).",
                   "Kiểm tra đường dẫn tệp."),
@@ -210,6 +220,12 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "CDHT-W039": (ERROR, "Lệnh '{command}' không nhận thêm '{extra}'.",
                   "Cách gọi: {usage}. Đường dẫn có dấu cách phải đặt trong dấu nháy kép. Xem hướng dẫn: "
                   "{command} --help."),
+    # (issue 18: writes that keep what was there)
+    "CDHT-W050": (ERROR, "Tệp đang đặt chế độ chỉ đọc; phần mềm không ghi đè tệp chỉ đọc.",
+                  "Nếu đúng là cần cập nhật tệp này, bỏ chế độ chỉ đọc (Windows: chuột phải vào tệp > Properties > "
+                  "bỏ chọn Read-only) rồi chạy lại; nếu không, chép ra một tệp mới và chạy trên tệp đó."),
+    "CDHT-W052": (ERROR, "Không ghi tệp này: đường dẫn đi ra ngoài thư mục '{folder}' (tới '{target}').",
+                  "Xóa liên kết (shortcut/symlink) mang tên tệp này trong thư mục, hoặc chọn một thư mục khác để ghi."),
     # --- evidence (minh chứng) -----------------------------------------------------------------
     "CDHT-E001": (ERROR, "Chỉ tiêu {indicator} đạt nhưng chưa có dòng minh chứng nào ghi mã này (Số minh chứng = 0): "
                          "mức độ không đổi, nhưng chưa nộp hồ sơ được.",
@@ -240,6 +256,24 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                          "và trang 'Minh chứng' đã dùng hết {rows} dòng: mức độ không đổi, nhưng chưa nộp hồ sơ được.",
                   "Thêm '{indicator}' vào cột Chỉ tiêu của dòng văn bản chứng minh chỉ tiêu này (nhiều mã cách nhau "
                   "bằng dấu phẩy), hoặc gộp các văn bản trùng để có dòng trống."),
+    # (issue 18: the "Tệp" of an evidence row, judged on its text, never on the checker's disk)
+    "CDHT-E020": (WARNING, "Tệp đính kèm '{value}' là đường dẫn tuyệt đối trên một máy cụ thể, không phải tệp trong "
+                           "thư mục hồ sơ; nơi nhận hồ sơ không mở được.",
+                  "Đặt tệp vào thư mục hồ sơ (cùng thư mục hoặc thư mục con của sổ tính) và ghi đường dẫn tương "
+                  "đối, ví dụ minh-chung/ke-hoach.pdf."),
+    "CDHT-E021": (WARNING, "Tệp đính kèm '{value}' có '..', tức là nằm ngoài thư mục hồ sơ.",
+                  "Chép tệp vào thư mục hồ sơ (cùng thư mục hoặc thư mục con của sổ tính) và ghi đường dẫn không "
+                  "có '..', ví dụ minh-chung/ke-hoach.pdf."),
+    "CDHT-E022": (WARNING, "Tên tệp đính kèm '{value}' có ký tự không dùng được trong tên tệp ({chars}).",
+                  "Đổi tên tệp chỉ dùng chữ, số, dấu cách, '-' và '_', rồi ghi lại tên mới vào cột Tệp."),
+    "CDHT-E023": (WARNING, "Tên tệp đính kèm '{value}' quá dài ({length} ký tự; tối đa {limit} ký tự cho cả đường "
+                           "dẫn, {part_limit} byte cho mỗi tên).",
+                  "Đổi tên tệp cho ngắn (ví dụ theo số ký hiệu văn bản), rồi ghi lại tên mới vào cột Tệp."),
+    "CDHT-E024": (WARNING, "Cột Tệp ghi '{value}': đây là tên thư mục, không phải một tệp.",
+                  "Ghi tên từng tệp minh chứng (kèm đuôi, ví dụ .pdf), mỗi dòng một tệp."),
+    "CDHT-E025": (WARNING, "Tệp đính kèm '{value}' có đuôi '{suffix}', không phải tệp văn bản, hình ảnh, âm thanh, "
+                           "video hay tệp nén.",
+                  "Ghi đủ tên tệp kèm đuôi (.pdf, .docx, .jpg…); nếu là văn bản giấy, để trống cột Tệp."),
     # --- merge (tổng hợp) ----------------------------------------------------------------------
     "CDHT-M001": (ERROR, "Biểu mẫu là cấp '{found}', không phải cấp dưới '{expected}' của sổ tổng hợp.",
                   "Chỉ gộp biểu mẫu cấp {expected} vào sổ tổng hợp cấp {parent}."),
@@ -292,6 +326,18 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "vẫn được tổng hợp.",
                   "Mở tệp bằng Excel, kiểm tra số liệu, rồi nhập lại vào biểu mẫu gốc do Sở phát hành và nộp "
                   "lại; chi tiết kỹ thuật ở tệp nhật ký cdht.log."),
+    # (issue 18: files and folders of the merge)
+    "CDHT-M023": (ERROR, "Không đọc được sổ năm trước ({reason}); chưa tổng hợp gì.",
+                  "Kiểm tra đường dẫn --register-from: chọn sổ tổng hợp .xlsx của năm trước, hoặc bỏ tùy chọn này."),
+    "CDHT-M024": (ERROR, "Sổ năm trước không phải sổ tính Excel .xlsx đọc được (lý do ở thông báo {cause}); chưa "
+                         "tổng hợp gì.",
+                  "Chọn sổ tổng hợp .xlsx của năm trước (tệp do cdht merge ghi), hoặc bỏ tùy chọn --register-from."),
+    "CDHT-M025": (ERROR, "Tên tệp có ký tự điều khiển hoặc ký tự không đọc được ({chars}); không đọc tệp này, các "
+                         "tệp khác vẫn được tổng hợp.",
+                  "Đổi tên tệp (chỉ dùng chữ, số, dấu cách, '-' và '_') rồi tổng hợp lại."),
+    "CDHT-M026": (WARNING, "Không mở được thư mục con hoặc liên kết '{folder}' ({reason}); các tệp trong đó chưa được "
+                           "tổng hợp.",
+                  "Kiểm tra quyền truy cập thư mục con, hoặc xóa / sửa liên kết hỏng, rồi tổng hợp lại."),
     # --- add-in ----------------------------------------------------------------------------------
     "CDHT-A001": (ERROR, "Lỗi không mong muốn khi chạy '{operation}' ({error}).",
                   "Xem chi tiết trong tệp nhật ký {log}; gửi tệp này cho bộ phận hỗ trợ."),
@@ -541,10 +587,13 @@ _OS_REASONS = {
     errno.EISDIR: "đây là thư mục, không phải tệp",
     errno.ENOTDIR: "một phần của đường dẫn không phải thư mục",
     errno.ENOSPC: "hết dung lượng đĩa",
+    errno.EFBIG: "tệp vượt quá kích thước cho phép của ổ đĩa",
+    errno.EDQUOT: "hết hạn mức dung lượng đĩa của người dùng",
     errno.EROFS: "ổ đĩa chỉ cho đọc",
     errno.EBUSY: "tệp đang bị chương trình khác dùng",
     errno.ENAMETOOLONG: "tên tệp quá dài",
     errno.EEXIST: "tệp đã tồn tại",
+    errno.ELOOP: "liên kết vòng lặp (liên kết trỏ lại chính nó)",
 }
 
 
@@ -578,6 +627,7 @@ COMMAND_WORD = "<lệnh> …"     # stands for a sub-command and its arguments i
 NOT_A_ZIP = "không phải tệp nén Office Open XML"
 BROKEN_ZIP = "tệp nén bị hỏng"
 UNREADABLE_CONTENT = "nội dung sổ tính không đọc được"
+UNREADABLE_CSV = "nội dung không đọc được theo định dạng CSV"  # T001's reason for a file the csv module refuses
 TAMPER_REASONS = {
     "CDHT-W018": "trang tính bị bỏ bảo vệ",
     "CDHT-W019": "công thức hoặc ô khóa bị sửa",

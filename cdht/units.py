@@ -7,7 +7,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from cdht.messages import Finding, finding, nfc, os_reason
+from cdht.messages import UNREADABLE_CSV, Finding, finding, nfc, os_reason
+from cdht.paths import display_name
 
 SAMPLE_UNITS = Path(__file__).parent / "catalogue" / "don-vi-mau.csv"
 
@@ -72,19 +73,40 @@ def _decode(raw: bytes) -> str:
     return raw.decode("latin-1")  # every byte is a character: never fails
 
 
-def _rows(text: str) -> list[list[str]]:
-    """CSV rows, the delimiter (comma, semicolon or tab) sniffed from the header line."""
-    dialect = csv.excel
+class _Excel(csv.excel):
+    """Excel's CSV (quotes doubled inside a quoted field) with the delimiter of the file."""
+
+
+def _rows(text: str) -> list[tuple[int, list[str]]]:
+    """``(line, row)`` of every CSV record (a quoted name may span lines), as Excel writes it:
+    ``"`` quotes a field and ``""`` inside it is one quote; only the delimiter (comma, semicolon
+    or tab) is sniffed, from the header line. (The sniffer's own guess of quoting is not used: on
+    a header without quotes it turns doubled quotes off and misreads a name written as
+    ``"Xã ""Mới"", A"``.)"""
+    dialect = _Excel
     try:
-        dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else "", delimiters=",;\t")
+        found = csv.Sniffer().sniff(text.splitlines()[0] if text else "", delimiters=",;\t").delimiter
+        dialect = type("_Sniffed", (_Excel,), {"delimiter": found})
     except csv.Error:
         pass
-    return list(csv.reader(io.StringIO(text), dialect))
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    out, start = [], 1
+    for row in reader:
+        out.append((start, row))
+        start = reader.line_num + 1
+    return out
 
 
 def _unit(rec: dict, n: int, seen: dict, where: str) -> tuple[Unit | None, Finding | None]:
     """One data row (line ``n``) as a unit, or the finding that says why it is not one."""
     tier = _TIER_WORDS.get(rec.get("cap", "").lower())
+    for column in ("ma", "ten", "ma_cap_tren"):
+        allowed = "\t\n\r" if column == "ten" else ""  # a name may break lines (Alt+Enter); a code may not
+        bad = sorted({f"U+{ord(ch):04X}" for ch in rec.get(column, "")
+                      if unicodedata.category(ch) == "Cc" and ch not in allowed})
+        if bad:  # a code becomes a cell and a file name, a name a cell: a control character fits neither
+            return None, finding("CDHT-T027", file=where, line=n, unit=display_name(rec.get("ma", "")),
+                                 column=column, chars=", ".join(bad))
     if not rec.get("ma"):
         return None, finding("CDHT-T008", file=where, line=n)
     if tier is None:
@@ -113,16 +135,16 @@ def read_units(path: str | Path) -> tuple[UnitList | None, list[Finding]]:
         return None, [finding("CDHT-T001", file=where, reason=os_reason(e))]
     try:
         rows = _rows(_decode(raw))
-    except csv.Error:  # NUL bytes and the like: a spreadsheet or another binary file, not a CSV
-        return None, [finding("CDHT-T001", file=where, reason="không phải tệp CSV dạng văn bản")]
+    except csv.Error:  # a NUL byte, a field over the csv module's limit: not a unit list
+        return None, [finding("CDHT-T001", file=where, reason=UNREADABLE_CSV)]
     if not rows:
         return None, [finding("CDHT-T006", file=where)]
-    header = [_HEADERS.get(_key(h)) for h in rows[0]]
+    header = [_HEADERS.get(_key(h)) for h in rows[0][1]]
     missing = [c for c in ("ma", "ten", "cap", "ma_cap_tren") if c not in header]
     if missing:
         return None, [finding("CDHT-T007", file=where, line=1, columns=", ".join(missing))]
     findings, units, seen = [], [], {}
-    for n, row in enumerate(rows[1:], start=2):
+    for n, row in rows[1:]:
         if not any(c.strip() for c in row):
             continue
         rec = {h: nfc(row[i].strip()) if i < len(row) else "" for i, h in enumerate(header) if h}

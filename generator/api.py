@@ -5,7 +5,8 @@ from pathlib import Path
 from typing import Callable
 
 from cdht.edition import Edition
-from cdht.messages import Finding, finding
+from cdht.messages import ERROR, Finding, finding, has_errors
+from cdht.paths import display_name, outside, safe_name
 from cdht.units import Unit, UnitList
 from cdht.xlsx.save import save_atomic  # the one atomic save (a shared, issued file)
 from cdht_generator.lint import lint
@@ -33,13 +34,36 @@ def generate_one(edition: Edition, tier: str, year: int, out_dir: Path, unit: Un
     """Build, lint and save one template into ``out_dir``; raises GenerateError. ``prefill(wb,
     unit)``: types values into the built workbook's inputs and tool sheets before it is saved
     (the year rollover, :mod:`cdht.ops.rollover`) — both outside the layout fingerprint."""
+    path = Path(out_dir) / file_name(edition, tier, year, unit)
+    escape = outside(out_dir, path)  # a link planted under that name, pointing elsewhere
+    if escape is not None:
+        raise GenerateError([escape])
     wb, _ = build_workbook(edition, tier, year, unit, units, password, profile, signing_key)
     if prefill is not None:
         prefill(wb, unit)
     refuse_lint_problems(lint(wb))
-    path = Path(out_dir) / file_name(edition, tier, year, unit)
     save_atomic(wb, path)
     return path
+
+
+def file_name_findings(edition: Edition, tier: str, year: int, units: list[Unit]) -> list[Finding]:
+    """T025 (warning) for each unit whose code is not usable as it is in a file name, T026 (error)
+    for two units whose codes give the same file name (compared as Windows does, ignoring case),
+    T027 (error) for a code, name or parent holding a control character no cell can hold: found
+    before anything is written."""
+    out, taken = [], {}
+    for u in units:
+        for column, text in (("code", u.code), ("name", u.name), ("parent", u.parent or "")):
+            bad = sorted({f"U+{ord(ch):04X}" for ch in text if ord(ch) < 32 and (column != "name" or ch not in "\t\n\r")})
+            if bad:  # a unit of a profile: its code becomes a file name and a cell, its name a cell
+                out.append(finding("CDHT-T027", unit=display_name(u.code), column=column, chars=", ".join(bad)))
+        name = file_name(edition, tier, year, u)
+        other = taken.setdefault(name.casefold(), u)
+        if other is not u:
+            out.append(finding("CDHT-T026", unit=u.code, other=other.code, name=name))
+        elif safe_name(u.code) != u.code:
+            out.append(finding("CDHT-T025", unit=u.code, name=name))
+    return out
 
 
 def registry_units(profile, year: int) -> UnitList:
@@ -83,13 +107,15 @@ def signing_key_of(path, profile) -> object:
 def generate(edition: Edition, tier: str, year: int, out_dir: str | Path, units: UnitList | None = None,
              unit_code: str | None = None, password: str | None = None,
              progress: Callable[[int, int], None] | None = None, profile=None,
-             signing_key: str | Path | None = None, prefill: Prefill | None = None) -> list[Path]:
+             signing_key: str | Path | None = None, prefill: Prefill | None = None,
+             notes: list[Finding] | None = None) -> list[Path]:
     """A blank template, or one pre-filled workbook per unit of ``tier`` (or just ``unit_code``).
 
     ``profile`` (cdht.profile.Profile): the registry of ``year`` gives the units (unless ``units``
     is given) and the procedure gives the bodies and deadlines the texts name. ``signing_key``:
     the path of the Sở's Ed25519 private key; every workbook is then signed. ``prefill``: see
-    :func:`generate_one`. Every problem is found before anything is written."""
+    :func:`generate_one`. ``notes``: receives the warnings (T025, a unit code changed to make its
+    file name). Every problem is found before anything is written."""
     problems = []
     if tier not in edition.tiers:
         problems.append(finding("CDHT-T005", edition=edition.id, tier=tier, tiers=", ".join(edition.tiers)))
@@ -113,6 +139,11 @@ def generate(edition: Edition, tier: str, year: int, out_dir: str | Path, units:
         if u is None:
             raise GenerateError([finding("CDHT-T002", unit=unit_code, tier=tier)])
         chosen = [u]
+    named = file_name_findings(edition, tier, year, chosen)
+    if has_errors(named):
+        raise GenerateError([f for f in named if f.severity == ERROR])
+    if notes is not None:
+        notes += named
     paths = []
     for k, u in enumerate(chosen, start=1):
         paths.append(generate_one(edition, tier, year, out_dir, u, units, password, profile, key, prefill))

@@ -19,6 +19,7 @@ from cdht import contract as L
 from cdht import rules as R
 from cdht.dates import month_day
 from cdht.edition import Edition
+from cdht.paths import safe_name
 from cdht.units import Unit, UnitList
 from cdht_generator.styles import (BOLD, DATE_FORMAT, FILL_FAIL, FILL_HEADER, FILL_INPUT, FILL_MISSING, FILL_PASS,
                                    HEADER_ALIGN, THIN, TITLE, UNLOCKED, WRAP)
@@ -50,8 +51,10 @@ def template_id(edition: Edition, tier: str, year: int, unit_code: str | None) -
 
 
 def file_name(edition: Edition, tier: str, year: int, unit: Unit | None) -> str:
-    suffix = unit.code if unit else "mau-trong"
-    extra = "" if edition.id == "tt25-2023" else f"_{edition.id}"
+    """``CDHT_<year>_<tier>_<unit code>[_<edition>].xlsx``, the code and the edition made safe
+    names (:func:`cdht.paths.safe_name`: a code with ``/`` or ``..`` never leaves the folder)."""
+    suffix = safe_name(unit.code) if unit else "mau-trong"
+    extra = "" if edition.id == "tt25-2023" else f"_{safe_name(edition.id)}"
     return f"CDHT_{year}_{tier}_{suffix}{extra}.xlsx"
 
 

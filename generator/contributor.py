@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from cdht import contract as L
 from cdht.edition import Contributor, Edition, FieldSpec, Tier
 from cdht.messages import finding
+from cdht.paths import outside
 from cdht.xlsx.save import save_atomic
 from cdht_generator.api import GenerateError, refuse_lint_problems
 from cdht_generator.builder import DEFAULT_PASSWORD, Book, deadline_text, file_name  # noqa: F401 (DEFAULT_PASSWORD)
@@ -129,5 +130,8 @@ def generate_contributor_form(edition: Edition, year: int, code: str, out_dir: s
     wb, _ = build_contributor_form(edition, year, con.code, password)
     refuse_lint_problems(lint_form(wb))
     path = Path(out_dir) / form_file_name(edition, year, con.code)
+    escape = outside(out_dir, path)
+    if escape is not None:
+        raise GenerateError([escape])
     save_atomic(wb, path)
     return path

@@ -245,9 +245,12 @@ def _generate_workbooks(edition, tier, year, out_dir, units, unit_code, password
         if not unit_code and (units is not None or (prof and prof.units)):
             n = len(units.of_tier(tier)) if units is not None else len(prof.units_in(year, tier))
             bar = _progress(n, "Tạo biểu mẫu")
-        return run(edition, tier, year, out_dir, units=units, unit_code=unit_code, password=password,
-                   progress=(lambda k, n: bar.update(1)) if bar else None, profile=prof,
-                   signing_key=signing_key)
+        notes: list = []
+        paths = run(edition, tier, year, out_dir, units=units, unit_code=unit_code, password=password,
+                    progress=(lambda k, n: bar.update(1)) if bar else None, profile=prof,
+                    signing_key=signing_key, notes=notes)
+        _echo_findings(notes)
+        return paths
     except GenerateError as e:
         _echo_findings(e.findings)
         sys.exit(1)
@@ -351,7 +354,7 @@ def check(file, as_json, write, profile_path, year):
 @click.option("--json", "as_json", is_flag=True, help="Kết quả dạng JSON.")
 @click.option("--on-duplicate", type=click.Choice(["newest", "error", "keep"]), default="newest",
               show_default=True, help="Khi một đơn vị nộp nhiều tệp.")
-@click.option("--register-from", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--register-from", type=click.Path(path_type=Path), metavar="FILE",  # a folder: coded by the merge (M023)
               help="Sổ tổng hợp năm trước: chuyển Sổ công nhận sang.")
 @click.option("--return-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Ghi một sổ tính trả lại cho mỗi đơn vị có lỗi vào thư mục này.")

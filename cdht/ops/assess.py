@@ -4,6 +4,7 @@ and the add-in's first two buttons. Levels are always recomputed from inputs, ne
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from cdht import rules as R
 from cdht.dates import month_day
 from cdht.evaluate import Assessment, appraised_level, evaluate, level_label, verdict_label
 from cdht.messages import ERROR, Finding, finding
+from cdht.paths import display_name, name_problem
 
 from cdht.xlsx.fastread import _letters as _col_letter
 from cdht.read.submission import Submission, read_workbook
@@ -316,11 +318,20 @@ class _EvidenceCheck:
             self.add("CDHT-E005", row, value=d.strftime("%d/%m/%Y"), year=self.sub.year)
 
     def attachment(self, att, row: int) -> None:
-        """E006: an attached file (not a link) that is not there, relative to the workbook."""
-        if isinstance(att, str) and att.strip() and not _URL.match(att.strip()):
-            p = Path(att.strip().replace("\\", "/"))
-            if not (p if p.is_absolute() else self.sub.path.parent / p).exists():
-                self.add("CDHT-E006", row, value=att.strip())
+        """The "Tệp" of an evidence row (a link is not judged). Its form, from the text alone and
+        the same on every machine (:func:`cdht.paths.name_problem`, E020–E025): a relative path of
+        a document inside the dossier's folder. Only a name of sound form is then looked up, and
+        only inside the workbook's own folder — what travels with it, never the rest of the
+        checker's disk: E006 when no regular file is there."""
+        if not isinstance(att, str) or not att.strip() or _URL.match(att.strip()):
+            return
+        text = att.strip()
+        problem = name_problem(text)
+        if problem is not None:
+            code, facts = problem
+            self.add(code, row, value=display_name(text), **facts)
+        elif not _beside(self.sub.path.parent, text):
+            self.add("CDHT-E006", row, value=text)
 
     def code(self, code, row: int) -> None:
         """E007: an evidence code used twice."""
@@ -361,6 +372,17 @@ class _EvidenceCheck:
             else:
                 self.out.append(finding("CDHT-E001", file=sub.path.name, sheet=s, cell=c, indicator=ind.id,
                                         free_row=free))
+
+
+def _beside(folder: Path, relative: str) -> bool:
+    """Whether ``relative`` (a sound relative name) is a regular file inside ``folder``, every link
+    followed and required to stay inside."""
+    try:
+        root = Path(os.path.realpath(folder))
+        real = Path(os.path.realpath(root / relative.replace("\\", "/")))
+        return root in real.parents and real.is_file()
+    except (OSError, ValueError):  # a name this system cannot hold: not there
+        return False
 
 
 def check_evidence(sub: Submission, a: Assessment, year: int | None = None) -> list[Finding]:

@@ -33,6 +33,7 @@ from cdht.evaluate import level_label, verdict_label
 from cdht.rules import indicator_text  # noqa: F401 (cdht.ops.dossier.indicator_text)
 from cdht.messages import ERROR, Finding, finding, has_errors
 from cdht.ops.assess import BOTH_LEVELS, Report, cited_indicators, compute_submission, evidence_levels
+from cdht.paths import outside, safe_name
 from cdht.ops.merge.children import children_table, existing_rows
 from cdht.read.submission import cell_value, read_workbook_raw
 
@@ -547,7 +548,7 @@ def build_dossier(workbook_path: str | Path, out_dir: str | Path, profile=None,
     if docs is None:
         return result
     sub = facts.sub
-    stem = f"HS_{sub.year}_{sub.tier.code}_{sub.unit_code}"
+    stem = f"HS_{sub.year}_{sub.tier.code}_{safe_name(sub.unit_code or 'don-vi')}"  # a typed code is never a path
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".cdht-ho-so-", dir=out_dir))
     try:
@@ -561,6 +562,10 @@ def build_dossier(workbook_path: str | Path, out_dir: str | Path, profile=None,
                 continue
             made[kind] = path
         if has_errors(result.findings):
+            return result
+        escapes = [f for f in (outside(out_dir, out_dir / p.name) for p in made.values()) if f is not None]
+        if escapes:  # a link planted under a document's name: nothing is written
+            result.findings += escapes
             return result
         for kind, path in made.items():
             dest = out_dir / path.name

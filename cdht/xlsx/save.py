@@ -1,12 +1,15 @@
 """Saving a workbook without ever leaving a half-written file: the one home of the atomic save.
 
-* :func:`write_atomic` — write through a temporary file in the target's folder, then rename over
-  the target (``os.replace``); the temporary file never survives a failure.
+* :func:`write_atomic` — write through a temporary file in the target's folder, flushed to disk,
+  then renamed over the target (``os.replace``); the temporary file never survives a failure, and
+  a later run removes those of killed runs (:func:`clean_stale_temps`). What was there is kept: a
+  link stays a link (its target is written), mode and owner are kept, hard links are not broken.
 * :func:`save_atomic` — an openpyxl workbook (or anything with ``save(path)``) through
   :func:`write_atomic`; used for files the tool creates (templates, department forms).
-* :func:`load_for_write` / :func:`save_safely` — a user's workbook: refused while Excel / LibreOffice holds it open (W022),
-  the previous file kept as ``<name>.bak``, then the atomic write; failures come back as coded
-  findings (W023), never as exceptions.
+* :func:`load_for_write` / :func:`save_safely` — a user's workbook: refused while Excel / LibreOffice
+  holds it open (W022) or while it is read-only (W050), the previous file kept as ``<name>.bak``
+  (:func:`write_backup`: never left half-written, never blocked by an old one), then the atomic
+  write; failures come back as coded findings (W023), never as exceptions.
 * :class:`WriterLock` — one writer at a time: a lock file beside the workbook, created
   exclusively, holding the writer's pid, host and start time; a second writer waits briefly, then
   is refused (W030); a lock left by a crashed run on this machine is cleared.
@@ -14,10 +17,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import hashlib
 import json
 import os
+import re
 import shutil
 import socket
+import stat
 import tempfile
 import time
 import warnings
@@ -52,52 +59,240 @@ def backup_path(path: Path) -> Path:
     return path.with_name(path.name + ".bak")
 
 
-def write_atomic(path: Path, write: Callable[[str], object], *, shared: bool = False,
-                 before_replace: Callable[[], object] | None = None) -> None:
-    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it over ``path``.
+def _host_tag() -> str:
+    """This machine, as 8 hex digits (temporary file names carry it, so a later run can tell its own)."""
+    return hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
 
-    ``shared``: give the new file the usual permissions (``0o666`` less the umask) instead of
-    mkstemp's owner-only ones — for files meant to be handed out. ``before_replace`` runs after
-    the write succeeded and before the rename (e.g. a backup). Raises ``OSError``; the temporary
-    file is removed whatever happens."""
-    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
+
+_TEMP_NAME = re.compile(rf"^{re.escape(TEMP_PREFIX)}(?P<host>[0-9a-f]{{8}})-(?P<pid>\d+)-")
+
+
+def temp_prefix() -> str:
+    """The prefix of this process's temporary files: ``.~cdht-<host>-<pid>-``."""
+    return f"{TEMP_PREFIX}{_host_tag()}-{os.getpid()}-"
+
+
+def clean_stale_temps(folder: Path) -> list[Path]:
+    """Remove the temporary files a killed run left in ``folder``: this machine's whose process no
+    longer runs, another machine's (or an older version's) only when older than
+    :data:`STALE_AFTER`. Lock files, folders and links are never touched. Returns what was removed."""
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    mine = _host_tag()
+    for e in entries:
+        if not e.name.startswith(TEMP_PREFIX) or ".lock" in e.name:
+            continue
+        try:
+            st = e.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            continue
+        m = _TEMP_NAME.match(e.name)
+        if m and m["host"] == mine:
+            stale = int(m["pid"]) != os.getpid() and not _alive(int(m["pid"]))
+        else:
+            stale = time.time() - st.st_mtime > STALE_AFTER
+        if stale:
+            try:
+                os.unlink(e.path)
+                removed.append(Path(e.path))
+            except OSError:
+                pass
+    return removed
+
+
+_CLEANED: dict[str, float] = {}  # folder → when this process last cleaned it
+CLEAN_EVERY = 60.0  # seconds: issuing 3,000 workbooks into one folder lists it once, not 3,000 times
+
+
+def _clean_once(folder: Path) -> None:
+    """:func:`clean_stale_temps` of ``folder``, at most once a minute per process."""
+    key, now = str(folder), time.monotonic()
+    if now - _CLEANED.get(key, -CLEAN_EVERY) >= CLEAN_EVERY:
+        _CLEANED[key] = now
+        clean_stale_temps(folder)
+
+
+def real_path(path: Path) -> Path:
+    """The file ``path`` names, every symbolic link followed: writes update the link's target and
+    leave the link a link."""
+    return Path(os.path.realpath(path))
+
+
+def _fsync(path) -> None:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX; nothing to do elsewhere)."""
+    if os.name != "posix":
+        return
+    try:
+        _fsync(folder)
+    except OSError:
+        pass
+
+
+def _keep_mode_and_owner(tmp: str, old: os.stat_result | None) -> None:
+    """The new file gets the old one's permissions and owner; a new file the usual permissions
+    (``0o666`` less the umask), never mkstemp's owner-only ones."""
+    if old is None:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        return
+    os.chmod(tmp, stat.S_IMODE(old.st_mode))
+    if hasattr(os, "chown"):
+        mine = os.stat(tmp)
+        if (mine.st_uid, mine.st_gid) != (old.st_uid, old.st_gid):
+            for uid, gid in ((old.st_uid, old.st_gid), (-1, old.st_gid)):
+                try:
+                    os.chown(tmp, uid, gid)
+                    break
+                except OSError:  # not allowed to give the file away: keep at least the group if we can
+                    continue
+
+
+def _write_in_place(tmp: str, target: Path) -> None:
+    """Copy the finished ``tmp`` over ``target``'s own bytes, so every hard link to it sees the new
+    content. The old bytes are put back if the copy fails (they fit: the file already held them)."""
+    old = target.read_bytes()
+    with open(target, "r+b") as dst:
+        try:
+            with open(tmp, "rb") as src:
+                shutil.copyfileobj(src, dst)
+            dst.truncate()
+            dst.flush()
+            os.fsync(dst.fileno())
+        except OSError:
+            dst.seek(0)
+            dst.write(old)
+            dst.truncate(len(old))
+            dst.flush()
+            os.fsync(dst.fileno())
+            raise
+
+
+_LIBXML_IO = re.compile(r"\bIO_(E[A-Z]+)\b")
+
+
+def _write_reporting_os_errors(write: Callable[[str], object], tmp: str) -> None:
+    """``write(tmp)``; a write error the XML serializer (lxml, under openpyxl) reports as its own
+    ``SerialisationError: IO_ENOSPC`` is raised as the ``OSError`` it is (disk full, file too
+    large), so callers tell it like any other."""
+    try:
+        write(tmp)
+    except OSError:
+        raise
+    except Exception as e:
+        m = _LIBXML_IO.search(str(e))
+        code = getattr(errno, m.group(1), None) if m else None
+        if code is None:
+            raise
+        raise OSError(code, os.strerror(code), tmp) from e
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except FileNotFoundError:
+        return None
+
+
+def write_atomic(path: Path, write: Callable[[str], object], *,
+                 before_replace: Callable[[], object] | None = None) -> None:
+    """Call ``write(tmp)`` on a temporary file beside ``path``, flush it to disk, then rename it over
+    ``path``. What was there is kept: a symbolic link stays a link and its target is written; the
+    file keeps its permissions and owner (a new one gets ``0o666`` less the umask); a file with
+    other hard links is rewritten in place once the new content is complete on disk, so the links
+    are not broken. ``before_replace`` runs after the write succeeded and before the rename (e.g. a backup).
+    Stale temporary files of killed runs in that folder are removed first. Raises ``OSError``; the
+    temporary file is removed whatever happens."""
+    target = real_path(Path(path))
+    _clean_once(target.parent)
+    old = _stat(target)
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(), suffix=target.suffix, dir=target.parent)
     os.close(fd)
     try:
-        if shared:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        write(tmp)
+        _write_reporting_os_errors(write, tmp)
+        _fsync(tmp)
+        _keep_mode_and_owner(tmp, old)
         if before_replace is not None:
             before_replace()
-        os.replace(tmp, path)
+        if old is not None and old.st_nlink > 1:
+            _write_in_place(tmp, target)
+        else:
+            os.replace(tmp, target)
+            _fsync_dir(target.parent)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
 
 
-def save_atomic(wb, path: Path, *, shared: bool = True) -> None:
-    """Save ``wb`` (``wb.save(filename)``) to ``path`` atomically, creating the folder; raises
-    ``OSError``. ``shared`` as in :func:`write_atomic` (default on: a file the tool issues)."""
+def save_atomic(wb, path: Path) -> None:
+    """Save ``wb`` (``wb.save(filename)``) to ``path`` atomically (:func:`write_atomic`), creating
+    the folder; raises ``OSError``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, wb.save, shared=shared)
+    write_atomic(path, wb.save)
+
+
+def read_only(path: Path) -> bool:
+    """Whether the existing file ``path`` is marked read-only: no write permission for anyone (the
+    read-only attribute as Windows and shared drives show it), or none for this user."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return not (st.st_mode & 0o222) or not os.access(path, os.W_OK)
+
+
+def read_only_finding(path: Path) -> Finding | None:
+    """CDHT-W050 naming ``path`` when it is read-only (:func:`read_only`), else None."""
+    return finding("CDHT-W050", file=Path(path).name) if read_only(path) else None
+
+
+def write_backup(target: Path) -> Path | None:
+    """Keep the current ``target`` as ``<name>.bak`` beside it: copied to a temporary file, flushed
+    to disk, then renamed over the previous backup — so a backup is never left half-written (disk
+    full) and an old, read-only backup never blocks a run. Raises ``OSError``."""
+    if not target.exists():
+        return None
+    bak = backup_path(target)
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(), suffix=".bak", dir=target.parent)
+    os.close(fd)
+    try:
+        shutil.copy2(target, tmp)  # content, mode and times
+        _fsync(tmp)
+        os.replace(tmp, bak)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return bak
 
 
 def save_safely(wb, path: Path) -> Finding | None:
-    """Save ``wb`` over a user's ``path``: refuse if open (W022), keep ``<name>.bak``, write
-    atomically; an ``OSError`` becomes W023. Returns None on success."""
+    """Save ``wb`` over a user's ``path``: refuse if open (W022) or read-only (W050), keep
+    ``<name>.bak`` (:func:`write_backup`), write atomically (:func:`write_atomic`: links, mode and
+    owner kept); an ``OSError`` becomes W023. Returns None on success."""
     path = Path(path)
     lock = lock_file(path)
     if lock is not None:
         return finding("CDHT-W022", file=path.name, lock=lock.name)
-
-    def backup():
-        if path.exists():
-            shutil.copy2(path, backup_path(path))
-
+    problem = read_only_finding(path)
+    if problem is not None:
+        return problem
+    target = real_path(path)
     try:
-        write_atomic(path, wb.save, before_replace=backup)
+        write_atomic(path, wb.save, before_replace=lambda: write_backup(target))
     except OSError as e:
         return finding("CDHT-W023", file=path.name, reason=os_reason(e))
     return None
@@ -133,7 +328,7 @@ class WriterLock:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.file = lock_path(self.path)
+        self.file = lock_path(real_path(self.path))  # two links to one workbook share its lock
         self.held = False
         self.stamp = json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
                                  "started": dt.datetime.now().isoformat(timespec="seconds")}).encode()

@@ -28,7 +28,8 @@ from cdht.messages import ERROR, finding
 
 from cdht.ops.merge.children import children_table, existing_rows, expected_units
 from cdht.ops.merge.collect import WORKBOOK_SUFFIXES, collect_sources
-from cdht.ops.merge.derive import derive, derived_figures, register, registry_units, standings, unit_standings
+from cdht.ops.merge.derive import (derive, derived_figures, previous_book, register, registry_units, standings,
+                                   unit_standings)
 from cdht.ops.merge.judge import FORK_MIN_FILES, SPAWN_MIN_FILES, _judge_path, assess_source
 from cdht.ops.merge.judge import judge_all as _judge_all
 from cdht.ops.merge.model import (TAMPER_CODES, UNREADABLE_CODES, DuplicatePolicy, MergeResult, ParentInfo,
@@ -39,7 +40,7 @@ from cdht.ops.merge.updates import (SUMMARY_CELL, Placement, SheetUpdate, child_
                                     returns_rows, sheet_updates)
 from cdht.ops.merge.write import write_updates
 from cdht.read.submission import Submission, read_workbook_raw
-from cdht.xlsx.save import WriterLock, load_for_write, save_safely
+from cdht.xlsx.save import WriterLock, load_for_write, read_only_finding, save_safely
 
 __all__ = ["merge", "MergeResult", "SourceResult", "ParentInfo", "DuplicatePolicy", "SheetUpdate", "Placement",
            "collect_sources", "judge_all", "assess_source", "place", "resolve_duplicates", "mark_received",
@@ -111,6 +112,16 @@ def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool =
     result = MergeResult(parent_path, profile=profile.name if profile is not None else None)
     kw = dict(dry_run=dry_run, on_duplicate=on_duplicate, register_from=register_from, now=now, progress=progress,
               workers=workers, prefer=prefer, profile=profile, previous=previous)
+    if register_from:  # a wrong --register-from stops the merge before anything is read or written
+        kw["register_book"], problems = previous_book(register_from)
+        if kw["register_book"] is None:
+            result.findings += problems
+            return result
+    if not dry_run:  # a read-only parent is refused before the clerk waits for the reading
+        problem = read_only_finding(parent_path)
+        if problem is not None:
+            result.findings.append(problem)
+            return result
     if dry_run:
         return _merge(result, sources, **kw)
     with WriterLock(parent_path) as lock:
@@ -122,7 +133,7 @@ def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool =
 
 
 def _merge(result: MergeResult, sources, *, dry_run, on_duplicate, register_from, now, progress, workers, prefer,
-           profile, previous=()) -> MergeResult:
+           profile, previous=(), register_book=None) -> MergeResult:
     """:func:`merge`'s steps, the parent locked unless a dry run."""
     parent_path = result.parent
     now = (now or dt.datetime.now()).replace(microsecond=0)
@@ -158,7 +169,7 @@ def _merge(result: MergeResult, sources, *, dry_run, on_duplicate, register_from
     _missing_findings(result, parent_path.name)
 
     result.register, reg_findings = register(parent.raw, parent_path.name, register_from, sub.year,
-                                             sub.edition.settings, profile, child_tier.code)
+                                             sub.edition.settings, profile, child_tier.code, register_book)
     result.findings += reg_findings
     values = dict(sub.values)
     if forms or sub.tier.code == "tinh":

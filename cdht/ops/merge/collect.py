@@ -6,16 +6,27 @@ import os
 from pathlib import Path
 
 from cdht.messages import Finding, finding, os_reason
+from cdht.paths import display_name
 from cdht.xlsx.save import TEMP_PREFIX
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+
+
+def control_chars(name: str) -> list[str]:
+    """The characters of a file name that cannot be written into a workbook (``U+000B``…): control
+    characters, and the stand-ins Python uses for bytes that are not UTF-8 (``U+DCFF``, a name
+    made on another system). None for a sound name."""
+    return sorted({f"U+{ord(ch):04X}" for ch in name
+                   if ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 or 0xD800 <= ord(ch) < 0xE000})
 
 
 def collect_sources(sources: list[str | Path], parent: Path) -> tuple[list[Path], list[Finding]]:
     """Workbooks named or found (recursively) in folders; lock files and others noted, not read.
 
     The parent itself, the same file reached twice and the tool's own temporary files are skipped
-    silently; anything else that is not a workbook (``*.bak`` backups too) is noted (M010)."""
+    silently; anything else that is not a workbook (``*.bak`` backups too) is noted (M010); a name
+    with control characters is refused unread (M025); a sub-folder or link that cannot be opened is
+    noted (M026) — its units are then missing for a reason the clerk can see."""
     files, notes, seen = [], [], set()
     parent_r = parent.resolve()
 
@@ -24,7 +35,9 @@ def collect_sources(sources: list[str | Path], parent: Path) -> tuple[list[Path]
         if rp == parent_r or rp in seen:
             return
         seen.add(rp)
-        if p.name.startswith("~$") or p.name.startswith(".~lock."):
+        if control_chars(p.name):
+            notes.append(finding("CDHT-M025", file=display_name(p.name), chars=", ".join(control_chars(p.name))))
+        elif p.name.startswith("~$") or p.name.startswith(".~lock."):
             notes.append(finding("CDHT-W005", file=p.name))
         elif p.suffix.lower() in WORKBOOK_SUFFIXES:
             if not p.name.endswith(".bak"):
@@ -35,7 +48,7 @@ def collect_sources(sources: list[str | Path], parent: Path) -> tuple[list[Path]
     for s in sources:
         p = Path(s)
         if p.is_dir():
-            for q, rq in _walk(p):
+            for q, rq in _walk(p, notes):
                 consider(q, rq)
         elif p.exists():
             consider(p)
@@ -44,11 +57,52 @@ def collect_sources(sources: list[str | Path], parent: Path) -> tuple[list[Path]
     return files, notes
 
 
-def _walk(folder: Path) -> list[tuple[Path, Path]]:
-    """Every file under ``folder`` (as found, resolved), sorted; one directory listing each, no
-    stat per file."""
-    root, found = folder.resolve(), []
-    for dirpath, _dirs, names in os.walk(folder):
-        rel = Path(dirpath).relative_to(folder)
-        found += [(Path(dirpath, n), root / rel / n) for n in names if not n.startswith(TEMP_PREFIX)]
+def _walk(folder: Path, notes: list[Finding]) -> list[tuple[Path, Path]]:
+    """Every file under ``folder`` (as found, resolved), sorted. Linked sub-folders are followed
+    once each (a loop ends at a folder already seen); a sub-folder that cannot be listed, or a
+    link to nothing that could be a folder (dangling, a loop of links), is noted (M026) with the
+    system's reason instead of being skipped in silence."""
+    root, found, visited = folder.resolve(), [], set()
+    stack = [folder]
+    while stack:
+        here = stack.pop()
+        try:
+            st = os.stat(here)
+            if (st.st_dev, st.st_ino) in visited:
+                continue
+            visited.add((st.st_dev, st.st_ino))
+            with os.scandir(here) as it:
+                entries = list(it)
+        except OSError as e:
+            notes.append(_unopened(folder, here, e))
+            continue
+        rel = Path(here).relative_to(folder)
+        for e in entries:
+            if e.name.startswith(TEMP_PREFIX):
+                continue
+            kind = _kind(e)
+            if kind == "dir":
+                stack.append(Path(e.path))
+            elif isinstance(kind, OSError) and Path(e.name).suffix.lower() not in WORKBOOK_SUFFIXES:
+                notes.append(_unopened(folder, Path(e.path), kind))
+            else:  # a file (a link to a missing workbook is read, and refused, as that file)
+                found.append((Path(e.path), root / rel / e.name))
     return sorted(found)
+
+
+def _kind(entry: os.DirEntry):
+    """"dir", "file", or the ``OSError`` of a link that leads nowhere (dangling, a loop)."""
+    try:
+        if entry.is_dir():
+            return "dir"
+        if entry.is_symlink():
+            os.stat(entry.path)  # raises for a dangling link or a loop: the system says why
+    except OSError as e:
+        return e
+    return "file"
+
+
+def _unopened(folder: Path, path: Path, error: OSError) -> Finding:
+    where = Path(folder.name) / Path(path).relative_to(folder) if Path(path) != folder else Path(folder.name)
+    return finding("CDHT-M026", file=display_name(where.as_posix()), folder=display_name(where.as_posix()),
+                   reason=os_reason(error))

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cdht import contract as L
-from cdht.messages import Finding, finding
+from cdht.messages import UNREADABLE_CONTENT, Finding, finding
+from cdht.xlsx.fastread import read_raw
 
 from cdht.ops.merge.model import MergeResult
 from cdht.ops.register import Decision, read_register, register_findings, standing, unit_standing
@@ -58,21 +60,46 @@ def registry_units(profile, parent_code: str | None, child_tier: str, year: int,
     return Registry()
 
 
+PREVIOUS_MAX_MB = 200  # last year's book: the same bound as any workbook read
+
+
+def previous_book(path: str | Path):
+    """Last year's parent book (``--register-from``) read, or the refusal that stops the merge
+    before anything is read or written: M023 when it cannot be opened (missing, a folder, a FIFO),
+    M024 followed by the reason's own finding when it is not a readable .xlsx (a text file, an
+    .xls, encrypted, damaged). Never raises."""
+    from cdht.read.submission import open_regular, preflight, read_bounded
+    path = Path(path)
+    fh, refusal = open_regular(path)
+    if refusal is not None:
+        reason = refusal.facts.get("reason") or refusal.facts.get("kind")
+        return None, [finding("CDHT-M023", file=path.name, reason=reason)]
+    with fh:
+        size = os.fstat(fh.fileno()).st_size
+        data = read_bounded(fh, PREVIOUS_MAX_MB * 1024 * 1024)
+    cause = (finding("CDHT-W024", file=path.name, size=size // (1024 * 1024), limit=PREVIOUS_MAX_MB)
+             if data is None else preflight(path, PREVIOUS_MAX_MB, data=data))
+    if cause is None:
+        try:
+            return read_raw(data), []
+        except Exception:  # a damaged package: refused like any unreadable workbook
+            cause = finding("CDHT-W002", file=path.name, reason=UNREADABLE_CONTENT)
+    return None, [finding("CDHT-M024", file=path.name, cause=cause.code), cause]
+
+
 def register(parent_raw, parent_name: str, register_from: str | Path | None, year: int,
-             settings, profile=None, tier: str | None = None) -> tuple[list[Decision], list[Finding]]:
+             settings, profile=None, tier: str | None = None, previous=None) -> tuple[list[Decision], list[Finding]]:
     """The parent's register, plus the decisions of last year's book ``register_from`` that it
     lacks, each evaluated (in force, upgrade date) for assessment year ``year`` under the
     profile's decision deadline and validity reading (``tier``: the child tier, when the profile
-    has no registry to say)."""
+    has no registry to say). ``previous``: that book already read (:func:`previous_book`)."""
     decisions, findings = read_register(parent_raw, parent_name, settings)
     if register_from:
-        from cdht.read.submission import read_workbook_raw
-
-        # last year's book through the safe reader: a file that is no workbook (an .ods, a
-        # text) is its coded finding (W001/W002…), never a crash of the whole merge
-        prev_sub, prev_raw = read_workbook_raw(Path(register_from), tool_sheets=True)
-        prev, prev_findings = read_register(prev_raw, Path(register_from).name, settings) if prev_raw is not None \
-            else ([], prev_sub.findings)
+        if previous is None:
+            previous, problems = previous_book(register_from)
+            if previous is None:
+                return decisions, findings + problems
+        prev, prev_findings = read_register(previous, Path(register_from).name, settings)
         keys = {(d.unit, d.level, d.number) for d in decisions}
         decisions += [d for d in prev if (d.unit, d.level, d.number) not in keys]
         findings += prev_findings

@@ -94,6 +94,41 @@ def _plan(n_files: int, workers: int | None, start_method: str | None) -> tuple[
     return method, workers
 
 
+PARENT_POLL = 0.5  # seconds between a worker's looks at its parent
+
+
+def _exit_with_parent() -> None:
+    """Pool initializer: a worker exits as soon as the merge that started it is gone (killed with
+    ``kill -9``, Excel closed mid-merge), instead of waiting on its job queue for ever.
+
+    A daemon thread waits on multiprocessing's parent sentinel (a pipe or process handle that is
+    signalled when the parent dies: every platform, fork or spawn); on POSIX it also notices the
+    worker being re-parented (``os.getppid()`` changes), since a sibling worker forked later may
+    hold the first one's sentinel open."""
+    import multiprocessing as mp
+    import threading
+    from multiprocessing.connection import wait
+
+    parent = mp.parent_process()
+    sentinel = getattr(parent, "sentinel", None)
+    ppid = os.getppid()
+
+    def watch():
+        while True:
+            if sentinel is not None:
+                try:
+                    if wait([sentinel], timeout=PARENT_POLL):
+                        os._exit(1)
+                except OSError:
+                    os._exit(1)
+            else:
+                threading.Event().wait(PARENT_POLL)
+            if os.name == "posix" and os.getppid() != ppid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="cdht-parent-watch", daemon=True).start()
+
+
 class _Batch:
     """One judging run: the jobs, the results so far, and the side task run once alongside."""
 
@@ -129,7 +164,8 @@ class _Batch:
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
         try:
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method))
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method),
+                                       initializer=_exit_with_parent)
         except Exception:  # no worker processes here (sandbox, embedded interpreter): one process
             return self.in_process()
         with pool:
