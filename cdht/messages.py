@@ -89,6 +89,11 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "Chọn bộ tiêu chí áp dụng cho năm này (--edition) hoặc sửa năm (--year)."),
     "CDHT-T005": (ERROR, "Bộ tiêu chí {edition} không có cấp '{tier}'.",
                   "Chọn một cấp có trong bộ tiêu chí: {tiers}."),
+    # (issue 18)
+    "CDHT-T020": (WARNING, "Mật khẩu bảo vệ dài {length} ký tự: Excel chỉ dùng tối đa 15 ký tự cho mật khẩu bảo vệ "
+                           "trang tính và sổ tính (mã băm kiểu cũ), nên mã băm ghi vào biểu mẫu không theo chuẩn và "
+                           "Excel có thể không mở được bảo vệ bằng mật khẩu này.",
+                  "Dùng mật khẩu từ 1 đến 15 ký tự (--password)."),
     # --- workbook read / validate (sổ tính) -------------------------------------------------------
     "CDHT-W001": (ERROR, "Không đọc được tệp ({reason}).",
                   "Kiểm tra đường dẫn tệp."),
@@ -156,6 +161,20 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "CDHT-W031": (ERROR, "Biểu mẫu năm {found}, cần năm {year}: các ngày minh chứng không được kiểm tra theo năm này.",
                   "Dùng biểu mẫu năm {year} do Sở phát hành: nhập lại số liệu và minh chứng vào đó rồi "
                   "kiểm tra lại tệp mới (phần mềm chưa có lệnh tự chuyển số liệu sang năm khác)."),
+    # (issue 18, hostile content: names, typed values, hidden year)
+    "CDHT-W060": (ERROR, "Tên vùng (defined name) '{name}' được định nghĩa {count} lần ({refs}); Excel hoặc LibreOffice "
+                  "có thể tính theo một vùng khác với vùng phần mềm đọc.",
+                  "Dùng bản biểu mẫu gốc do Sở phát hành; không thêm hay sửa tên vùng (Công thức > Trình quản lý tên)."),
+    "CDHT-W061": (ERROR, "Trang này có bản riêng của tên vùng '{name}' trỏ tới {ref}, khác với tên vùng của biểu mẫu "
+                  "({expected}); công thức trên trang này tính theo vùng khác với vùng phần mềm đọc.",
+                  "Dùng bản biểu mẫu gốc do Sở phát hành; không thêm tên vùng riêng cho trang (Công thức > Trình quản "
+                  "lý tên, phạm vi trang tính)."),
+    "CDHT-W062": (ERROR, "Ô '{label}' chứa công thức ={formula} (giá trị lưu sẵn '{value}'); ô nhập chỉ nhận giá trị gõ "
+                  "vào, nên phần mềm không dùng giá trị này (Excel/LibreOffice có thể tính lại ra số khác).",
+                  "Xóa công thức và gõ trực tiếp số liệu vào ô."),
+    "CDHT-W063": (ERROR, "Năm đánh giá {year} trong thông tin ẩn (_meta) của biểu mẫu không hợp lệ (bộ tiêu chí "
+                  "'{edition}' áp dụng cho {years}); biểu mẫu không được đọc.",
+                  "Dùng biểu mẫu do Sở phát hành cho năm đánh giá; không sửa trang ẩn _meta."),
     # --- evidence (minh chứng) -----------------------------------------------------------------
     "CDHT-E001": (ERROR, "Chỉ tiêu {indicator} được đánh giá đạt nhưng chưa có minh chứng nào.",
                   "Thêm ít nhất một dòng ở trang Minh chứng với cột Chỉ tiêu ghi '{indicator}'."),
@@ -231,6 +250,13 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "vẫn được tổng hợp.",
                   "Mở tệp bằng Excel, kiểm tra số liệu, rồi nhập lại vào biểu mẫu gốc do Sở phát hành và nộp "
                   "lại; chi tiết kỹ thuật ở tệp nhật ký cdht.log."),
+    # (issue 18, hostile content)
+    "CDHT-M040": (ERROR, "Ngày quyết định {value} không dùng được: sau năm {limit}, không thể là ngày của một quyết định.",
+                  "Sửa ngày quyết định (dạng dd/mm/yyyy) ở dòng này trong trang Sổ công nhận."),
+    "CDHT-M041": (ERROR, "Sổ tổng hợp thiếu trang '{tool_sheet}' (tên vùng '{name}') mà phần mềm ghi kết quả tổng hợp vào; "
+                         "không ghi gì.",
+                  "Dùng bản sổ tổng hợp gốc do Sở phát hành (hoặc bản sao lưu .bak gần nhất); không xóa hay đổi tên "
+                  "trang '{tool_sheet}'."),
     # --- add-in ----------------------------------------------------------------------------------
     "CDHT-A001": (ERROR, "Lỗi không mong muốn khi chạy '{operation}' ({error}).",
                   "Xem chi tiết trong tệp nhật ký {log}; gửi tệp này cho bộ phận hỗ trợ."),
@@ -419,6 +445,8 @@ TAMPER_REASONS = {
     "CDHT-W020": "trang tính bị xóa hoặc đổi tên",
     "CDHT-W021": "dấu vân tay bố cục không khớp",
     "CDHT-W026": "cách tính dấu vân tay không rõ",
+    "CDHT-W060": "tên vùng bị định nghĩa trùng",
+    "CDHT-W061": "tên vùng có bản riêng của trang tính",
 }
 
 

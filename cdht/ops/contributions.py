@@ -165,7 +165,7 @@ def _intact(form: Form, rb):
     found = check_layout(rb, form.sub.meta, form.sub.tier)
     if found.tampered:
         cause = ("CDHT-W026" if found.unknown_scheme else "CDHT-W018" if found.sheet_problems
-                 else "CDHT-W021")
+                 else "CDHT-W060" if found.name_clashes else "CDHT-W021")
         reason = TAMPER_REASONS[cause]
         if found.sheet_problems:
             reason += ": " + ", ".join(s for _, s in found.sheet_problems)

@@ -36,10 +36,13 @@ class LayoutCheck:
     digests_stored: bool = True            # per-sheet digests present (they name what changed)
     changed: list[str] = field(default_factory=list)  # sheets (or NAMES_KEY) whose layout differs
     items: dict[str, list[str]] = field(default_factory=dict)
+    # a name defined twice, or copied into a sheet's scope, pointing elsewhere (RawBook.name_clashes):
+    # Excel / LibreOffice may then compute with another range than the one the product reads
+    name_clashes: tuple = ()
 
     @property
     def tampered(self) -> bool:
-        return bool(self.unknown_scheme or self.sheet_problems or not self.fingerprint_ok)
+        return bool(self.unknown_scheme or self.sheet_problems or not self.fingerprint_ok or self.name_clashes)
 
     @property
     def missing(self) -> list[str]:
@@ -67,7 +70,7 @@ def fingerprint_tier(meta: dict, tier):
 
 
 def _judge(rb: RawBook, meta: dict, tier) -> LayoutCheck:
-    out = LayoutCheck(rb)
+    out = LayoutCheck(rb, name_clashes=rb.name_clashes)
     scheme = meta.get("fingerprint_scheme") or "1"
     if scheme != FINGERPRINT_SCHEME:
         out.unknown_scheme = scheme
