@@ -209,20 +209,23 @@ def _scoped_names(defined: list[tuple[str, str | None, str]], sheets: list[str])
     from cdht.fingerprint import canonical_formula
 
     names: dict[str, str] = {}
+    spelt: dict[str, str] = {}  # Excel's names ignore case: XA_5_1 and xa_5_1 are one name
     clashes, local = [], []
     for n, scope, text in defined:
         if n.startswith("_xlnm."):
             continue
+        first = spelt.setdefault(n.casefold(), n) if scope is None else None
         if scope is not None:
             local.append((n, scope, text))
-        elif n not in names:
+        elif first == n and n not in names:
             names[n] = text
-        elif canonical_formula(text.strip()) != canonical_formula(names[n].strip()):
-            clashes.append((n, None, text))
+        elif canonical_formula(text.strip()) != canonical_formula(names[first].strip()):
+            clashes.append((first, None, text))
     for n, scope, text in local:
-        if n in names and canonical_formula(text.strip()) != canonical_formula(names[n].strip()):
+        first = spelt.get(n.casefold())
+        if first is not None and canonical_formula(text.strip()) != canonical_formula(names[first].strip()):
             k = int(scope) if scope.isdigit() else -1
-            clashes.append((n, sheets[k] if 0 <= k < len(sheets) else scope, text))
+            clashes.append((first, sheets[k] if 0 <= k < len(sheets) else scope, text))
     return names, tuple(clashes)
 
 
