@@ -25,7 +25,7 @@ from cdht.edition import Edition, Tier, find_edition
 from cdht.fingerprint import parse_ref
 from cdht.read.tamper import NAMES_KEY, check_layout, first_changed_cell
 from cdht.units import code_text
-from cdht.xlsx.fastread import _letters
+from cdht.xlsx.fastread import PackageError, _letters
 from cdht.messages import BROKEN_ZIP, ERROR, NOT_A_ZIP, UNREADABLE_CONTENT, Finding, finding, nfc, os_reason
 
 EXCEL_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
@@ -272,6 +272,8 @@ def _read_loaded(sub: Submission, rb, edition: Edition | None):
         return
     sub.readable = True
     rb = _check_layout(sub, rb)
+    if rb is None:
+        return None
     resolve_names(sub, rb)
     _read_inputs(sub, rb, tier)
     _read_appraisal(sub, rb, tier)
@@ -368,8 +370,14 @@ def _text_of(sub: Submission, rb, name: str, label: str):
 
 def _check_layout(sub: Submission, rb):
     """Tamper check (:func:`cdht.read.tamper.check_layout`) as findings W018–W021 / W026; returns
-    the read the verdict rests on (a strict re-read when the fast one was suspect)."""
-    found = check_layout(rb, sub.meta, sub.tier)
+    the read the verdict rests on (a strict re-read when the fast one was suspect), or None when
+    the real XML parse cannot read the package (W002, not readable)."""
+    try:
+        found = check_layout(rb, sub.meta, sub.tier)
+    except PackageError:  # the fast read suspected it, the real parser cannot read it: unreadable
+        sub.add("CDHT-W002", reason=UNREADABLE_CONTENT)
+        sub.readable = False
+        return None
     sub.tampered = found.tampered
     if found.unknown_scheme is not None:
         sub.add("CDHT-W026", found=found.unknown_scheme)

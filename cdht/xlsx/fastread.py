@@ -382,12 +382,20 @@ def read_raw(source, skip=(), zipped: zipfile.ZipFile | None = None, strict: boo
     return book
 
 
+class PackageError(Exception):
+    """The package's XML is not well-formed (e.g. an unbound namespace prefix): the byte patterns
+    of the fast path read it, a real parser — and Excel — does not."""
+
+
 def confirm(rb: RawBook) -> RawBook:
     """The same workbook read strictly (a real XML parse); ``rb`` itself when it already was, or
-    when its bytes are not at hand."""
+    when its bytes are not at hand. Raises :class:`PackageError` when the strict parse fails."""
     if rb.strict or rb.source is None:
         return rb
-    return read_raw(rb.source, skip=rb.skipped, strict=True)
+    try:
+        return read_raw(rb.source, skip=rb.skipped, strict=True)
+    except Exception as e:  # any parser failure: not a package a spreadsheet program opens
+        raise PackageError(str(e)) from e
 
 
 def _values(data: bytes, wanted: list[RawSheet]) -> None:
