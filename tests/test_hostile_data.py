@@ -353,3 +353,14 @@ def test_a_password_longer_than_15_characters_is_warned(tmp_path, password, warn
     assert ("[CDHT-T020]" in res.stderr) is warned
     if warned:
         assert "16" in res.stderr and "15" in res.stderr
+
+
+def test_a_formula_in_the_evidence_register_is_refused(blank_commune, tmp_path):
+    """The register's cells are inputs too: a date computed by =TODAY() is not a date typed."""
+    bad = edit_parts(blank_commune, tmp_path / "mc.xlsx",
+                     ("xl/worksheets/sheet4.xml", rb'(<c r="E5"[^>]*>)<v>([^<]*)</v>', rb"\g<1><f>TODAY()</f><v>\g<2></v>"))
+    with alarm(60):
+        sub = read_workbook(bad)
+    [f] = [f for f in sub.findings if f.code == "CDHT-W062"]
+    assert (f.sheet, f.cell) == (L.SHEET_EVIDENCE, "E5") and "TODAY()" in f.message
+    assert sub.evidence[0]["row"] == 5 and sub.evidence[0]["date"] is None

@@ -350,12 +350,17 @@ def typed_value(rb, sub: Submission, name: str, label: str):
     if not present:
         return v, present
     sheet, cell = sub.where(name)
-    formula = rb.sheets[sheet].formulas.get(cell)
+    return _typed_cell(sub, rb.sheets[sheet], sheet, cell, v, label), present
+
+
+def _typed_cell(sub: Submission, ws, sheet: str, cell: str, value, label: str):
+    """A register cell's value, or None (W062) when the cell holds a formula."""
+    formula = ws.formulas.get(cell)
     if formula is None:
-        return v, present
+        return value
     sub.add("CDHT-W062", sheet=sheet, cell=cell, label=label, formula=data_text(sub, formula[1:], sheet, cell),
-            value="" if v is None else v)
-    return None, present
+            value="" if value is None else value)
+    return None
 
 
 def _text_of(sub: Submission, rb, name: str, label: str):
@@ -575,6 +580,9 @@ def read_evidence(sub: Submission, rb) -> None:
             continue
         if ws.errors:  # error values as their text (what RawSheet.value gives)
             vals = [ws.errors.get(f"{_letters(c)}{r}", v) for c, v in enumerate(vals, start=c1)]
+        if ws.formulas:  # typed values only: a formula's saved value is refused (W062)
+            vals = [_typed_cell(sub, ws, sheet, f"{_letters(c)}{r}", v, L.EVIDENCE_COLUMNS[c - c1])
+                    if c - c1 < len(L.EVIDENCE_COLUMNS) else v for c, v in enumerate(vals, start=c1)]
         vals = [None if v == "" else data_text(sub, nfc(v), sheet, f"{_letters(c)}{r}") if isinstance(v, str) else v
                 for c, v in enumerate(vals, start=c1)]
         rec = dict(zip(("code", "indicators", "title", "number", "date", "issuer", "attachment", "note"), vals))
