@@ -364,3 +364,24 @@ def test_a_formula_in_the_evidence_register_is_refused(blank_commune, tmp_path):
     [f] = [f for f in sub.findings if f.code == "CDHT-W062"]
     assert (f.sheet, f.cell) == (L.SHEET_EVIDENCE, "E5") and "TODAY()" in f.message
     assert sub.evidence[0]["row"] == 5 and sub.evidence[0]["date"] is None
+
+
+def test_a_control_character_quoted_in_a_message_never_reaches_the_parent_raw(kit, blank_commune, open_parent,
+                                                                               tmp_path):
+    """Found by the fuzz test: a control character in ``_meta`` (here the fingerprint scheme) is
+    quoted in the refusal (W026) written to "Danh sách trả lại"; openpyxl refused to save it and
+    the whole merge ended in A001. Every write now holds only what a cell can."""
+    inbox = inbox_with(kit, tmp_path / "inbox", H01_COMMUNES[:1])
+    bad = edit_parts(blank_commune, inbox / "scheme.xlsx",
+                     (META, rb'(<c r="B13" t="inlineStr"><is><t>)1(</t>)', rb"\g<1>1_x0001_\g<2>"))
+    long_name = edit_parts(blank_commune, inbox / "long.xlsx",  # longer than a cell may hold
+                           (UNIT, rb'(<c r="B5"[^>]*><is><t[^>]*>)', b"\\g<1>" + "Đ".encode() * 40_000))
+    with alarm(120):
+        r = merge(open_parent, [inbox])
+    assert r.written and H01_COMMUNES[0] in merged(r)
+    assert refused(r)[bad.name] == "CDHT-M008" and "CDHT-W026" in codes(r.refused[0].findings)
+    texts = [c.value for ws in openpyxl.load_workbook(open_parent) for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str)]
+    assert any("W026" in t or "dấu vân tay" in t for t in texts)
+    assert not any("\x01" in t for t in texts) and max(map(len, texts)) <= 32767
+    assert long_name.name in refused(r) or any(m.file == long_name for m in r.merged)

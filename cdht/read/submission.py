@@ -354,7 +354,8 @@ def typed_value(rb, sub: Submission, name: str, label: str):
 
 
 def _typed_cell(sub: Submission, ws, sheet: str, cell: str, value, label: str):
-    """A register cell's value, or None (W062) when the cell holds a formula."""
+    """A typed cell's value, or None (W062, naming the cell, the formula and its saved value) when
+    the cell holds a formula."""
     formula = ws.formulas.get(cell)
     if formula is None:
         return value
