@@ -19,6 +19,8 @@ Fixed seed (``derandomize=True``) and a bounded number of examples, so CI runs i
 minute. A longer run (same checks, more examples; e.g. before a release):
 
     CDHT_FUZZ_EXAMPLES=2000 python -m pytest -q tests/test_fuzz_sources.py
+
+``CDHT_FUZZ_SEED=<n>`` explores other examples (another fixed seed instead of the derandomised one).
 """
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings, strategies as st
+from hypothesis import HealthCheck, Phase, given, seed, settings, strategies as st
 
 from cdht.ops.merge import merge
 from cdht.read.submission import read_workbook
@@ -40,6 +42,7 @@ from tests.merge_fixtures import H01_COMMUNES
 from tests.test_hostile import alarm
 
 EXAMPLES = int(os.environ.get("CDHT_FUZZ_EXAMPLES", "30"))
+SEED = os.environ.get("CDHT_FUZZ_SEED")
 EXAMPLE_TIMEOUT = 60  # seconds per example
 MEMORY_MB = 500       # peak resident memory growth allowed over the whole run
 
@@ -246,7 +249,8 @@ def bench(kit, tmp_path_factory) -> Bench:
 
 
 # no shrinking: a failing example is printed as drawn (shrinking merges would take minutes)
-@settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None, print_blob=True,
+@seed(int(SEED or 0))
+@settings(max_examples=EXAMPLES, derandomize=SEED is None, deadline=None, database=None, print_blob=True,
           phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
                                  HealthCheck.data_too_large, HealthCheck.large_base_example])

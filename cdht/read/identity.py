@@ -48,9 +48,12 @@ def issued_facts(meta: dict) -> dict:
            "parent_code": meta.get("parent_code", ""), "parent_name": meta.get("parent_name", ""),
            "disadvantaged": meta.get("disadvantaged", ""), "profile": meta.get("profile", "")}
     try:
-        out["children"] = json.loads(meta.get("children") or "[]")
-    except json.JSONDecodeError:
-        out["children"] = meta.get("children")
+        children = json.loads(meta.get("children") or "[]")
+    except (json.JSONDecodeError, RecursionError):
+        children = meta.get("children")
+    # a list of codes as issued; anything else (a hostile or broken _meta) as its text, one "code"
+    out["children"] = children if isinstance(children, list) and all(isinstance(c, str) for c in children) \
+        else [str(children)]
     return out
 
 

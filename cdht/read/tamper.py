@@ -54,10 +54,16 @@ class LayoutCheck:
 
 
 def _json(meta: dict, key: str, empty):
+    """A JSON value of ``_meta`` of the shape of ``empty`` (a list or dict of texts); ``empty``
+    when it is missing, not JSON or of another shape (a hostile or broken ``_meta``)."""
     try:
-        return json.loads(meta.get(key) or json.dumps(empty))
-    except json.JSONDecodeError:
+        v = json.loads(meta.get(key) or json.dumps(empty))
+    except (json.JSONDecodeError, RecursionError):
         return empty
+    if not isinstance(v, type(empty)):
+        return empty
+    texts = [*v.keys(), *v.values()] if isinstance(v, dict) else v
+    return v if all(isinstance(x, str) for x in texts) else empty
 
 
 def fingerprint_tier(meta: dict, tier):
