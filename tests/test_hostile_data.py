@@ -385,3 +385,19 @@ def test_a_control_character_quoted_in_a_message_never_reaches_the_parent_raw(ki
     assert any("W026" in t or "dấu vân tay" in t for t in texts)
     assert not any("\x01" in t for t in texts) and max(map(len, texts)) <= 32767
     assert long_name.name in refused(r) or any(m.file == long_name for m in r.merged)
+
+
+@pytest.mark.parametrize("value", [rb'<c r="B11" t="n"><v>123456789012345678901234567890</v></c>',
+                                   rb'<c r="B11" t="inlineStr"><is><t>[[1], {}]</t></is></c>'])
+def test_a_meta_list_edited_into_another_shape_is_tampering_not_a_crash(kit, blank_commune, open_parent, tmp_path,
+                                                                         value):
+    """Found by the fuzz test: the protected sheets' list of ``_meta`` (B11) made a number ended the
+    source's reading in M022; now it is what it is — ``_meta`` edited by hand (W021)."""
+    inbox = inbox_with(kit, tmp_path / "inbox", H01_COMMUNES[:1])
+    bad = edit_parts(blank_commune, inbox / "meta.xlsx", (META, rb'<c r="B11"[^>]*>.*?</c>', value))
+    with alarm(60):
+        sub = read_workbook(bad)
+    assert sub.readable and sub.tampered and "CDHT-W021" in codes(sub.findings)
+    with alarm(120):
+        r = merge(open_parent, [inbox])
+    assert r.written and merged(r) == H01_COMMUNES[:1] and refused(r) == {bad.name: "CDHT-M008"}

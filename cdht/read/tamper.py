@@ -55,15 +55,16 @@ class LayoutCheck:
 
 def _json(meta: dict, key: str, empty):
     """A JSON value of ``_meta`` of the shape of ``empty`` (a list or dict of texts); ``empty``
-    when it is missing, not JSON or of another shape (a hostile or broken ``_meta``)."""
+    when it is missing; None when it is not JSON or of another shape — not what the generator
+    writes, so ``_meta`` was edited (or broken) by hand."""
     try:
         v = json.loads(meta.get(key) or json.dumps(empty))
     except (json.JSONDecodeError, RecursionError):
-        return empty
+        return None
     if not isinstance(v, type(empty)):
-        return empty
+        return None
     texts = [*v.keys(), *v.values()] if isinstance(v, dict) else v
-    return v if all(isinstance(x, str) for x in texts) else empty
+    return v if all(isinstance(x, str) for x in texts) else None
 
 
 def fingerprint_tier(meta: dict, tier):
@@ -81,16 +82,19 @@ def _judge(rb: RawBook, meta: dict, tier) -> LayoutCheck:
     if scheme != FINGERPRINT_SCHEME:
         out.unknown_scheme = scheme
         return out
-    for s in _json(meta, "protected_sheets", []):
+    protected = _json(meta, "protected_sheets", [])
+    if protected is None:  # the list of protected sheets edited into something else: not intact
+        out.fingerprint_ok, protected = False, []
+    for s in protected:
         if s not in rb.sheets:
             out.sheet_problems.append(("missing", s))
         elif not rb.sheets[s].protected:
             out.sheet_problems.append(("unprotected", s))
     out.items = items = raw_items(rb, fingerprint_tier(meta, tier))
-    if digest(items) == meta.get("fingerprint"):
+    if digest(items) == meta.get("fingerprint") and out.fingerprint_ok:
         return out
     out.fingerprint_ok = False
-    stored = _json(meta, "sheet_digests", {})
+    stored = _json(meta, "sheet_digests", {}) or {}
     out.digests_stored = bool(stored)
     out.changed = [k for k in stored if k in items and digest({k: items[k]}) != stored[k]]
     out.changed += [k for k in items if k not in stored]
