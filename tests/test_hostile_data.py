@@ -401,3 +401,18 @@ def test_a_meta_list_edited_into_another_shape_is_tampering_not_a_crash(kit, bla
     with alarm(120):
         r = merge(open_parent, [inbox])
     assert r.written and merged(r) == H01_COMMUNES[:1] and refused(r) == {bad.name: "CDHT-M008"}
+
+
+def test_a_date_cell_the_rust_reader_panics_on_is_read_not_a_crash(kit, blank_commune, open_parent, tmp_path):
+    """Found by the fuzz test: calamine panics on a date-formatted cell holding -1e20, and pyo3's
+    PanicException is no ``Exception`` — it went past every guard and ended the merge (A001). The
+    values are then read by openpyxl: the cell is '#VALUE!', named by the evidence check (E008)."""
+    inbox = inbox_with(kit, tmp_path / "inbox", H01_COMMUNES[:1])
+    bad = edit_parts(blank_commune, inbox / "ngay.xlsx",
+                     ("xl/worksheets/sheet4.xml", rb'(<c r="E5"[^>]*><v>)[^<]*(</v>)', rb"\g<1>-1e20\g<2>"))
+    with alarm(120):
+        r = merge(open_parent, [inbox])
+    assert r.written and H01_COMMUNES[0] in merged(r)
+    [mine] = [m for m in r.merged if m.file == bad]
+    [e008] = [f for f in mine.findings if f.code == "CDHT-E008"]
+    assert e008.row == 5 and e008.sheet == L.SHEET_EVIDENCE and mine.status == L.Status.RETURNED.value

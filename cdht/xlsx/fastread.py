@@ -404,12 +404,31 @@ def _values(data: bytes, wanted: list[RawSheet]) -> None:
     except ImportError:  # e.g. xlwings Lite (Pyodide) has no calamine wheel: openpyxl reads the values
         _values_with_openpyxl(data, wanted)
         return
-    cal = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    for sheet in wanted:
-        try:
-            sheet.values = cal.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
-        except Exception:
-            sheet.values = []
+    try:
+        cal = _unpanicked(CalamineWorkbook.from_filelike, io.BytesIO(data))
+        for sheet in wanted:
+            try:
+                sheet.values = _unpanicked(lambda: cal.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False))
+            except PackageError:
+                raise
+            except Exception:
+                sheet.values = []
+    except PackageError:  # calamine panicked (e.g. a date cell holding -1e20): openpyxl reads the
+        _values_with_openpyxl(data, wanted)  # values, such a cell as "#VALUE!" — named by the checks
+
+
+def _unpanicked(call, *args):
+    """``call(*args)``, a panic of the Rust reader (pyo3's PanicException derives from
+    BaseException, so no ``except Exception`` sees it — e.g. calamine on a date cell holding
+    -1e20) made a :class:`PackageError`: that file is unreadable, the others are read."""
+    try:
+        return call(*args)
+    except Exception:
+        raise
+    except BaseException as e:
+        if isinstance(e, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+            raise
+        raise PackageError(f"{type(e).__name__}: {e}") from None
 
 
 def _values_with_openpyxl(data: bytes, sheets: list[RawSheet]) -> None:
@@ -417,9 +436,12 @@ def _values_with_openpyxl(data: bytes, sheets: list[RawSheet]) -> None:
     import warnings
 
     import openpyxl
-    with warnings.catch_warnings():
+    with warnings.catch_warnings():  # (e.g. "a date outside the limits for dates": read as #VALUE!)
         warnings.simplefilter("ignore")
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        _openpyxl_rows(openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True), sheets)
+
+
+def _openpyxl_rows(wb, sheets: list[RawSheet]) -> None:
     try:
         for sheet in sheets:
             if sheet.name not in wb.sheetnames:

@@ -50,6 +50,10 @@ def _guarded(job: Callable, args) -> SourceResult:
         return job(args)
     except Exception:  # one source's failure is that source's refusal, never the whole merge's
         return failed_source(args[0], STEP_JUDGE)
+    except BaseException as e:  # a native reader's panic (pyo3's PanicException is no Exception)
+        if isinstance(e, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+            raise
+        return failed_source(args[0], STEP_JUDGE)
 
 
 def _judge_path(args) -> SourceResult:
