@@ -23,6 +23,11 @@ BEFORE = "before"              # "trước ngày X": X itself is late (the defau
 ON_OR_BEFORE = "on_or_before"  # "trước ngày X" read as "đến hết ngày X"
 READINGS = (BEFORE, ON_OR_BEFORE)
 
+# The last year any date of this procedure can plausibly carry (an assessment year, a decision):
+# a later one is a typo or a hostile file, refused with a coded finding, and everything computed
+# from a year (deadlines in N+1, validity N+3, 36 months) stays far inside Python's calendar.
+LAST_PLAUSIBLE_YEAR = 2199
+
 _EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 61 = 01/03/1900 (Excel's 1900 system, 29/02/1900 bug)
 _MAX_SERIAL = 2958465                 # 31/12/9999
 

@@ -102,6 +102,11 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                          "tên tệp; chưa ghi biểu mẫu nào.",
                   "Gõ lại giá trị này trong danh sách đơn vị hoặc hồ sơ cấu hình tỉnh (không dán từ Word hay trang "
                   "web), lưu lại (CSV: dạng CSV UTF-8) rồi phát hành lại."),
+    # (issue 18)
+    "CDHT-T020": (WARNING, "Mật khẩu bảo vệ dài {length} ký tự: Excel chỉ dùng tối đa 15 ký tự cho mật khẩu bảo vệ "
+                           "trang tính và sổ tính (mã băm kiểu cũ), nên mã băm ghi vào biểu mẫu không theo chuẩn và "
+                           "Excel có thể không mở được bảo vệ bằng mật khẩu này.",
+                  "Dùng mật khẩu từ 1 đến 15 ký tự (--password)."),
     # --- workbook read / validate (sổ tính) -------------------------------------------------------
     "CDHT-W001": (ERROR, "Không đọc được tệp ({reason}).",
                   "Kiểm tra đường dẫn tệp."),
@@ -226,6 +231,20 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "bỏ chọn Read-only) rồi chạy lại; nếu không, chép ra một tệp mới và chạy trên tệp đó."),
     "CDHT-W052": (ERROR, "Không ghi tệp này: đường dẫn đi ra ngoài thư mục '{folder}' (tới '{target}').",
                   "Xóa liên kết (shortcut/symlink) mang tên tệp này trong thư mục, hoặc chọn một thư mục khác để ghi."),
+    # (issue 18, hostile content: names, typed values, hidden year)
+    "CDHT-W060": (ERROR, "Tên vùng (defined name) '{name}' được định nghĩa {count} lần ({refs}); Excel hoặc LibreOffice "
+                  "có thể tính theo một vùng khác với vùng phần mềm đọc.",
+                  "Dùng bản biểu mẫu gốc do Sở phát hành; không thêm hay sửa tên vùng (Công thức > Trình quản lý tên)."),
+    "CDHT-W061": (ERROR, "Trang này có bản riêng của tên vùng '{name}' trỏ tới {ref}, khác với tên vùng của biểu mẫu "
+                  "({expected}); công thức trên trang này tính theo vùng khác với vùng phần mềm đọc.",
+                  "Dùng bản biểu mẫu gốc do Sở phát hành; không thêm tên vùng riêng cho trang (Công thức > Trình quản "
+                  "lý tên, phạm vi trang tính)."),
+    "CDHT-W062": (ERROR, "Ô '{label}' chứa công thức ={formula} (giá trị lưu sẵn '{value}'); ô nhập chỉ nhận giá trị gõ "
+                  "vào, nên phần mềm không dùng giá trị này (Excel/LibreOffice có thể tính lại ra số khác).",
+                  "Xóa công thức và gõ trực tiếp số liệu vào ô."),
+    "CDHT-W063": (ERROR, "Năm đánh giá {year} trong thông tin ẩn (_meta) của biểu mẫu không hợp lệ (bộ tiêu chí "
+                  "'{edition}' áp dụng cho {years}); biểu mẫu không được đọc.",
+                  "Dùng biểu mẫu do Sở phát hành cho năm đánh giá; không sửa trang ẩn _meta."),
     # --- evidence (minh chứng) -----------------------------------------------------------------
     "CDHT-E001": (ERROR, "Chỉ tiêu {indicator} đạt nhưng chưa có dòng minh chứng nào ghi mã này (Số minh chứng = 0): "
                          "mức độ không đổi, nhưng chưa nộp hồ sơ được.",
@@ -338,6 +357,13 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "CDHT-M026": (WARNING, "Không mở được thư mục con hoặc liên kết '{folder}' ({reason}); các tệp trong đó chưa được "
                            "tổng hợp.",
                   "Kiểm tra quyền truy cập thư mục con, hoặc xóa / sửa liên kết hỏng, rồi tổng hợp lại."),
+    # (issue 18, hostile content)
+    "CDHT-M040": (ERROR, "Ngày quyết định {value} không dùng được: sau năm {limit}, không thể là ngày của một quyết định.",
+                  "Sửa ngày quyết định (dạng dd/mm/yyyy) ở dòng này trong trang Sổ công nhận."),
+    "CDHT-M041": (ERROR, "Sổ tổng hợp thiếu trang '{tool_sheet}' (tên vùng '{name}') mà phần mềm ghi kết quả tổng hợp vào; "
+                         "không ghi gì.",
+                  "Dùng bản sổ tổng hợp gốc do Sở phát hành (hoặc bản sao lưu .bak gần nhất); không xóa hay đổi tên "
+                  "trang '{tool_sheet}'."),
     # --- add-in ----------------------------------------------------------------------------------
     "CDHT-A001": (ERROR, "Lỗi không mong muốn khi chạy '{operation}' ({error}).",
                   "Xem chi tiết trong tệp nhật ký {log}; gửi tệp này cho bộ phận hỗ trợ."),
@@ -634,6 +660,8 @@ TAMPER_REASONS = {
     "CDHT-W020": "trang tính bị xóa hoặc đổi tên",
     "CDHT-W021": "dấu vân tay bố cục không khớp",
     "CDHT-W026": "cách tính dấu vân tay không rõ",
+    "CDHT-W060": "tên vùng bị định nghĩa trùng",
+    "CDHT-W061": "tên vùng có bản riêng của trang tính",
 }
 
 

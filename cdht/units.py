@@ -23,6 +23,18 @@ _TIER_WORDS = {"xa": "xa", "xã": "xa", "huyen": "huyen", "huyện": "huyen", "t
 _YES = {"có", "co", "x", "1", "true", "yes"}
 
 
+def code_text(value) -> str | None:
+    """A unit code as the person typed it, wherever a code is read from a cell: ``123`` typed into
+    a cell is stored as the number 123.0 and read back as "123" (never "123.0"); text is NFC and
+    trimmed; a blank is None."""
+    if value is None or isinstance(value, bool):
+        return None if value is None else str(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        value = int(value)
+    text = nfc(str(value)).strip()
+    return text or None
+
+
 @dataclass(frozen=True)
 class Unit:
     code: str

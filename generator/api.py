@@ -22,6 +22,17 @@ class GenerateError(Exception):
         super().__init__("\n".join(f.text() for f in findings))
 
 
+LEGACY_PASSWORD_MAX = 15  # Excel's sheet / workbook protection (the legacy 16-bit hash) uses 15 characters
+
+
+def password_warning(password: str | None) -> Finding | None:
+    """T020 when a protection password is longer than Excel's legacy hash takes (15 characters):
+    the hash written is then not the one Excel computes for what a person types."""
+    if password is not None and len(password) > LEGACY_PASSWORD_MAX:
+        return finding("CDHT-T020", length=len(password))
+    return None
+
+
 def refuse_lint_problems(problems: list[str]) -> None:
     """Raise :class:`GenerateError` (CDHT-T003, the first 10 problems) when the lint found any."""
     if problems:

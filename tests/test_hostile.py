@@ -132,8 +132,9 @@ HOSTILE = [
      None, "CDHT-W028"),
     ("range_name", "xl/workbook.xml", rb'(<definedName name="xa_5_1_so_cong_dan_hoc_tap">[^<]*\$D\$23)',
      rb"\g<1>:$D$24", "CDHT-M008", "CDHT-W009"),
+    # its own coded date finding since issue 18 part 2 (was the general M022 refusal)
     ("year_9999", "xl/worksheets/sheet9.xml", rb'(<c r="B5" t="n"><v>)2026(</v>)', rb"\g<1>9999\g<2>",
-     "CDHT-M022", "CDHT-M022"),
+     "CDHT-W063", "CDHT-W063"),
 ]
 
 

@@ -164,6 +164,9 @@ def generate(tier, year, edition_path, units_path, unit_code, password, out_dir,
     """Phát hành biểu mẫu Excel đã khóa, có kiểm tra dữ liệu, cho một cấp và một năm."""
     edition = _edition_or_exit(edition_path)
     prof, signing_key = _generate_profile(profile_path, units_path, signing_key)
+    from cdht_generator.api import password_warning
+    if password_warning(password) is not None:
+        _echo_findings([password_warning(password)])
     if contributor:
         if from_paths:
             raise click.UsageError("--from không dùng với --contributor.")

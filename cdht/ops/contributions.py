@@ -22,7 +22,7 @@ from cdht.edition import Edition, find_edition
 from cdht_generator.workbook import writable_cell
 from cdht.messages import ERROR, TAMPER_REASONS, UNREADABLE_CONTENT, Finding, finding, nfc
 
-from cdht.xlsx.fastread import read_raw
+from cdht.xlsx.fastread import PackageError, read_raw
 from cdht.read.tamper import check_layout
 from cdht.xlsx.names import named_bounds, put
 from cdht.read.submission import Submission, cell_value, read_evidence, resolve_names, preflight, read_meta, validate_value
@@ -162,10 +162,14 @@ def _intact(form: Form, rb):
     """The one tamper check of every issued form (:func:`cdht.read.tamper.check_layout`: protection
     on, sheets present, layout fingerprint with the form's wrapper, confirmed by a real XML parse);
     the read to take values from, or None (refused, M008 with its cause)."""
-    found = check_layout(rb, form.sub.meta, form.sub.tier)
+    try:
+        found = check_layout(rb, form.sub.meta, form.sub.tier)
+    except PackageError:  # not well-formed XML: as unreadable as a broken zip
+        form.refuse("CDHT-W002", reason=UNREADABLE_CONTENT)
+        return None
     if found.tampered:
         cause = ("CDHT-W026" if found.unknown_scheme else "CDHT-W018" if found.sheet_problems
-                 else "CDHT-W021")
+                 else "CDHT-W060" if found.name_clashes else "CDHT-W021")
         reason = TAMPER_REASONS[cause]
         if found.sheet_problems:
             reason += ": " + ", ".join(s for _, s in found.sheet_problems)

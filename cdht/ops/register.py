@@ -25,8 +25,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from cdht import contract as L
-from cdht.dates import add_months, read_date  # noqa: F401 — add_months is part of this module's API
+from cdht.dates import LAST_PLAUSIBLE_YEAR, add_months, read_date  # noqa: F401 — add_months: this module's API
 from cdht.messages import Finding, finding
+from cdht.units import code_text
 
 
 def _profile(profile):
@@ -125,16 +126,18 @@ def read_register(rb, file_name: str, settings=None) -> tuple[list[Decision], li
         d, why = read_date(date)
         where = dict(file=file_name, sheet=sheet, row=rownum)
         bad = []
-        if code in (None, ""):
+        if code_text(code) is None:
             bad.append(finding("CDHT-M013", **where))
         if level not in (1, 2, 1.0, 2.0, "1", "2"):
             bad.append(finding("CDHT-M016", value="" if level is None else level, **where))
         if d is None:
             bad.append(finding("CDHT-M017", reason=why or "chưa ghi ngày", **where))
+        elif d.year > LAST_PLAUSIBLE_YEAR:  # 31/12/9999: nothing can be computed from it
+            bad.append(finding("CDHT-M040", value=d.strftime("%d/%m/%Y"), limit=LAST_PLAUSIBLE_YEAR, **where))
         if bad:
             problems += bad
             continue
-        out.append(Decision(str(code).strip(), str(name or ""), int(float(level)), str(number or ""), d,
+        out.append(Decision(code_text(code) or str(code), str(name or ""), int(float(level)), str(number or ""), d,
                             str(issuer or ""), str(vals[9] or "") if len(vals) > 9 else "",
                             sheet=sheet, row=rownum))
     problems += upgrade_findings(out, settings, file_name)

@@ -30,6 +30,7 @@ SIGNATURE_INVALID = "invalid"      # present, does not verify: refused (CDHT-P01
 SIGNATURE_MISSING = "missing"      # the profile has a key, the workbook no signature (CDHT-P029)
 SIGNATURE_UNCHECKED = "unchecked"  # signed, but no key to check it with (no profile, or no key in it)
 SIGNATURE_NONE = "none"            # unsigned, and nothing asked for a signature
+YEAR_RELABELLED = "year_relabelled"  # key of Submission.identity: _meta's year is not the locked cells'
 
 _FACT_LABELS = {"tier": "Cấp", "unit_name": "Tên đơn vị", "parent_code": "Mã đơn vị cấp trên",
                 "disadvantaged": "Xã thuộc vùng khó khăn", "children": "Đơn vị cấp dưới", "year": "Năm đánh giá"}
@@ -47,9 +48,12 @@ def issued_facts(meta: dict) -> dict:
            "parent_code": meta.get("parent_code", ""), "parent_name": meta.get("parent_name", ""),
            "disadvantaged": meta.get("disadvantaged", ""), "profile": meta.get("profile", "")}
     try:
-        out["children"] = json.loads(meta.get("children") or "[]")
-    except json.JSONDecodeError:
-        out["children"] = meta.get("children")
+        children = json.loads(meta.get("children") or "[]")
+    except (json.JSONDecodeError, RecursionError):
+        children = meta.get("children")
+    # a list of codes as issued; anything else (a hostile or broken _meta) as its text, one "code"
+    out["children"] = children if isinstance(children, list) and all(isinstance(c, str) for c in children) \
+        else [str(children)]
     return out
 
 
@@ -95,8 +99,9 @@ def _check_year_cell(sub, rb, cell_value) -> None:
     """The year printed in the locked year cell (and in the template id) is the year of ``_meta``:
     a workbook relabelled in its hidden metadata only is caught even without a key."""
     v, present = cell_value(rb, sub, L.N_YEAR)
-    if present and isinstance(v, (int, float)) and not isinstance(v, bool) and int(v) != sub.year:
-        _cell_differs(sub, L.N_YEAR, "Năm đánh giá", int(v), sub.year)
+    if present and isinstance(v, (int, float)) and not isinstance(v, bool) and v != sub.year:
+        _cell_differs(sub, L.N_YEAR, "Năm đánh giá", int(v) if float(v).is_integer() else v, sub.year)
+        sub.identity[YEAR_RELABELLED] = True
         return
     parts = (sub.meta.get("template_id") or "").split(":")
     if len(parts) >= 4 and parts[3].isdigit() and int(parts[3]) != sub.year:
@@ -104,6 +109,7 @@ def _check_year_cell(sub, rb, cell_value) -> None:
         sub.add("CDHT-P032", sheet=L.SHEET_META, cell="template_id", label="Năm trong mã biểu mẫu",
                 found=parts[3], issued=sub.year)
         sub.tampered = True
+        sub.identity[YEAR_RELABELLED] = True
 
 
 def _check_signature(sub, profile) -> None:

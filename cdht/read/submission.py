@@ -20,10 +20,12 @@ from typing import Any
 
 from cdht import contract as L
 from cdht import rules as R
+from cdht.dates import LAST_PLAUSIBLE_YEAR
 from cdht.edition import Edition, Tier, find_edition
 from cdht.fingerprint import parse_ref
 from cdht.read.tamper import NAMES_KEY, check_layout, first_changed_cell
-from cdht.xlsx.fastread import _letters
+from cdht.units import code_text
+from cdht.xlsx.fastread import PackageError, _letters
 from cdht.messages import BROKEN_ZIP, ERROR, NOT_A_ZIP, UNREADABLE_CONTENT, Finding, finding, nfc, os_reason
 
 EXCEL_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
@@ -263,16 +265,33 @@ def _read_loaded(sub: Submission, rb, edition: Edition | None):
     sub.tier = tier = edition.tier(tier_code)
     try:
         sub.year = int(float(meta.get("year", "")))
-    except ValueError:
+    except (ValueError, OverflowError):
         sub.add("CDHT-W006")
+        return
+    if not _plausible_year(sub, edition):
         return
     sub.readable = True
     rb = _check_layout(sub, rb)
+    if rb is None:
+        return None
     resolve_names(sub, rb)
     _read_inputs(sub, rb, tier)
     _read_appraisal(sub, rb, tier)
     read_evidence(sub, rb)
     return rb
+
+
+def _plausible_year(sub: Submission, edition: Edition) -> bool:
+    """The year in ``_meta`` is one the edition applies to and no later than the last plausible
+    year (9999 there is a hostile or broken file, never issued): else W063 and not read further."""
+    y = edition.spec.years
+    if edition.applies_to(sub.year) and sub.year <= LAST_PLAUSIBLE_YEAR:
+        return True
+    last = min(y.last or LAST_PLAUSIBLE_YEAR, LAST_PLAUSIBLE_YEAR)
+    sub.add("CDHT-W063", sheet=L.SHEET_META, cell="year", year=sub.year, edition=edition.id,
+            years=f"{y.first}–{last}")
+    sub.year = None
+    return False
 
 
 _NAMES_CACHE: dict = {}
@@ -323,28 +342,71 @@ def data_text(sub: Submission, text, sheet: str | None, cell: str | None):
     return _ILLEGAL.sub(lambda m: _BREAKS.get(m.group(), ""), text)
 
 
-def _text_of(sub: Submission, rb, name: str):
-    """The text of the cell ``name``: NFC, trimmed, cleaned (:func:`data_text`); None when blank."""
-    v, _ = cell_value(rb, sub, name)
+def typed_value(rb, sub: Submission, name: str, label: str):
+    """:func:`cell_value` of an input cell, which holds what a person typed: a formula there is
+    refused (W062, naming it and its saved value) and read as blank — its saved value is what
+    the last program computed, not what Excel or LibreOffice will show after recalculating."""
+    v, present = cell_value(rb, sub, name)
+    if not present:
+        return v, present
+    sheet, cell = sub.where(name)
+    return _typed_cell(sub, rb.sheets[sheet], sheet, cell, v, label), present
+
+
+def _typed_cell(sub: Submission, ws, sheet: str, cell: str, value, label: str):
+    """A typed cell's value, or None (W062, naming the cell, the formula and its saved value) when
+    the cell holds a formula."""
+    formula = ws.formulas.get(cell)
+    if formula is None:
+        return value
+    sub.add("CDHT-W062", sheet=sheet, cell=cell, label=label, formula=data_text(sub, formula[1:], sheet, cell),
+            value="" if value is None else value)
+    return None
+
+
+def _text_of(sub: Submission, rb, name: str, label: str):
+    """The text of the input cell ``name``: NFC, trimmed, cleaned (:func:`data_text`); None when
+    blank. A number typed there is read as typed (``123``, not ``123.0``)."""
+    v, _ = typed_value(rb, sub, name, label)
     if v in (None, ""):
         return None
     sheet, cell = sub.where(name)
-    return data_text(sub, nfc(str(v)).strip(), sheet, cell) or None
+    return data_text(sub, code_text(v), sheet, cell) or None
 
 
 def _check_layout(sub: Submission, rb):
     """Tamper check (:func:`cdht.read.tamper.check_layout`) as findings W018–W021 / W026; returns
-    the read the verdict rests on (a strict re-read when the fast one was suspect)."""
-    found = check_layout(rb, sub.meta, sub.tier)
+    the read the verdict rests on (a strict re-read when the fast one was suspect), or None when
+    the real XML parse cannot read the package (W002, not readable)."""
+    try:
+        found = check_layout(rb, sub.meta, sub.tier)
+    except PackageError:  # the fast read suspected it, the real parser cannot read it: unreadable
+        sub.add("CDHT-W002", reason=UNREADABLE_CONTENT)
+        sub.readable = False
+        return None
     sub.tampered = found.tampered
     if found.unknown_scheme is not None:
         sub.add("CDHT-W026", found=found.unknown_scheme)
         return found.book
     for kind, sheet in found.sheet_problems:
         sub.add("CDHT-W020" if kind == "missing" else "CDHT-W018", sheet=sheet)
+    _report_name_clashes(sub, found.book)
     if not found.fingerprint_ok:
         _report_changes(sub, found)
     return found.book
+
+
+def _report_name_clashes(sub: Submission, rb) -> None:
+    """W060 for a name defined twice (each reference listed), W061 for a sheet's own copy of a
+    workbook-scoped name pointing elsewhere."""
+    twice: dict[str, list[str]] = {}
+    for name, sheet, ref in rb.name_clashes:
+        if sheet is None:
+            twice.setdefault(name, [rb.names.get(name, "")]).append(ref)
+        else:
+            sub.add("CDHT-W061", sheet=sheet, name=name, ref=ref, expected=rb.names.get(name, ""))
+    for name, refs in twice.items():
+        sub.add("CDHT-W060", name=name, count=len(refs), refs=", ".join(refs))
 
 
 def _report_changes(sub: Submission, found) -> None:
@@ -363,18 +425,18 @@ def _report_changes(sub: Submission, found) -> None:
 
 
 def _read_inputs(sub: Submission, rb, tier: Tier) -> None:
-    sub.unit_code = _text_of(sub, rb, L.N_UNIT_CODE) or sub.meta.get("unit_code") or None
+    sub.unit_code = _text_of(sub, rb, L.N_UNIT_CODE, "Mã đơn vị") or sub.meta.get("unit_code") or None
     meta_code = sub.meta.get("unit_code") or ""
     if meta_code and sub.unit_code != meta_code:  # a pre-filled identity re-typed behind the protection
         sheet, cell = sub.where(L.N_UNIT_CODE)
         sub.add("CDHT-W019", sheet=sheet, cell=cell)
         sub.tampered = True
-    sub.unit_name = _text_of(sub, rb, L.N_UNIT_NAME)
+    sub.unit_name = _text_of(sub, rb, L.N_UNIT_NAME, "Tên đơn vị")
     for key in (L.N_UNIT_CODE, L.N_UNIT_NAME, L.N_YEAR, L.N_LEVEL):
         if key not in sub.cells:
             sub.add("CDHT-W009", name=key)
     for key, spec in tier.fields.items():
-        raw, present = cell_value(rb, sub, key)
+        raw, present = typed_value(rb, sub, key, spec.label)
         if not present:
             sub.add("CDHT-W009", name=key)
             sub.values[key] = None
@@ -472,13 +534,32 @@ def check_ratios(sub: Submission, tier: Tier) -> None:
                         den_cell=den_cell, den_label=tier.fields[den].label, den_value=b, indicator=ind.id)
 
 
+@dataclass(frozen=True)
+class _AppraisalInput:
+    """An appraisal cell seen as an input spec (:func:`validate_value`): blank is allowed (not
+    appraised yet), anything typed is validated like every other input."""
+
+    type: str
+    label: str
+    min: float | None = None
+    max: float | None = None
+    required: bool = False
+
+
 def _read_appraisal(sub: Submission, rb, tier: Tier) -> None:
+    """The council's verdicts ("Đạt"/"Không đạt"), reasons (text) and level considered (1 or 2),
+    validated like every other input: a typo is a coded finding naming the cell (W015, W011,
+    W012, W013, W062) and its value is not used."""
     for ind in tier.indicators:
-        for name in (L.appraisal_name(ind.id), L.appraisal_reason_name(ind.id)):
-            v, _ = cell_value(rb, sub, name)
-            sub.appraisal[name] = data_text(sub, nfc(v), *sub.where(name)) if isinstance(v, str) else v
-    v, _ = cell_value(rb, sub, L.N_APPRAISAL_TARGET)
-    sub.appraisal[L.N_APPRAISAL_TARGET] = v
+        name, why = L.appraisal_name(ind.id), L.appraisal_reason_name(ind.id)
+        spec = _AppraisalInput("verdict", f"Kết quả thẩm định chỉ tiêu {ind.id}")
+        raw, _ = typed_value(rb, sub, name, spec.label)
+        sub.appraisal[name] = validate_value(sub, name, spec, raw)
+        v, _ = typed_value(rb, sub, why, f"Lý do không đạt chỉ tiêu {ind.id}")
+        sub.appraisal[why] = data_text(sub, nfc(v), *sub.where(why)) if isinstance(v, str) else v
+    spec = _AppraisalInput("level", "Mức độ Hội đồng xét", 1, 2)
+    raw, _ = typed_value(rb, sub, L.N_APPRAISAL_TARGET, spec.label)
+    sub.appraisal[L.N_APPRAISAL_TARGET] = validate_value(sub, L.N_APPRAISAL_TARGET, spec, raw)
 
 
 def read_evidence(sub: Submission, rb) -> None:
@@ -500,6 +581,9 @@ def read_evidence(sub: Submission, rb) -> None:
             continue
         if ws.errors:  # error values as their text (what RawSheet.value gives)
             vals = [ws.errors.get(f"{_letters(c)}{r}", v) for c, v in enumerate(vals, start=c1)]
+        if ws.formulas:  # typed values only: a formula's saved value is refused (W062)
+            vals = [_typed_cell(sub, ws, sheet, f"{_letters(c)}{r}", v, L.EVIDENCE_COLUMNS[c - c1])
+                    if c - c1 < len(L.EVIDENCE_COLUMNS) else v for c, v in enumerate(vals, start=c1)]
         vals = [None if v == "" else data_text(sub, nfc(v), sheet, f"{_letters(c)}{r}") if isinstance(v, str) else v
                 for c, v in enumerate(vals, start=c1)]
         rec = dict(zip(L.EVIDENCE_KEYS, vals))  # "level" only where the register has its column (issue 15)

@@ -36,10 +36,13 @@ class LayoutCheck:
     digests_stored: bool = True            # per-sheet digests present (they name what changed)
     changed: list[str] = field(default_factory=list)  # sheets (or NAMES_KEY) whose layout differs
     items: dict[str, list[str]] = field(default_factory=dict)
+    # a name defined twice, or copied into a sheet's scope, pointing elsewhere (RawBook.name_clashes):
+    # Excel / LibreOffice may then compute with another range than the one the product reads
+    name_clashes: tuple = ()
 
     @property
     def tampered(self) -> bool:
-        return bool(self.unknown_scheme or self.sheet_problems or not self.fingerprint_ok)
+        return bool(self.unknown_scheme or self.sheet_problems or not self.fingerprint_ok or self.name_clashes)
 
     @property
     def missing(self) -> list[str]:
@@ -51,10 +54,17 @@ class LayoutCheck:
 
 
 def _json(meta: dict, key: str, empty):
+    """A JSON value of ``_meta`` of the shape of ``empty`` (a list or dict of texts); ``empty``
+    when it is missing; None when it is not JSON or of another shape — not what the generator
+    writes, so ``_meta`` was edited (or broken) by hand."""
     try:
-        return json.loads(meta.get(key) or json.dumps(empty))
-    except json.JSONDecodeError:
-        return empty
+        v = json.loads(meta.get(key) or json.dumps(empty))
+    except (json.JSONDecodeError, RecursionError):
+        return None
+    if not isinstance(v, type(empty)):
+        return None
+    texts = [*v.keys(), *v.values()] if isinstance(v, dict) else v
+    return v if all(isinstance(x, str) for x in texts) else None
 
 
 def fingerprint_tier(meta: dict, tier):
@@ -67,21 +77,24 @@ def fingerprint_tier(meta: dict, tier):
 
 
 def _judge(rb: RawBook, meta: dict, tier) -> LayoutCheck:
-    out = LayoutCheck(rb)
+    out = LayoutCheck(rb, name_clashes=rb.name_clashes)
     scheme = meta.get("fingerprint_scheme") or "1"
     if scheme != FINGERPRINT_SCHEME:
         out.unknown_scheme = scheme
         return out
-    for s in _json(meta, "protected_sheets", []):
+    protected = _json(meta, "protected_sheets", [])
+    if protected is None:  # the list of protected sheets edited into something else: not intact
+        out.fingerprint_ok, protected = False, []
+    for s in protected:
         if s not in rb.sheets:
             out.sheet_problems.append(("missing", s))
         elif not rb.sheets[s].protected:
             out.sheet_problems.append(("unprotected", s))
     out.items = items = raw_items(rb, fingerprint_tier(meta, tier))
-    if digest(items) == meta.get("fingerprint"):
+    if digest(items) == meta.get("fingerprint") and out.fingerprint_ok:
         return out
     out.fingerprint_ok = False
-    stored = _json(meta, "sheet_digests", {})
+    stored = _json(meta, "sheet_digests", {}) or {}
     out.digests_stored = bool(stored)
     out.changed = [k for k in stored if k in items and digest({k: items[k]}) != stored[k]]
     out.changed += [k for k in items if k not in stored]

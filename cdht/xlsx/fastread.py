@@ -31,6 +31,7 @@ _SHEET = re.compile(rb'<sheet\b([^>]*)/>')
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _NAME = re.compile(rb'<definedName\b([^>]*)>(.*?)</definedName>', re.S)
 _NAME_ATTR = re.compile(rb'\bname="([^"]*)"')
+_LOCAL_ATTR = re.compile(rb'\blocalSheetId="([^"]*)"')
 _REL = re.compile(rb'<Relationship\b([^>]*)/>')
 _F = re.compile(rb'<f\b([^>]*?)(?:/>|>(.*?)</f>)', re.S)
 _ANY_F = re.compile(rb'<f[ >/]')
@@ -78,6 +79,9 @@ class RawBook:
     strict: bool = False               # read by the XML parser (True) or the fast path
     source: bytes | None = field(default=None, repr=False)  # the package, for a strict re-read
     skipped: tuple = ()                # sheets listed but not read
+    # every definition of a name the product reads that Excel may resolve otherwise:
+    # (name, sheet of a sheet-scoped copy or None for a second workbook-scoped one, its reference)
+    name_clashes: tuple = ()
 
 
 _DECODED: tuple[dict[bytes, str], dict[bytes, str]] = ({}, {})  # b"B7" → "B7"; formula text → "=…"
@@ -178,24 +182,51 @@ def _is_true(v: str | None) -> bool:
     return v in ("1", "true")
 
 
-def _xml_workbook(wb_xml: bytes, rels_xml: bytes) -> tuple[list, dict, bool]:
-    """([(sheet, state, part path)], workbook-scoped names, structure locked) by a real parse."""
+def _xml_workbook(wb_xml: bytes, rels_xml: bytes) -> tuple[list, dict, bool, tuple]:
+    """([(sheet, state, part path)], workbook-scoped names, structure locked, name clashes) by a
+    real parse."""
     rels = {el.get("Id"): el.get("Target") or "" for el in ET.fromstring(rels_xml).iter()
             if el.tag.endswith("}Relationship")}
-    listed, names, locked = [], {}, False
+    listed, defined, locked = [], [], False
     for el in ET.fromstring(wb_xml).iter():
         tag = _local(el.tag)
         if tag == "sheet":
             target = rels.get(_r_attr(el, "id") or "", "")
             listed.append((el.get("name", ""), el.get("state", "visible"),
                            target.lstrip("/") if target.startswith("/") else normpath(pjoin("xl", target))))
-        elif tag == "definedName" and el.get("localSheetId") is None:
-            n = el.get("name", "")
-            if not n.startswith("_xlnm."):
-                names[n] = el.text or ""
+        elif tag == "definedName":
+            defined.append((el.get("name", ""), el.get("localSheetId"), el.text or ""))
         elif tag == "workbookProtection":
             locked = _is_true(el.get("lockStructure"))
-    return listed, names, locked
+    names, clashes = _scoped_names(defined, [n for n, _, _ in listed])
+    return listed, names, locked, clashes
+
+
+def _scoped_names(defined: list[tuple[str, str | None, str]], sheets: list[str]) -> tuple[dict, tuple]:
+    """Workbook-scoped names → reference (the first definition, as Excel keeps it), and the clashes:
+    a second workbook-scoped definition, or a sheet-scoped copy of a workbook-scoped name, that
+    points elsewhere (Excel resolves a name on its sheet to the sheet's copy first)."""
+    from cdht.fingerprint import canonical_formula
+
+    names: dict[str, str] = {}
+    spelt: dict[str, str] = {}  # Excel's names ignore case: XA_5_1 and xa_5_1 are one name
+    clashes, local = [], []
+    for n, scope, text in defined:
+        if n.startswith("_xlnm."):
+            continue
+        first = spelt.setdefault(n.casefold(), n) if scope is None else None
+        if scope is not None:
+            local.append((n, scope, text))
+        elif first == n and n not in names:
+            names[n] = text
+        elif canonical_formula(text.strip()) != canonical_formula(names[first].strip()):
+            clashes.append((first, None, text))
+    for n, scope, text in local:
+        first = spelt.get(n.casefold())
+        if first is not None and canonical_formula(text.strip()) != canonical_formula(names[first].strip()):
+            k = int(scope) if scope.isdigit() else -1
+            clashes.append((first, sheets[k] if 0 <= k < len(sheets) else scope, text))
+    return names, tuple(clashes)
 
 
 def _xml_custom(xml: bytes) -> dict[str, str]:
@@ -266,9 +297,9 @@ def _block(xml: bytes, tag: bytes) -> bytes:
     return xml[start:end] if start >= 0 and end >= 0 else b""
 
 
-def _workbook_parts(sheets_xml: bytes, names_xml: bytes, rels_xml: bytes) -> tuple[list, dict]:
-    """([(sheet, state, part path)], workbook-scoped names): memoised, since every file of one
-    template lists the same sheets and names."""
+def _workbook_parts(sheets_xml: bytes, names_xml: bytes, rels_xml: bytes) -> tuple[list, dict, tuple]:
+    """([(sheet, state, part path)], workbook-scoped names, name clashes): memoised, since every
+    file of one template lists the same sheets and names."""
     key = (sheets_xml, names_xml, rels_xml)
     hit = _WB_PARTS.get(key)
     if hit is None:
@@ -279,18 +310,15 @@ def _workbook_parts(sheets_xml: bytes, names_xml: bytes, rels_xml: bytes) -> tup
             target = rels.get(a.get("r:id", ""), "")
             listed.append((a.get("name", ""), a.get("state", "visible"),
                            target.lstrip("/") if target.startswith("/") else normpath(pjoin("xl", target))))
-        names = {}
+        defined = []
         for attrs, text in _NAME.findall(names_xml):
-            if b"localSheetId" in attrs:
-                continue
-            m = _NAME_ATTR.search(attrs)
-            n = _text(m.group(1)) if m else ""
-            if not n.startswith("_xlnm."):
-                names[n] = _text(text)
+            m, local = _NAME_ATTR.search(attrs), _LOCAL_ATTR.search(attrs)
+            defined.append((_text(m.group(1)) if m else "", _text(local.group(1)) if local else None, _text(text)))
+        names, clashes = _scoped_names(defined, [n for n, _, _ in listed])
         if len(_WB_PARTS) > 64:
             _WB_PARTS.clear()
-        hit = _WB_PARTS[key] = (listed, names)
-    return hit[0], dict(hit[1])
+        hit = _WB_PARTS[key] = (listed, names, clashes)
+    return hit[0], dict(hit[1]), hit[2]
 
 
 _WB_PARTS: dict = {}
@@ -306,20 +334,20 @@ def _fast_sheet(xml: bytes, sheet: RawSheet) -> None:
     _formulas(xml, sheet)
 
 
-def _fast_workbook(z: zipfile.ZipFile, wb_xml: bytes) -> tuple[list, dict, bool, dict]:
-    listed, names = _workbook_parts(_block(wb_xml, b"sheets"), _block(wb_xml, b"definedNames"),
+def _fast_workbook(z: zipfile.ZipFile, wb_xml: bytes) -> tuple[list, dict, bool, dict, tuple]:
+    listed, names, clashes = _workbook_parts(_block(wb_xml, b"sheets"), _block(wb_xml, b"definedNames"),
                                     z.read("xl/_rels/workbook.xml.rels"))
     structure_locked = bool(re.search(rb'<workbookProtection\b[^>]*lockStructure="(1|true)"', wb_xml))
     custom = {}
     if "docProps/custom.xml" in z.namelist():
         custom = {k.decode(): html.unescape(v.decode("utf-8")) for k, v in _CUSTOM.findall(z.read("docProps/custom.xml"))}
-    return listed, names, structure_locked, custom
+    return listed, names, structure_locked, custom, clashes
 
 
-def _strict_workbook(z: zipfile.ZipFile, wb_xml: bytes) -> tuple[list, dict, bool, dict]:
-    listed, names, structure_locked = _xml_workbook(wb_xml, z.read("xl/_rels/workbook.xml.rels"))
+def _strict_workbook(z: zipfile.ZipFile, wb_xml: bytes) -> tuple[list, dict, bool, dict, tuple]:
+    listed, names, structure_locked, clashes = _xml_workbook(wb_xml, z.read("xl/_rels/workbook.xml.rels"))
     custom = _xml_custom(z.read("docProps/custom.xml")) if "docProps/custom.xml" in z.namelist() else {}
-    return listed, names, structure_locked, custom
+    return listed, names, structure_locked, custom, clashes
 
 
 def read_raw(source, skip=(), zipped: zipfile.ZipFile | None = None, strict: bool = False) -> RawBook:
@@ -337,7 +365,7 @@ def read_raw(source, skip=(), zipped: zipfile.ZipFile | None = None, strict: boo
         wb_xml = z.read("xl/workbook.xml")
         if not strict and b"<sheets>" not in wb_xml:  # a prefixed or unusual spelling: parse it
             strict = True
-        listed, names, structure_locked, custom = (_strict_workbook if strict else _fast_workbook)(z, wb_xml)
+        listed, names, structure_locked, custom, clashes = (_strict_workbook if strict else _fast_workbook)(z, wb_xml)
         sheets = {name: RawSheet(name, state) for name, state, _ in listed}
         targets = {name: target for name, _, target in listed}
         for name, sheet in sheets.items():
@@ -348,17 +376,26 @@ def read_raw(source, skip=(), zipped: zipfile.ZipFile | None = None, strict: boo
             except KeyError:
                 continue
             (_xml_sheet if strict else _fast_sheet)(xml, sheet)
-    book = RawBook(sheets, names, custom, structure_locked, strict=strict, source=data, skipped=tuple(skip))
+    book = RawBook(sheets, names, custom, structure_locked, strict=strict, source=data, skipped=tuple(skip),
+                   name_clashes=clashes)
     _values(data, [s for n, s in sheets.items() if n not in skip])
     return book
 
 
+class PackageError(Exception):
+    """The package's XML is not well-formed (e.g. an unbound namespace prefix): the byte patterns
+    of the fast path read it, a real parser — and Excel — does not."""
+
+
 def confirm(rb: RawBook) -> RawBook:
     """The same workbook read strictly (a real XML parse); ``rb`` itself when it already was, or
-    when its bytes are not at hand."""
+    when its bytes are not at hand. Raises :class:`PackageError` when the strict parse fails."""
     if rb.strict or rb.source is None:
         return rb
-    return read_raw(rb.source, skip=rb.skipped, strict=True)
+    try:
+        return read_raw(rb.source, skip=rb.skipped, strict=True)
+    except Exception as e:  # any parser failure: not a package a spreadsheet program opens
+        raise PackageError(str(e)) from e
 
 
 def _values(data: bytes, wanted: list[RawSheet]) -> None:
@@ -367,12 +404,31 @@ def _values(data: bytes, wanted: list[RawSheet]) -> None:
     except ImportError:  # e.g. xlwings Lite (Pyodide) has no calamine wheel: openpyxl reads the values
         _values_with_openpyxl(data, wanted)
         return
-    cal = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    for sheet in wanted:
-        try:
-            sheet.values = cal.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
-        except Exception:
-            sheet.values = []
+    try:
+        cal = _unpanicked(CalamineWorkbook.from_filelike, io.BytesIO(data))
+        for sheet in wanted:
+            try:
+                sheet.values = _unpanicked(lambda: cal.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False))
+            except PackageError:
+                raise
+            except Exception:
+                sheet.values = []
+    except PackageError:  # calamine panicked (e.g. a date cell holding -1e20): openpyxl reads the
+        _values_with_openpyxl(data, wanted)  # values, such a cell as "#VALUE!" — named by the checks
+
+
+def _unpanicked(call, *args):
+    """``call(*args)``, a panic of the Rust reader (pyo3's PanicException derives from
+    BaseException, so no ``except Exception`` sees it — e.g. calamine on a date cell holding
+    -1e20) made a :class:`PackageError`: that file is unreadable, the others are read."""
+    try:
+        return call(*args)
+    except Exception:
+        raise
+    except BaseException as e:
+        if isinstance(e, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+            raise
+        raise PackageError(f"{type(e).__name__}: {e}") from None
 
 
 def _values_with_openpyxl(data: bytes, sheets: list[RawSheet]) -> None:
@@ -380,9 +436,12 @@ def _values_with_openpyxl(data: bytes, sheets: list[RawSheet]) -> None:
     import warnings
 
     import openpyxl
-    with warnings.catch_warnings():
+    with warnings.catch_warnings():  # (e.g. "a date outside the limits for dates": read as #VALUE!)
         warnings.simplefilter("ignore")
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        _openpyxl_rows(openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True), sheets)
+
+
+def _openpyxl_rows(wb, sheets: list[RawSheet]) -> None:
     try:
         for sheet in sheets:
             if sheet.name not in wb.sheetnames:

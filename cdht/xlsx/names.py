@@ -3,6 +3,8 @@
 coordinates), and :func:`put`, the one way a value is written into a cell as data."""
 from __future__ import annotations
 
+import re
+
 from openpyxl.utils.cell import range_boundaries
 
 
@@ -31,8 +33,28 @@ def named_cell(wb, name: str):
     return ws.cell(r1, c1)
 
 
+# What no sheet can hold: XML 1.0's illegal characters (C0 controls but tab, line feed, return;
+# lone surrogates; U+FFFE/U+FFFF) and more than Excel's 32,767 characters in one cell.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+CELL_MAX_CHARS = 32767
+
+
+def sheet_text(text: str) -> str:
+    """``text`` as a cell can hold it: vertical tab and form feed (line breaks pasted from Word)
+    made line feeds, other illegal characters removed, cut to Excel's cell limit (ending "…").
+    The readers report such characters in a source (CDHT-W028); this is the last guard of every
+    write, for texts that reach a sheet inside a message (a hostile ``_meta`` value quoted in a
+    finding) or from anywhere else."""
+    if _ILLEGAL.search(text):
+        text = _ILLEGAL.sub(lambda m: "\n" if m.group() in "\x0b\x0c" else "", text)
+    return text if len(text) <= CELL_MAX_CHARS else text[:CELL_MAX_CHARS - 1] + "…"
+
+
 def put(cell, value) -> None:
-    """Write a value as data: text stays text even when it starts with '=' (never a formula)."""
+    """Write a value as data: text stays text even when it starts with '=' (never a formula), and
+    holds only what a cell can (:func:`sheet_text`)."""
+    if isinstance(value, str):
+        value = sheet_text(value)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"

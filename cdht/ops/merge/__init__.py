@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from cdht import contract as L
 from cdht.evaluate import evaluate
 from cdht.messages import ERROR, finding
 
@@ -145,6 +146,10 @@ def _merge(result: MergeResult, sources, *, dry_run, on_duplicate, register_from
                                        cause=cause.code if cause else "CDHT-A003"))
         result.findings += [cause] if cause else []
         return result
+    missing = _missing_tool_sheets(parent.raw, parent_path.name)
+    if missing:
+        result.findings += missing
+        return result
     sub = parent.sub
     child_tier = sub.edition.tier(sub.tier.children[0])
     result.parent_tier, result.child_tier, result.year = sub.tier.code, child_tier.code, sub.year
@@ -203,6 +208,24 @@ def _overview_history(result: MergeResult, parent: _Parent, previous, profile) -
                                       sub.year, profile)
     result.findings += problems
     result.district_rows = block_rows(parent.raw, L.N_OV_DISTRICTS)
+
+
+# the parent's sheets a merge writes into (by their names); "Tổng quan" is optional (older parents)
+_WRITTEN_SHEETS = ((L.N_CHILDREN, L.SHEET_CHILDREN), (L.N_REGISTER, L.SHEET_REGISTER),
+                   (L.N_RETURNS, L.SHEET_RETURNS), (L.N_LOG, L.SHEET_LOG))
+
+
+def _missing_tool_sheets(rb, file: str) -> list:
+    """M041 for each sheet the merge writes into that the parent no longer has (deleted or
+    renamed, its name left pointing at ``#REF!``): refused before anything is read into it."""
+    from cdht.fingerprint import parse_ref
+
+    out = []
+    for name, sheet in _WRITTEN_SHEETS:
+        ref = parse_ref(rb.names.get(name, "")) if rb is not None else None
+        if ref is None or ref[0] not in rb.sheets:
+            out.append(finding("CDHT-M041", file=file, tool_sheet=sheet, name=name))
+    return out
 
 
 def _derived_names(parent_tier, child_tier) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from cdht import contract as L
+from cdht.units import code_text
 from cdht.xlsx.fastread import named_rows
 
 
@@ -22,8 +23,8 @@ def expected_units(table: list[list]) -> list[str]:
     codes = []
     for row in table[1:]:
         if row and row[0] not in (None, ""):
-            code = str(row[0]).strip()
-            if code not in codes:
+            code = code_text(row[0])
+            if code and code not in codes:
                 codes.append(code)
     return codes
 
@@ -40,7 +41,7 @@ def existing_rows(table: list[list]) -> dict[str, dict]:
         row = _trimmed(row)
         if not row or row[0] in (None, ""):
             continue
-        out[str(row[0]).strip()] = _record(row, col)
+        out[code_text(row[0]) or str(row[0])] = _record(row, col)
     return out
 
 

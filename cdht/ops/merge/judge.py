@@ -18,6 +18,7 @@ from cdht.messages import ERROR, finding
 
 from cdht.ops.assess import check_evidence, compute_submission
 from cdht.ops.merge.model import TAMPER_CODES, UNREADABLE_CODES, SourceResult
+from cdht.read.identity import YEAR_RELABELLED
 from cdht.read.submission import Submission, read_workbook
 
 FORK_MIN_FILES = 60    # from this many sources, two forked workers (Linux: a fork is cheap)
@@ -48,6 +49,10 @@ def _guarded(job: Callable, args) -> SourceResult:
     try:
         return job(args)
     except Exception:  # one source's failure is that source's refusal, never the whole merge's
+        return failed_source(args[0], STEP_JUDGE)
+    except BaseException as e:  # a native reader's panic (pyo3's PanicException is no Exception)
+        if isinstance(e, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+            raise
         return failed_source(args[0], STEP_JUDGE)
 
 
@@ -241,6 +246,10 @@ def assess_source(sub: Submission) -> SourceResult:
     res.tier, res.year, res.edition_id = sub.tier.code, sub.year, sub.edition.id
     res.read_findings = len(res.findings)
     identity = next((f for f in sub.findings if f.code in IDENTITY_CODES), None)
+    if identity is None and sub.identity.get(YEAR_RELABELLED):
+        # its _meta says another year than its locked year cell (and the layout fingerprint, which
+        # covers that cell): e.g. a 2025 workbook relabelled 2026 — never merged as that year's
+        identity = next(f for f in sub.findings if f.code == "CDHT-P032")
     if identity is not None:  # not the workbook the Sở issued for this unit and year: refused as it is
         res.status, res.code, res.message, res.reason = L.Status.RETURNED.value, identity.code, \
             identity.message, identity.message

@@ -16,8 +16,8 @@ from cdht.ops.register import Decision
 if TYPE_CHECKING:
     from cdht.ops.contributions import ContribResult
 
-TAMPER_CODES = {"CDHT-W018", "CDHT-W019", "CDHT-W020", "CDHT-W021", "CDHT-W026"}
-UNREADABLE_CODES = {"CDHT-W001", "CDHT-W002", "CDHT-W003", "CDHT-W004", "CDHT-W006", "CDHT-W007", "CDHT-W024"}
+TAMPER_CODES = {"CDHT-W018", "CDHT-W019", "CDHT-W020", "CDHT-W021", "CDHT-W026", "CDHT-W060", "CDHT-W061"}
+UNREADABLE_CODES = {"CDHT-W001", "CDHT-W002", "CDHT-W003", "CDHT-W004", "CDHT-W006", "CDHT-W007", "CDHT-W024", "CDHT-W063"}
 
 
 class DuplicatePolicy(str, enum.Enum):
