@@ -11,7 +11,6 @@ from pathlib import Path
 import click
 
 from cdht import __version__
-from cdht.edition import CatalogueError, check_edition, load_edition, shipped_editions
 from cdht.messages import Finding, finding, os_reason
 
 TIERS = ["xa", "huyen", "tinh"]
@@ -23,6 +22,8 @@ def _echo_findings(findings: list[Finding]) -> None:
 
 
 def _edition_or_exit(path):
+    from cdht.edition import CatalogueError, load_edition  # (pydantic, YAML: only for commands that need them)
+
     try:
         return load_edition(path)
     except CatalogueError as e:
@@ -36,7 +37,20 @@ def _dump(obj) -> None:
 
 class _SafeGroup(click.Group):
     """The last safety net: an unexpected error is a coded Vietnamese message, never a traceback
-    (the traceback goes to the log file named in the message)."""
+    (the traceback goes to the log file named in the message). Commands of other installed parts
+    are looked up only when asked for (:func:`_load_plugins`), so ``cdht --version`` and the
+    built-in commands never scan the installed packages."""
+
+    plugins_loaded = False
+
+    def get_command(self, ctx, cmd_name):
+        if cmd_name not in self.commands:
+            _load_plugins()
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx):
+        _load_plugins()
+        return super().list_commands(ctx)
 
     def invoke(self, ctx):
         try:
@@ -83,6 +97,8 @@ def catalogue():
 @click.option("--json", "as_json", is_flag=True, help="Kết quả dạng JSON.")
 def catalogue_check(files, as_json):
     """Kiểm tra tệp bộ tiêu chí (mặc định: mọi bộ tiêu chí kèm theo). Thoát mã 1 nếu có lỗi."""
+    from cdht.edition import check_edition, shipped_editions
+
     files = list(files) or shipped_editions()
     report, bad = [], False
     for f in files:
@@ -403,7 +419,11 @@ def demo(out_dir, year):
 
 def _load_plugins() -> None:
     """Commands of other installed parts (the Excel add-in's ``cdht addin build``) come in through
-    the ``cdht.commands`` entry point group, so the CLI never imports the add-in."""
+    the ``cdht.commands`` entry point group, so the CLI never imports the add-in. Once, on the
+    first lookup of a command that is not built in, or when the commands are listed (help)."""
+    if main.plugins_loaded:
+        return
+    main.plugins_loaded = True
     from importlib.metadata import entry_points
 
     for ep in entry_points(group="cdht.commands"):
@@ -419,7 +439,6 @@ from cdht.cli.report import report as _report_command  # noqa: E402 — `cdht re
 main.add_command(_report_command)
 from cdht.cli.dossier import dossier as _dossier_command  # noqa: E402 — `cdht dossier` (issue 15)
 main.add_command(_dossier_command)
-_load_plugins()
 
 
 if __name__ == "__main__":  # pragma: no cover

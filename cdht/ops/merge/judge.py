@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Callable
 
 from cdht import contract as L
-from cdht_generator.contributor import META_CONTRIBUTOR
 from cdht.messages import ERROR, finding
 
 from cdht.ops.assess import check_evidence, compute_submission
@@ -199,7 +198,7 @@ def assess_source(sub: Submission) -> SourceResult:
         res.status, res.code = L.Status.RETURNED.value, first.code if first else "CDHT-W006"
         res.message = res.reason = first.message if first else ""
         return res
-    if sub.meta.get(META_CONTRIBUTOR):  # routed by merge() to the department forms
+    if sub.meta.get(L.META_CONTRIBUTOR):  # routed by merge() to the department forms
         res.form = True
         return res
     res.tier, res.year, res.edition_id = sub.tier.code, sub.year, sub.edition.id
