@@ -162,9 +162,10 @@ def judge_all(files: list[Path], edition_path: str | None = None, progress=None,
     edition is read with that one); default the shipped one. ``start_method``: multiprocessing's,
     default the platform's. ``job``: the per-file function (default :func:`_judge_path`)."""
     from cdht.edition import DEFAULT_EDITION
-    _preload_editions()
     edition_path = str(edition_path or DEFAULT_EDITION)
     method, workers = _plan(len(files), workers, start_method)
+    if workers > 1 and method == "fork":
+        _preload_editions()  # (read here in one process, each edition loads when a source names it)
     jobs = [(f, edition_path) if profile is None else (f, edition_path, profile) for f in files]
     batch = _Batch(jobs, job or _judge_path, progress, meanwhile, abort)
     if workers <= 1:
