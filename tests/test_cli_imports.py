@@ -20,7 +20,7 @@ NOT_FOR_VERSION = {"pydantic", "pydantic_core", "yaml", "openpyxl", "xlsxwriter"
 # a Word document, and checks no signature when no profile has a key.
 NOT_FOR_DRY_RUN = {"openpyxl", "xlsxwriter", "pandas", "numpy", "docx", "docxtpl", "lxml", "xlwings",
                    "cryptography", "cdht_generator", "cdht_addin", "cdht.ops.report", "cdht.ops.returns",
-                   "cdht.ops.contributions", "cdht.ops.dossier"}
+                   "cdht.ops.contributions", "cdht.ops.dossier", "multiprocessing"}  # (few files: no workers)
 
 _PROBE = """
 import json, sys

@@ -82,6 +82,8 @@ def _preload_editions() -> None:
 
 def _plan(n_files: int, workers: int | None, start_method: str | None) -> tuple[str, int]:
     """The start method and the number of worker processes for ``n_files`` sources."""
+    if workers is None and n_files < min(FORK_MIN_FILES, SPAWN_MIN_FILES):
+        return start_method or "", 1  # too few for workers anywhere (multiprocessing not even imported)
     import multiprocessing as mp
     try:
         method = start_method or mp.get_start_method()
