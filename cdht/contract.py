@@ -18,6 +18,7 @@ SHEET_LOG = "Nhật ký tổng hợp"
 SHEET_RESULTS = "Kết quả kiểm tra"
 SHEET_LISTS = "_ds"
 SHEET_META = "_meta"
+META_CONTRIBUTOR = "contributor"  # the _meta key of a department's data form (its department's code)
 
 # Sheets our tools write into: created by the generator, left unprotected, outside the fingerprint.
 TOOL_SHEETS = (SHEET_RESULTS, SHEET_CHILDREN, SHEET_REGISTER, SHEET_RETURNS, SHEET_LOG)

@@ -62,7 +62,7 @@ def parse_ref(text: str) -> tuple[str, int, int, int, int] | None:
 
 def input_area(names: dict[str, str], tier) -> list[tuple[str, int, int, int, int]]:
     """The rectangles people may type into, resolved through the workbook's own names."""
-    key = (id(tier), tuple(sorted(names.items())))
+    key = (id(tier), tuple(names.items()))  # (every file of a template lists its names in one order)
     if key not in _AREA_CACHE:
         if len(_AREA_CACHE) > 64:
             _AREA_CACHE.clear()
@@ -159,8 +159,22 @@ def layout_items(sheets: Iterable[tuple[str, str, Iterable[tuple[int, int, str, 
                     append((row, col, "C|" + coord + "|" + (v if type(v) is str else _norm(v))))
         items.sort()
         out[title] = [f"S|{title}|{state}"] + [it[2] for it in items]
-    out["#names"] = sorted(f"N|{n}|{canonical_formula(t)}" for n, t in names.items())
+    out["#names"] = _names_items(names)
     return out
+
+
+_NAMES_ITEMS: dict = {}
+
+
+def _names_items(names: dict[str, str]) -> list[str]:
+    """The ``#names`` items: memoised, since every file of a template has the same names."""
+    key = tuple(names.items())
+    hit = _NAMES_ITEMS.get(key)
+    if hit is None:
+        if len(_NAMES_ITEMS) > 64:
+            _NAMES_ITEMS.clear()
+        hit = _NAMES_ITEMS[key] = sorted(f"N|{n}|{canonical_formula(t)}" for n, t in names.items())
+    return list(hit)
 
 
 def openpyxl_items(wb, tier) -> dict[str, list[str]]:

@@ -43,7 +43,7 @@ READINGS = {"truoc_ngay": (BEFORE, ON_OR_BEFORE), "validity": (VALIDITY_YEARS, V
 
 
 class _M(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class Readings(_M):

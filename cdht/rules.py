@@ -133,7 +133,7 @@ def fmt_percent(ratio: float) -> str:
 class Strict(BaseModel):
     """A catalogue mapping: unknown keys are errors (a misspelt key never passes silently)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 @dataclass(frozen=True)
@@ -573,7 +573,8 @@ def yaml_loc(loc: tuple) -> tuple:
 
 RuleSpec = Annotated[Union[tuple(k.Params for k in KINDS.values())],  # noqa: UP007 (built at run time)
                      Field(discriminator="kind"), BeforeValidator(tag_rule)]
-All.Params.model_rebuild()
+# All.Params refers to RuleSpec, defined above: its schema (deferred, like every catalogue model's)
+# is built on first validation, with this module complete.
 
 
 # --- An indicator's wording with the catalogue's bars (the self-assessment sheet, the dossier) ---

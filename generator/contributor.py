@@ -30,7 +30,7 @@ from cdht_generator.sheets import data, evidence, guide, lists, meta, results
 from cdht_generator.sheets.data import SHEET_DATA
 
 TIER = "tinh"                 # contributing departments supply province (cấp tỉnh) indicators
-META_CONTRIBUTOR = "contributor"
+META_CONTRIBUTOR = L.META_CONTRIBUTOR
 N_SIGNER = "nguoi_ky"
 N_SIGNER_TITLE = "chuc_vu"
 N_SIGNED_ON = "ngay_ky"

@@ -11,7 +11,6 @@ from pathlib import Path
 import click
 
 from cdht import __version__
-from cdht.edition import CatalogueError, check_edition, load_edition, shipped_editions
 from cdht.messages import INTERNAL_ERROR, Finding, finding, os_reason
 
 TIERS = ["xa", "huyen", "tinh"]
@@ -23,6 +22,8 @@ def _echo_findings(findings: list[Finding]) -> None:
 
 
 def _edition_or_exit(path):
+    from cdht.edition import CatalogueError, load_edition  # (pydantic, YAML: only for commands that need them)
+
     try:
         return load_edition(path)
     except CatalogueError as e:
@@ -37,7 +38,9 @@ def _dump(obj) -> None:
 class _SafeGroup(click.Group):
     """The last safety net: an unexpected error is a coded Vietnamese message, never a traceback
     (the traceback goes to the log file named in the message); click's own usage errors are coded
-    Vietnamese findings too (:mod:`cdht.cli.usage`)."""
+    Vietnamese findings too (:mod:`cdht.cli.usage`). Commands of other installed parts are looked
+    up only when asked for (:func:`_load_plugins`), so ``cdht --version`` and the built-in commands
+    never scan the installed packages."""
 
     def make_context(self, info_name, args, parent=None, **extra):
         from cdht.cli.usage import coded
@@ -45,6 +48,17 @@ class _SafeGroup(click.Group):
             return super().make_context(info_name, args, parent=parent, **extra)
         except click.ClickException as e:  # the group's own options (cdht --no-such-option)
             raise coded(e) from None
+
+    plugins_loaded = False
+
+    def get_command(self, ctx, cmd_name):
+        if cmd_name not in self.commands:
+            _load_plugins()
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx):
+        _load_plugins()
+        return super().list_commands(ctx)
 
     def invoke(self, ctx):
         from cdht.cli.usage import coded, group_args
@@ -95,6 +109,8 @@ def catalogue():
 @click.option("--json", "as_json", is_flag=True, help="Kết quả dạng JSON.")
 def catalogue_check(files, as_json):
     """Kiểm tra tệp bộ tiêu chí (mặc định: mọi bộ tiêu chí kèm theo). Thoát mã 1 nếu có lỗi."""
+    from cdht.edition import check_edition, shipped_editions
+
     files = list(files) or shipped_editions()
     report, bad = [], False
     for f in files:
@@ -441,7 +457,11 @@ def demo(out_dir, year):
 
 def _load_plugins() -> None:
     """Commands of other installed parts (the Excel add-in's ``cdht addin build``) come in through
-    the ``cdht.commands`` entry point group, so the CLI never imports the add-in."""
+    the ``cdht.commands`` entry point group, so the CLI never imports the add-in. Once, on the
+    first lookup of a command that is not built in, or when the commands are listed (help)."""
+    if main.plugins_loaded:
+        return
+    main.plugins_loaded = True
     from importlib.metadata import entry_points
 
     for ep in entry_points(group="cdht.commands"):
@@ -459,7 +479,6 @@ from cdht.cli.dossier import dossier as _dossier_command  # noqa: E402 — `cdht
 main.add_command(_dossier_command)
 from cdht.cli.migrate import migrate as _migrate_command  # noqa: E402 — `cdht migrate` (issue 17)
 main.add_command(_migrate_command)
-_load_plugins()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -42,6 +42,19 @@ def cited_indicators(text, tier) -> tuple[list[str], list[str]]:
     people type them ("xa.1.1", "1.1", "xã 1.1", "Chỉ tiêu 1.1", "XA.1.1"; several separated by
     commas, semicolons, line breaks or spaces), and the parts that name no indicator of the tier
     (as typed). Returns (ids in order, unknown parts)."""
+    key = (str(text or ""), id(tier))
+    hit = _CITED.get(key)
+    if hit is None or hit[0] is not tier:  # the same texts recur in every file of a merge: read once
+        if len(_CITED) > 4096:
+            _CITED.clear()
+        hit = _CITED[key] = (tier, *_cited_indicators(text, tier))
+    return list(hit[1]), list(hit[2])
+
+
+_CITED: dict = {}
+
+
+def _cited_indicators(text, tier) -> tuple[list[str], list[str]]:
     known = {i.id for i in tier.indicators}
     tiers = set(tier.edition.spec.hierarchy.tiers)
     ids: list[str] = []

@@ -35,7 +35,10 @@ _LOCAL_ATTR = re.compile(rb'\blocalSheetId="([^"]*)"')
 _REL = re.compile(rb'<Relationship\b([^>]*)/>')
 _F = re.compile(rb'<f\b([^>]*?)(?:/>|>(.*?)</f>)', re.S)
 _ANY_F = re.compile(rb'<f[ >/]')
-_PLAIN_F = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*><f>([^<]*)</f>')  # the common case, one pass
+# the common case, one pass: a cell's own formula, no attributes or only ones that leave its text
+# as it is (LibreOffice writes every formula as <f aca="false">)
+_PLAIN_F = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*><f(?: [^>]*)?>([^<]*)</f>')
+_SHARED_F = re.compile(rb'<f\b[^>]*?(?:\bt=|/)')  # a shared / array / data-table formula, or an empty one
 _ECELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?\bt="e"[^>]*?(?<!/)>(?:<f\b[^>]*?(?:/>|>.*?</f>))?<v>(.*?)</v>', re.S)
 _PROT = re.compile(rb'<sheetProtection\b([^>]*)/>')
 _CUSTOM = re.compile(rb'<property\b[^>]*name="([^"]+)"[^>]*>\s*<vt:\w+\b[^>]*>(.*?)</vt:\w+>', re.S)
@@ -94,7 +97,7 @@ def _errors(xml: bytes, sheet: RawSheet) -> None:
 
 
 def _plain_formulas(xml: bytes, sheet: RawSheet, start: int) -> None:
-    """Every formula a plain ``<c r="…" …><f>text</f>`` (no shared / array formulas)."""
+    """Every formula a plain ``<c r="…" …><f …>text</f>`` (no shared / array formulas)."""
     coords, texts = _DECODED
     if len(texts) > 50_000:
         coords.clear(), texts.clear()
@@ -140,7 +143,7 @@ def _formulas(xml: bytes, sheet: RawSheet) -> None:
     first = _ANY_F.search(xml)  # (not b"<f": <formula1> of a validation matches that)
     if first is None:
         return
-    if b"<f " not in xml and b"<f/" not in xml:
+    if _SHARED_F.search(xml, first.start()) is None:
         _plain_formulas(xml, sheet, first.start())
     else:
         _tagged_formulas(xml, sheet, first.start())

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-from openpyxl.utils.cell import range_boundaries
-
 
 def named_range(wb, name: str):
     """``(worksheet, "A4:AB1004")``: the sheet and the reference (no ``$``) that ``name`` points at.
@@ -17,6 +15,8 @@ def named_range(wb, name: str):
 
 def named_bounds(wb, name: str):
     """``(worksheet, first_row, first_col, last_row, last_col)`` of ``name`` (1-based)."""
+    from openpyxl.utils.cell import range_boundaries  # (not at import: a dry-run merge never loads openpyxl)
+
     ws, ref = named_range(wb, name)
     min_col, min_row, max_col, max_row = range_boundaries(ref)
     return ws, min_row, min_col, max_row, max_col

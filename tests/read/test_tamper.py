@@ -194,3 +194,41 @@ def test_the_fast_path_cannot_be_fooled_by_a_commented_original(filled, tmp_path
     rep = check(out)
     assert rep.sub.tampered
     assert [(f.sheet, f.cell) for f in rep.findings if f.code == "CDHT-W019"] == [(L.SHEET_SELF, "E5")]
+
+
+# --- formulas as LibreOffice spells them: <f aca="false"> (issue 18: one source ≈ its bare read) --
+
+def _aca(src: Path, dst: Path) -> Path:
+    """``src`` with every formula element spelt as LibreOffice saves it, ``<f aca="false">``."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                data = data.replace(b"<f>", b'<f aca="false">')
+            zout.writestr(info, data)
+    return dst
+
+
+def test_libreoffice_formula_attributes_are_read_on_the_fast_path(filled, tmp_path, monkeypatch):
+    """An attribute that leaves a formula's text as it is does not send the sheet to the slow
+    tagged-formula path, nor the file to a strict re-read: same formulas as the XML parse."""
+    from cdht.xlsx import fastread
+
+    path = _aca(filled, tmp_path / "aca.xlsx")
+    with zipfile.ZipFile(path) as z:
+        assert any(b'<f aca="false">' in z.read(n) for n in z.namelist())
+    strict = read_raw(path, skip=L.TOOL_SHEETS, strict=True)
+    monkeypatch.setattr(fastread, "_tagged_formulas", None)  # (shared / array formulas only)
+    fast = read_raw(path, skip=L.TOOL_SHEETS)
+    for name, s in fast.sheets.items():
+        assert s.formulas == strict.sheets[name].formulas, name
+    assert fast.sheets[L.SHEET_SELF].formulas == sub_formulas(filled)
+    found = check_layout(fast, read_meta(fast), check(filled).sub.tier)
+    assert not found.tampered and found.book is fast
+
+
+def test_libreoffice_spelt_changed_formula_is_tampered(forged, tmp_path):
+    path, coord = forged
+    rep = check(_aca(path, tmp_path / "forged-aca.xlsx"))
+    assert rep.sub.tampered
+    assert any(f.code == "CDHT-W019" and f.cell == coord for f in rep.findings)

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Callable
 
 from cdht import contract as L
-from cdht_generator.contributor import META_CONTRIBUTOR
 from cdht.messages import ERROR, finding
 
 from cdht.ops.assess import check_evidence, compute_submission
@@ -88,6 +87,8 @@ def _preload_editions() -> None:
 
 def _plan(n_files: int, workers: int | None, start_method: str | None) -> tuple[str, int]:
     """The start method and the number of worker processes for ``n_files`` sources."""
+    if workers is None and n_files < min(FORK_MIN_FILES, SPAWN_MIN_FILES):
+        return start_method or "", 1  # too few for workers anywhere (multiprocessing not even imported)
     import multiprocessing as mp
     try:
         method = start_method or mp.get_start_method()
@@ -204,9 +205,10 @@ def judge_all(files: list[Path], edition_path: str | None = None, progress=None,
     edition is read with that one); default the shipped one. ``start_method``: multiprocessing's,
     default the platform's. ``job``: the per-file function (default :func:`_judge_path`)."""
     from cdht.edition import DEFAULT_EDITION
-    _preload_editions()
     edition_path = str(edition_path or DEFAULT_EDITION)
     method, workers = _plan(len(files), workers, start_method)
+    if workers > 1 and method == "fork":
+        _preload_editions()  # (read here in one process, each edition loads when a source names it)
     jobs = [(f, edition_path) if profile is None else (f, edition_path, profile) for f in files]
     batch = _Batch(jobs, job or _judge_path, progress, meanwhile, abort)
     if workers <= 1:
@@ -240,7 +242,7 @@ def assess_source(sub: Submission) -> SourceResult:
         res.status, res.code = L.Status.RETURNED.value, first.code if first else "CDHT-W006"
         res.message = res.reason = first.message if first else ""
         return res
-    if sub.meta.get(META_CONTRIBUTOR):  # routed by merge() to the department forms
+    if sub.meta.get(L.META_CONTRIBUTOR):  # routed by merge() to the department forms
         res.form = True
         return res
     res.tier, res.year, res.edition_id = sub.tier.code, sub.year, sub.edition.id
