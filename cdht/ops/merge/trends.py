@@ -44,7 +44,10 @@ class YearFigures:
 def from_books(paths, unit: str | None, tier: str, child_tier: str, year: int,
                profile=None) -> tuple[dict[int, YearFigures], list[Finding]]:
     """The figures of each previous year's merged parent (``paths``), checked against the merged
-    parent (``unit``, ``tier``, ``year``) with the report's codes."""
+    parent (``unit``, ``tier``, ``year``) with the report's codes. No books: nothing imported
+    (the report's reading needs pandas, which a merge without --previous never loads)."""
+    if not paths:
+        return {}, []
     from cdht.ops import report as R
 
     out: dict[int, YearFigures] = {}
