@@ -520,7 +520,7 @@ def _save(result: Migration, wb, target: Path) -> None:
 
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, wb.save, shared=True, before_replace=still_free)
+        write_atomic(target, wb.save, before_replace=still_free)
     except FileExistsError:
         raise _Refuse([finding("CDHT-W043", file=result.source.name, target=str(target))]) from None
     except OSError as e:
