@@ -313,7 +313,9 @@ def test_last_years_register_that_is_no_workbook_is_a_finding_not_a_crash(demo, 
         z.writestr("content.xml", "<office:document-content/>")
     res = run("merge", district, inbox, "--register-from", ods, "--dry-run", "--json")
     codes = [f["code"] for f in json.loads(res.stdout)["findings"]]
-    assert "CDHT-W002" in codes and "CDHT-A001" not in res.output and res.exit_code == 0
+    # a --register-from that cannot be read stops the merge before anything is read or written
+    # (M024, then the reason's own W002; issue 18), with the refusal's exit status, never A001
+    assert codes == ["CDHT-M024", "CDHT-W002"] and "CDHT-A001" not in res.output and res.exit_code == 2
 
 
 def test_a_commands_own_coded_refusal_is_not_recoded_as_a_usage_error(tmp_path):
