@@ -16,6 +16,7 @@ from cdht import contract as L
 from cdht.cli.demo import run_demo
 from cdht.xlsx.names import named_bounds
 from tests.support.cli import run
+from tests.test_dashboard import _children, _labels, _receipt
 
 YEAR = 2026
 pytestmark = pytest.mark.slow  # builds the demo province twice (two years)
@@ -35,26 +36,8 @@ def _block(wb, name: str) -> list[list]:
     return [[ws.cell(r, c).value for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
 
 
-def _labels(wb, name: str) -> list:
-    ws, r1, _, r2, _ = named_bounds(wb, name)
-    return [ws.cell(r, 1).value for r in range(r1, r2 + 1)]
-
-
 def _rows(path: Path) -> list[dict]:
-    wb = openpyxl.load_workbook(path)
-    ws, r1, c1, _, c2 = named_bounds(wb, L.N_CHILDREN)
-    header = [ws.cell(r1, c).value for c in range(c1, c2 + 1)]
-    return [dict(zip(header, row)) for row in ws.iter_rows(min_row=r1 + 1, min_col=c1, max_col=c2, values_only=True)
-            if row[0] not in (None, "")]
-
-
-def _receipt(row: dict) -> str:
-    s = row["Trạng thái"]
-    if s in (None, "", L.Status.NOT_SUBMITTED.value):
-        return L.Status.NOT_SUBMITTED.value
-    if s in (L.Status.RETURNED.value, L.Status.LATE.value):
-        return s
-    return L.Status.LATE.value if row["Đúng hạn"] == "Không" else L.Status.RECEIVED.value
+    return _children(openpyxl.load_workbook(path))
 
 
 def _self_levels(rows: list[dict]) -> list[int]:

@@ -112,16 +112,23 @@ def test_merge_cli_with_a_fifo_finishes(kit, parent, tmp_path):
 # 2. Isolation per source: one hostile file is refused (or read as data), the others merge
 # -------------------------------------------------------------------------------------------------
 
-def mutate(src: Path, out: Path, part: str, pattern: bytes, repl: bytes) -> Path:
-    """A copy of ``src`` with one regex edit of one package part (as another tool would write it)."""
+def edit_parts(src: Path, out: Path, *edits: tuple[str, bytes, bytes]) -> Path:
+    """A copy of ``src`` with regex edits of its package parts (as another tool would write them);
+    each pattern must match exactly once."""
     with zipfile.ZipFile(src) as z:
         parts = {n: z.read(n) for n in z.namelist()}
-    parts[part], n = re.subn(pattern, repl, parts[part], count=1)
-    assert n == 1, (part, pattern)
+    for part, pattern, repl in edits:
+        parts[part], n = re.subn(pattern, repl, parts[part], count=1)
+        assert n == 1, (part, pattern)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for k, v in parts.items():
             z.writestr(k, v)
     return out
+
+
+def mutate(src: Path, out: Path, part: str, pattern: bytes, repl: bytes) -> Path:
+    """A copy of ``src`` with one regex edit of one package part (as another tool would write it)."""
+    return edit_parts(src, out, (part, pattern, repl))
 
 
 # (case, part, pattern, replacement, refusal code or None when merged, findings expected)

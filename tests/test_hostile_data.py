@@ -23,25 +23,11 @@ from cdht.ops.merge.children import existing_rows, expected_units
 from cdht.read.submission import read_workbook
 from cdht.units import code_text, read_units
 from tests.merge_fixtures import H01_COMMUNES, Kit, write_register
-from tests.test_hostile import alarm, cli, inbox_with, merged, refused
+from tests.test_hostile import alarm, cli, edit_parts, inbox_with, merged, refused
 
 SELF, UNIT, APPRAISAL, META = "xl/worksheets/sheet3.xml", "xl/worksheets/sheet2.xml", "xl/worksheets/sheet5.xml", \
     "xl/worksheets/sheet9.xml"
 WORKBOOK = "xl/workbook.xml"
-
-
-def edit_parts(src: Path, out: Path, *edits: tuple[str, bytes, bytes]) -> Path:
-    """A copy of ``src`` with regex edits of its package parts (as another tool would write them);
-    each pattern must match exactly once."""
-    with zipfile.ZipFile(src) as z:
-        parts = {n: z.read(n) for n in z.namelist()}
-    for part, pattern, repl in edits:
-        parts[part], n = re.subn(pattern, repl, parts[part], count=1)
-        assert n == 1, (part, pattern)
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for k, v in parts.items():
-            z.writestr(k, v)
-    return out
 
 
 def codes(findings) -> list[str]:
