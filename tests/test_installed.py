@@ -48,6 +48,15 @@ def test_a_non_editable_install_runs_every_command(tmp_path):
     run("catalogue", "show", "--tier", "xa")
     out = run("demo", "--out", "demo")
     assert (tmp_path / "demo" / "tong-hop-tinh").is_dir() and "tong-hop-tinh" in out
+    # the commands added since (issues 15–17), on the demo's own books, as an installed user runs them
+    district = sorted((tmp_path / "demo" / "tong-hop-huyen").glob("*.xlsx"))[0]
+    commune = sorted((tmp_path / "demo" / "nop-huyen").rglob("*.xlsx"))[0]
+    run("report", str(district), "--out", "bao-cao.xlsx")
+    assert (tmp_path / "bao-cao.xlsx").is_file()
+    run("dossier", str(commune), "--out", "ho-so")
+    assert sorted((tmp_path / "ho-so").rglob("*.docx"))
+    run("migrate", str(commune), "--out", str(tmp_path / "nam-sau.xlsx"))
+    assert (tmp_path / "nam-sau.xlsx").is_file()
     run("generate", "--tier", "xa", "--year", "2026", "--out", "bieu-mau")
     blank = next((tmp_path / "bieu-mau").glob("*.xlsx"))
     run("compute", str(blank), "--json")
