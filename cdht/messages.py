@@ -245,6 +245,10 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "CDHT-W063": (ERROR, "Năm đánh giá {year} trong thông tin ẩn (_meta) của biểu mẫu không hợp lệ (bộ tiêu chí "
                   "'{edition}' áp dụng cho {years}); biểu mẫu không được đọc.",
                   "Dùng biểu mẫu do Sở phát hành cho năm đánh giá; không sửa trang ẩn _meta."),
+    # (issue 18: the dossier command's output folder)
+    "CDHT-W066": (ERROR, "Không ghi được thư mục hồ sơ '{folder}' ({reason}); chưa có văn bản nào được tạo.",
+                  "Chọn --out là một thư mục có quyền ghi (ví dụ trong thư mục Tài liệu), đóng các tệp Word của "
+                  "hồ sơ cũ đang mở, rồi chạy lại lệnh."),
     # --- evidence (minh chứng) -----------------------------------------------------------------
     "CDHT-E001": (ERROR, "Chỉ tiêu {indicator} đạt nhưng chưa có dòng minh chứng nào ghi mã này (Số minh chứng = 0): "
                          "mức độ không đổi, nhưng chưa nộp hồ sơ được.",
