@@ -21,7 +21,7 @@ from cdht import contract as L
 from cdht.messages import Finding, finding
 
 CODES = frozenset({"CDHT-M044", "CDHT-M046"})  # the refusals of this module: nothing is written
-EXCEL_MAX_ROWS = 1_048_576  # the last row of a sheet in Excel (and LibreOffice since 7.4 … 2^20)
+EXCEL_MAX_ROWS = 1_048_576  # the last row of a sheet in Excel and in LibreOffice Calc (2^20)
 
 
 def _ref(raw, name: str):
