@@ -46,6 +46,7 @@ from cdht import contract as L
 from cdht.log import log as _log, log_path  # noqa: F401  (log_path: shown in alerts)
 from cdht.evaluate import level_label
 from cdht.messages import ERROR, INFO, INTERNAL_ERROR, WARNING, Finding, finding
+from cdht.xlsx.names import sheet_text
 
 TITLE = "Cộng đồng học tập"
 MAX_HIGHLIGHTS = 50          # cell colours per run (one xlwings call each)
@@ -129,10 +130,13 @@ def _unsaved_changes(book) -> bool:
 
 
 def _text(v):
-    """A value as data: text that Excel would parse as a formula is kept as text."""
-    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@"):
-        return "'" + v
-    return v
+    """A value as data: text holds only what a cell can (:func:`cdht.xlsx.names.sheet_text`, the
+    cleaning of every write: no control or XML-illegal character, Excel's length) and text that
+    Excel would parse as a formula is kept as text."""
+    if not isinstance(v, str):
+        return v
+    v = sheet_text(v)
+    return "'" + v if v[:1] in ("=", "+", "-", "@") else v
 
 
 def _last_row(sheet) -> int:
@@ -475,12 +479,16 @@ def gop_bao_cao(folder: str | Path | None = None, book=None, path: str | Path | 
     edits there (:func:`_stop_if_unsaved`: CDHT-A009, nothing written)."""
     def body(b):
         from cdht.ops.merge import merge, sheet_updates
+        from cdht.ops.merge.capacity import CODES as OVERFLOW_CODES
 
         p, parent = _merge_parent(b, folder, path)
         now = dt.datetime.now().replace(microsecond=0)
         result = merge(p, [Path(folder)], dry_run=True, now=now)
         if result.child_tier is None:
             raise _Stop(result.findings[0] if result.findings else finding("CDHT-A003", file=p.name))
+        full = [f for f in result.findings if f.code in OVERFLOW_CODES]
+        if full:  # rows the next reading would not see (a full "Sổ công nhận"): nothing is written
+            raise _Stop(full[0])
         child_tier = parent.edition.tier(result.child_tier)
         width = len(L.child_columns(child_tier))
         updates = sheet_updates(result, child_tier, _children_in_book(b, width), now)

@@ -245,6 +245,10 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "CDHT-W063": (ERROR, "Năm đánh giá {year} trong thông tin ẩn (_meta) của biểu mẫu không hợp lệ (bộ tiêu chí "
                   "'{edition}' áp dụng cho {years}); biểu mẫu không được đọc.",
                   "Dùng biểu mẫu do Sở phát hành cho năm đánh giá; không sửa trang ẩn _meta."),
+    # (issue 18: the dossier command's output folder)
+    "CDHT-W066": (ERROR, "Không ghi được thư mục hồ sơ '{folder}' ({reason}); chưa có văn bản nào được tạo.",
+                  "Chọn --out là một thư mục có quyền ghi (ví dụ trong thư mục Tài liệu), đóng các tệp Word của "
+                  "hồ sơ cũ đang mở, rồi chạy lại lệnh."),
     # --- evidence (minh chứng) -----------------------------------------------------------------
     "CDHT-E001": (ERROR, "Chỉ tiêu {indicator} đạt nhưng chưa có dòng minh chứng nào ghi mã này (Số minh chứng = 0): "
                          "mức độ không đổi, nhưng chưa nộp hồ sơ được.",
@@ -364,6 +368,22 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                          "không ghi gì.",
                   "Dùng bản sổ tổng hợp gốc do Sở phát hành (hoặc bản sao lưu .bak gần nhất); không xóa hay đổi tên "
                   "trang '{tool_sheet}'."),
+    # (issue 18: nothing is lost — what a merge writes must fit where the next reading looks)
+    "CDHT-M044": (ERROR, "Cần ghi {rows} quyết định vào sổ công nhận nhưng vùng '{name}' của sổ chỉ có {size} dòng "
+                         "(dòng {first}–{last}); các quyết định thừa sẽ nằm ngoài vùng và các lần đọc sau không thấy. "
+                         "Chưa ghi gì vào sổ tổng hợp.",
+                  "Đề nghị Sở GD&ĐT phát hành sổ tổng hợp có sổ công nhận đủ dòng (cdht generate --units với danh "
+                  "sách đầy đủ đơn vị cấp dưới; mỗi đơn vị được 3 dòng), chuyển số liệu sang sổ mới bằng cdht "
+                  "migrate rồi tổng hợp lại; hoặc xóa khỏi sổ công nhận (và sổ năm trước ở --register-from) các "
+                  "quyết định đã hết hiệu lực không còn cần."),
+    "CDHT-M045": (ERROR, "Danh sách đơn vị cấp dưới trong thông tin ẩn (_meta) của sổ tổng hợp không đọc được "
+                         "({value}): phải là danh sách mã đơn vị. Không dùng danh sách này, nên không tính các chỉ "
+                         "tiêu từ số đơn vị cấp dưới.",
+                  "Dùng sổ tổng hợp do Sở phát hành (hoặc bản sao lưu .bak gần nhất); không sửa trang ẩn _meta."),
+    "CDHT-M046": (ERROR, "Nhật ký tổng hợp đã dùng tới dòng {used}; thêm {rows} dòng của lần tổng hợp này sẽ vượt "
+                         "{limit} dòng, số dòng tối đa của một trang Excel. Chưa ghi gì vào sổ tổng hợp.",
+                  "Chép các dòng nhật ký cũ (giữ lại các dòng 'Nhận hồ sơ') sang một sổ tính khác để lưu, xóa "
+                  "chúng khỏi trang nhật ký, lưu sổ rồi tổng hợp lại."),
     # --- add-in ----------------------------------------------------------------------------------
     "CDHT-A001": (ERROR, "Lỗi không mong muốn khi chạy '{operation}' ({error}).",
                   "Xem chi tiết trong tệp nhật ký {log}; gửi tệp này cho bộ phận hỗ trợ."),

@@ -142,7 +142,23 @@ HOSTILE = [
     # its own coded date finding since issue 18 part 2 (was the general M022 refusal)
     ("year_9999", "xl/worksheets/sheet9.xml", rb'(<c r="B5" t="n"><v>)2026(</v>)', rb"\g<1>9999\g<2>",
      "CDHT-W063", "CDHT-W063"),
+    # no edit: its reading raises what no check foresaw (the reader of this one file replaced, see
+    # _reader_fails) — the general refusal M022, the traceback in the log for support
+    ("reader_raises", None, None, None, "CDHT-M022", "CDHT-M022"),
 ]
+
+
+def _reader_fails(monkeypatch, bad: Path) -> None:
+    """The merge's per-file reader (``judge.read_workbook``, the reading inside ``_judge_path``)
+    raises an unexpected exception for ``bad`` alone."""
+    import cdht.ops.merge.judge as judge
+    real = judge.read_workbook
+
+    def read(path, *a, **kw):
+        if Path(path).name == bad.name:
+            raise ZeroDivisionError("an unforeseen failure deep in the reader")
+        return real(path, *a, **kw)
+    monkeypatch.setattr(judge, "read_workbook", read)
 
 
 @pytest.mark.parametrize("case,part,pattern,repl,code,seen", HOSTILE, ids=[h[0] for h in HOSTILE])
@@ -151,7 +167,12 @@ def test_a_hostile_source_never_stops_the_merge(kit, tmp_path, monkeypatch, case
     parent = kit.parent(tmp_path / "tong-hop" / "parent.xlsx", unit=None)
     inbox = inbox_with(kit, tmp_path / "inbox", H01_COMMUNES[:2])
     blank = kit.commune(tmp_path / "src.xlsx", H01_COMMUNES[2], blank=True)
-    bad = mutate(blank, inbox / f"bad_{case}.xlsx", part, pattern, repl)
+    if part is None:
+        bad = inbox / f"bad_{case}.xlsx"
+        bad.write_bytes(blank.read_bytes())
+        _reader_fails(monkeypatch, bad)
+    else:
+        bad = mutate(blank, inbox / f"bad_{case}.xlsx", part, pattern, repl)
     with alarm(120):
         r = merge(parent, [inbox])  # raised before: the whole merge ended in CDHT-A001
     assert r.written
@@ -163,8 +184,10 @@ def test_a_hostile_source_never_stops_the_merge(kit, tmp_path, monkeypatch, case
         mine = next(m for m in r.refused if m.file == bad)
     assert seen in [f.code for f in mine.findings]
     assert all(f.file == bad.name for f in mine.findings if f.code == seen)
-    if code == "CDHT-M022":
-        assert "bad_year_9999.xlsx" in (tmp_path / "cdht.log").read_text("utf-8")  # the traceback, for support
+    if code == "CDHT-M022":  # the traceback, for support, naming the file
+        log = (tmp_path / "cdht.log").read_text("utf-8")
+        assert bad.name in log and "Traceback (most recent call last)" in log
+        assert "ZeroDivisionError: an unforeseen failure deep in the reader" in log
 
 
 def test_control_characters_are_cleaned_before_reaching_the_parent(kit, tmp_path):

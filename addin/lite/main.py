@@ -33,6 +33,7 @@ from cdht.messages import ERROR, INFO, WARNING, finding
 from cdht.ops.assess import check_evidence, compute_submission
 from cdht.read.submission import Submission, validate_value
 from cdht.ops.results_sheet import result_rows, summary_rows
+from cdht.xlsx.names import sheet_text
 
 DATA = Path("/data")
 TITLE = "Cộng đồng học tập"
@@ -93,6 +94,17 @@ def submission_from_book(book: xw.Book) -> Submission:
     return sub
 
 
+def _cell(v):
+    """A value as data (as the desktop buttons write it): text cleaned by the one cleaning of every
+    write (:func:`cdht.xlsx.names.sheet_text`), never a formula; None as an empty cell."""
+    if v is None:
+        return ""
+    if not isinstance(v, str):
+        return v
+    v = sheet_text(v)
+    return "'" + v if v[:1] in ("=", "+", "-", "@") else v
+
+
 def _show(book: xw.Book, with_evidence: bool) -> None:
     sub = submission_from_book(book)
     if not sub.readable:
@@ -106,7 +118,7 @@ def _show(book: xw.Book, with_evidence: bool) -> None:
     rows = summary_rows(rep) + result_rows(rep.findings)
     last = ws.used_range.last_cell.row
     width = len(L.RESULTS_COLUMNS)
-    block = [[("" if v is None else v) for v in r] for r in rows]
+    block = [[_cell(v) for v in r] for r in rows]
     block += [[""] * width for _ in range(max(0, last - L.HEADER_ROW - len(block)))]
     ws.range((L.HEADER_ROW + 1, 1)).value = block
     n = {s: sum(1 for f in rep.findings if f.severity == s) for s in (ERROR, WARNING, INFO)}
@@ -152,7 +164,7 @@ def gop_bao_cao(book: xw.Book):
     ws = book.sheets[L.SHEET_RESULTS]
     width = len(L.RESULTS_COLUMNS)
     last = ws.used_range.last_cell.row
-    block = rows + [[""] * width for _ in range(max(0, last - L.HEADER_ROW - len(rows)))]
+    block = [[_cell(v) for v in r] for r in rows] + [[""] * width for _ in range(max(0, last - L.HEADER_ROW - len(rows)))]
     if block:
         ws.range((L.HEADER_ROW + 1, 1)).value = block
     book.app.alert(f"Đã đọc {len(files)} tệp trong /data ({dt.date.today():%d/%m/%Y}). "

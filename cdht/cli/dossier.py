@@ -1,6 +1,7 @@
 """``cdht dossier``: the dossier (hồ sơ) as Word documents, filled from a workbook."""
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -25,21 +26,50 @@ def dossier(workbook, out_dir, profile, templates, outlines, as_json):
     """Lập hồ sơ từ sổ tính: tờ trình, báo cáo tự đánh giá, bản tổng hợp; kết quả thẩm định và
     thông báo không đạt (sổ đã thẩm định); dự thảo quyết định công nhận (sổ tổng hợp cấp trên).
     WORKBOOK là một thư mục: lập hồ sơ cho mọi sổ tính trong đó, mỗi sổ một thư mục con."""
-    from cdht.ops.dossier import build_dossier, build_dossiers, write_outlines
+    from cdht.ops.dossier import build_dossier, build_dossiers
 
     if outlines:
-        for p in write_outlines(out_dir):
-            click.echo(str(p))
+        _outlines(out_dir)
         return
     if workbook is None:
         raise click.UsageError("Cần đường dẫn sổ tính (WORKBOOK), hoặc dùng --outlines.")
     profile = _csv_profile(profile)
-    if workbook.is_dir():
-        results = build_dossiers(workbook, out_dir, profile=profile, templates=templates)
-    else:
-        results = [build_dossier(workbook, out_dir, profile=profile, templates=templates)]
+    with _writable(out_dir):
+        if workbook.is_dir():
+            results = build_dossiers(workbook, out_dir, profile=profile, templates=templates)
+        else:
+            results = [build_dossier(workbook, out_dir, profile=profile, templates=templates)]
     _show(results, as_json, many=workbook.is_dir())
     if not all(r.ok for r in results):
+        sys.exit(1)
+
+
+@contextlib.contextmanager
+def _writable(out_dir: Path):
+    """The output folder cannot be made or written (no permission, a file of that name, a full
+    disk): the coded W066 naming it, exit 1 — as the ribbon button says A032 — never A001."""
+    try:
+        yield
+    except OSError as e:
+        from cdht.messages import finding, os_reason
+
+        click.echo(finding("CDHT-W066", folder=str(out_dir), reason=os_reason(e)).text(), err=True)
+        sys.exit(1)
+
+
+def _outlines(out_dir: Path) -> None:
+    """``--outlines``: the default outlines copied into ``out_dir``; a link planted under one of
+    their names is not written through (W052, exit 1)."""
+    from cdht.ops.dossier import write_outlines
+
+    problems: list = []
+    with _writable(out_dir):
+        written = write_outlines(out_dir, problems)
+    for p in written:
+        click.echo(str(p))
+    for f in problems:
+        click.echo(f.text(), err=True)
+    if problems:
         sys.exit(1)
 
 

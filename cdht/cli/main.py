@@ -283,9 +283,11 @@ def _issue_outlines(out_dir, wanted: bool, echo: bool = True) -> None:
     if wanted:
         from cdht.dossier import OUTLINES_FOLDER
         from cdht.ops.dossier import write_outlines
-        paths = write_outlines(Path(out_dir) / OUTLINES_FOLDER)
+        problems: list = []
+        paths = write_outlines(Path(out_dir) / OUTLINES_FOLDER, problems)
         if echo:
             click.echo("\n".join(str(p) for p in paths))
+        _echo_findings(problems)
 
 
 def _report_text(rep) -> str:

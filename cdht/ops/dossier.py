@@ -35,6 +35,7 @@ from cdht.messages import ERROR, Finding, finding, has_errors
 from cdht.ops.assess import BOTH_LEVELS, Report, cited_indicators, compute_submission, evidence_levels
 from cdht.paths import outside, safe_name
 from cdht.ops.merge.children import children_table, existing_rows
+from cdht.xlsx.save import clean_once, clean_stale_temps, temp_prefix, write_atomic
 from cdht.read.submission import cell_value, read_workbook_raw
 
 # document kind → its file name's tail (the order of the dossier)
@@ -537,6 +538,7 @@ def build_dossier(workbook_path: str | Path, out_dir: str | Path, profile=None,
     (same file names as :data:`cdht.dossier.TEMPLATES`; a missing one falls back to the default)."""
     workbook, out_dir = Path(workbook_path), Path(out_dir)
     result = DossierResult(workbook, out_dir)
+    _clean_stale(out_dir)  # what a killed run left there (nothing when the folder does not exist yet)
     prof, ok = _load_profile(profile, result)
     if not ok:
         return result
@@ -550,7 +552,7 @@ def build_dossier(workbook_path: str | Path, out_dir: str | Path, profile=None,
     sub = facts.sub
     stem = f"HS_{sub.year}_{sub.tier.code}_{safe_name(sub.unit_code or 'don-vi')}"  # a typed code is never a path
     out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".cdht-ho-so-", dir=out_dir))
+    tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(TEMP_FOLDER), dir=out_dir))
     try:
         made = {}
         for kind, ctx in docs.items():
@@ -600,13 +602,31 @@ def build_dossiers(folder: str | Path, out_dir: str | Path, profile=None,
     return results or [head]
 
 
-def write_outlines(out_dir: str | Path) -> list[Path]:
-    """Copy the default outlines into ``out_dir`` for the Sở to edit in Word (``--templates``)."""
+TEMP_FOLDER = ".cdht-ho-so-"  # a dossier being made: ``.cdht-ho-so-<host>-<pid>-…`` inside its folder
+
+
+def _clean_stale(out_dir: Path) -> None:
+    """What a killed run left in ``out_dir``: its half-made dossier folders and temporary files
+    (only those of dead processes of this machine, or old ones: :func:`cdht.xlsx.save.clean_stale_temps`)."""
+    clean_stale_temps(out_dir, TEMP_FOLDER, dirs=True)
+    clean_once(out_dir)
+
+
+def write_outlines(out_dir: str | Path, problems: list[Finding] | None = None) -> list[Path]:
+    """Copy the default outlines into ``out_dir`` for the Sở to edit in Word (``--templates``), as
+    every writer writes (:func:`cdht.xlsx.save.write_atomic`: never half-written). A name under
+    which a link to somewhere outside ``out_dir`` was planted is not written: its CDHT-W052 goes to
+    ``problems``. Returns the files written. Raises ``OSError`` (the folder cannot be written)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name in [*TEMPLATES.values(), GUIDE]:
         dest = out_dir / name
-        shutil.copyfile(TEMPLATES_DIR / name, dest)
+        escape = outside(out_dir, dest)
+        if escape is not None:
+            if problems is not None:
+                problems.append(escape)
+            continue
+        write_atomic(dest, lambda tmp, src=TEMPLATES_DIR / name: shutil.copyfile(src, tmp))
         written.append(dest)
     return written

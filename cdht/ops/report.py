@@ -32,6 +32,7 @@ import pandas as pd
 from cdht import contract as L
 from cdht.evaluate import appraised_level, evaluate
 from cdht.messages import ERROR, Finding, finding
+from cdht.xlsx.names import sheet_text
 
 EXPIRY_HORIZON_YEARS = 1  # the "expiring within the next year"; a parameter of dashboard_data
 
@@ -581,6 +582,8 @@ class _Sheet:
             self.ws.write_datetime(r, c, pd.Timestamp(v).to_pydatetime(), self.date)
         elif isinstance(v, (bool, np.bool_)):
             self.ws.write(r, c, "Có" if v else "Không", self.cell)
+        elif isinstance(v, str):  # text from the sources is data: cleaned as every write cleans it, never a formula or link
+            self.ws.write_string(r, c, sheet_text(v), self.cell)
         elif hasattr(v, "item"):
             self.ws.write(r, c, v.item(), self.cell)
         else:

@@ -64,41 +64,43 @@ def _host_tag() -> str:
     return hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
 
 
-_TEMP_NAME = re.compile(rf"^{re.escape(TEMP_PREFIX)}(?P<host>[0-9a-f]{{8}})-(?P<pid>\d+)-")
+def temp_prefix(prefix: str = "") -> str:
+    """The prefix of this process's temporary files: ``.~cdht-<host>-<pid>-`` (``prefix``: another
+    kind's, e.g. the dossier's temporary folders ``.cdht-ho-so-<host>-<pid>-``)."""
+    return f"{prefix or TEMP_PREFIX}{_host_tag()}-{os.getpid()}-"
 
 
-def temp_prefix() -> str:
-    """The prefix of this process's temporary files: ``.~cdht-<host>-<pid>-``."""
-    return f"{TEMP_PREFIX}{_host_tag()}-{os.getpid()}-"
+def _stale(name: str, st: os.stat_result, prefix: str) -> bool:
+    """Whether the temporary entry ``name`` was left by a killed run: this machine's whose process
+    no longer runs; another machine's (or an older version's, no pid in its name) when older than
+    :data:`STALE_AFTER`."""
+    m = re.match(rf"^{re.escape(prefix)}(?P<host>[0-9a-f]{{8}})-(?P<pid>\d+)-", name)
+    if m and m["host"] == _host_tag():
+        return int(m["pid"]) != os.getpid() and not _alive(int(m["pid"]))
+    return time.time() - st.st_mtime > STALE_AFTER
 
 
-def clean_stale_temps(folder: Path) -> list[Path]:
-    """Remove the temporary files a killed run left in ``folder``: this machine's whose process no
-    longer runs, another machine's (or an older version's) only when older than
-    :data:`STALE_AFTER`. Lock files, folders and links are never touched. Returns what was removed."""
+def clean_stale_temps(folder: Path, prefix: str = TEMP_PREFIX, *, dirs: bool = False) -> list[Path]:
+    """Remove the temporary files (``dirs``: folders, with what they hold) named ``prefix…`` that a
+    killed run left in ``folder`` (:func:`_stale`: only dead processes of this machine, or old
+    ones). Lock files and links are never touched, nor anything of the other kind. Returns what
+    was removed."""
     removed = []
     try:
         entries = list(os.scandir(folder))
     except OSError:
         return removed
-    mine = _host_tag()
+    kind = stat.S_ISDIR if dirs else stat.S_ISREG
     for e in entries:
-        if not e.name.startswith(TEMP_PREFIX) or ".lock" in e.name:
+        if not e.name.startswith(prefix) or ".lock" in e.name:
             continue
         try:
             st = e.stat(follow_symlinks=False)
         except OSError:
             continue
-        if not stat.S_ISREG(st.st_mode):
-            continue
-        m = _TEMP_NAME.match(e.name)
-        if m and m["host"] == mine:
-            stale = int(m["pid"]) != os.getpid() and not _alive(int(m["pid"]))
-        else:
-            stale = time.time() - st.st_mtime > STALE_AFTER
-        if stale:
+        if kind(st.st_mode) and _stale(e.name, st, prefix):
             try:
-                os.unlink(e.path)
+                shutil.rmtree(e.path) if dirs else os.unlink(e.path)
                 removed.append(Path(e.path))
             except OSError:
                 pass
@@ -109,8 +111,10 @@ _CLEANED: dict[str, float] = {}  # folder → when this process last cleaned it
 CLEAN_EVERY = 60.0  # seconds: issuing 3,000 workbooks into one folder lists it once, not 3,000 times
 
 
-def _clean_once(folder: Path) -> None:
-    """:func:`clean_stale_temps` of ``folder``, at most once a minute per process."""
+def clean_once(folder: Path) -> None:
+    """:func:`clean_stale_temps` of ``folder``, at most once a minute per process: every write, and
+    the runs that write nothing there (a dry-run merge, a dossier), so no temporary file of a
+    killed run survives a later run."""
     key, now = str(folder), time.monotonic()
     if now - _CLEANED.get(key, -CLEAN_EVERY) >= CLEAN_EVERY:
         _CLEANED[key] = now
@@ -217,7 +221,7 @@ def write_atomic(path: Path, write: Callable[[str], object], *,
     Stale temporary files of killed runs in that folder are removed first. Raises ``OSError``; the
     temporary file is removed whatever happens."""
     target = real_path(Path(path))
-    _clean_once(target.parent)
+    clean_once(target.parent)
     old = _stat(target)
     fd, tmp = tempfile.mkstemp(prefix=temp_prefix(), suffix=target.suffix, dir=target.parent)
     os.close(fd)

@@ -119,3 +119,17 @@ def test_a_typed_received_date_stops_the_merge(district, tmp_path):
     assert [a["func"] for a in xlwings_remote.actions(book)] == ["alert"]
     text = _alerts(book)[0]
     assert "CDHT-A009" in text and L.SHEET_CHILDREN in text and f"ô D{L.HEADER_ROW + 1}" in text
+
+
+def test_a_merge_whose_rows_would_not_fit_writes_nothing_into_the_open_book(district, tmp_path, monkeypatch):
+    """The merge's capacity refusals (issue 18: a log past Excel's last row, M046; a full register,
+    M044) stop the button as they stop ``cdht merge``: one alert naming the code, nothing written."""
+    from cdht.ops.merge import capacity
+
+    template, folder = district
+    saved = shutil.copy(template, tmp_path / template.name)
+    book = _book(saved, saved)
+    monkeypatch.setattr(capacity, "EXCEL_MAX_ROWS", L.HEADER_ROW + 1)
+    cdht_addin.gop_bao_cao(str(folder), book=book)
+    assert [a["func"] for a in xlwings_remote.actions(book)] == ["alert"]
+    assert "CDHT-M046" in _alerts(book)[0]

@@ -27,6 +27,7 @@ from cdht import contract as L
 from cdht.evaluate import evaluate
 from cdht.messages import ERROR, finding
 
+from cdht.ops.merge.capacity import overflow
 from cdht.ops.merge.children import children_table, existing_rows, expected_units
 from cdht.ops.merge.collect import WORKBOOK_SUFFIXES, collect_sources
 from cdht.ops.merge.derive import (derive, derived_figures, previous_book, register, registry_units, standings,
@@ -41,7 +42,7 @@ from cdht.ops.merge.updates import (SUMMARY_CELL, Placement, SheetUpdate, child_
                                     returns_rows, sheet_updates)
 from cdht.ops.merge.write import write_updates
 from cdht.read.submission import Submission, read_workbook_raw
-from cdht.xlsx.save import WriterLock, load_for_write, read_only_finding, save_safely
+from cdht.xlsx.save import WriterLock, clean_once, load_for_write, read_only_finding, real_path, save_safely
 
 __all__ = ["merge", "MergeResult", "SourceResult", "ParentInfo", "DuplicatePolicy", "SheetUpdate", "Placement",
            "collect_sources", "judge_all", "assess_source", "place", "resolve_duplicates", "mark_received",
@@ -123,7 +124,8 @@ def merge(parent_path: str | Path, sources: list[str | Path], *, dry_run: bool =
         if problem is not None:
             result.findings.append(problem)
             return result
-    if dry_run:
+    if dry_run:  # writes nothing, but a killed run's temporary files beside the parent go (issue 18)
+        clean_once(real_path(parent_path).parent)
         return _merge(result, sources, **kw)
     with WriterLock(parent_path) as lock:
         busy = lock.acquire()
@@ -158,7 +160,8 @@ def _merge(result: MergeResult, sources, *, dry_run, on_duplicate, register_from
     result.findings += [f for f in sub.findings if f.code in TAMPER_CODES]
     table = children_table(parent.raw)
     existing = existing_rows(table)
-    reg = registry_units(profile, sub.unit_code, child_tier.code, sub.year, sub.meta)
+    reg = registry_units(profile, sub.unit_code, child_tier.code, sub.year, sub.meta, parent_path.name)
+    result.findings += [reg.problem] if reg.problem else []
     expected = reg.units if reg.units is not None else expected_units(table)
 
     info = ParentInfo(sub.edition.id, sub.tier.code, child_tier.code, sub.year,
@@ -189,7 +192,9 @@ def _merge(result: MergeResult, sources, *, dry_run, on_duplicate, register_from
     unverified = {} if result.derived else {k: None for k in _derived_names(sub.tier, child_tier)}
     result.parent_level = evaluate(sub.tier, {**values, **result.derived, **unverified}).level
 
-    if not dry_run:
+    full = overflow(result, parent.raw)  # rows the next reading would not see: refused, nothing written
+    result.findings += full
+    if not dry_run and not full:
         write_updates(parent.wb, sheet_updates(result, child_tier, existing, now), parent.raw)
         problem = save_safely(parent.wb, parent_path)
         result.written = problem is None

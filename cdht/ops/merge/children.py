@@ -14,8 +14,22 @@ from cdht.xlsx.fastread import named_rows
 
 
 def children_table(rb) -> list[list]:
-    """The list of a raw read (``cdht.xlsx.fastread.read_raw``), header row first."""
-    return named_rows(rb, L.N_CHILDREN)[2]
+    """The list of a raw read (``cdht.xlsx.fastread.read_raw``), header row first, down to the
+    sheet's last used row: every row under the header is the merge's own (each merge rewrites
+    them all, :class:`~cdht.ops.merge.updates.Placement` BELOW_HEADER), so a list longer than its
+    named range (a blank parent that merged more units than the range's rows) is read whole, as
+    the report reads it — never a unit merged before lost from the next merge."""
+    from cdht.fingerprint import parse_ref
+
+    sheet, first, rows = named_rows(rb, L.N_CHILDREN)
+    if sheet is None:
+        return rows
+    _, _, c1, _, c2 = parse_ref(rb.names[L.N_CHILDREN])
+    for row in (rb.sheets[sheet].values or [])[first - 1 + len(rows):]:
+        vals = [None if v == "" else (int(v) if isinstance(v, float) and v.is_integer() else v)
+                for v in row[c1 - 1:c2]]
+        rows.append(vals + [None] * (c2 - c1 + 1 - len(vals)))
+    return rows
 
 
 def expected_units(table: list[list]) -> list[str]:

@@ -34,6 +34,7 @@ class Registry:
     source: str | None = None
     profile: str | None = None
     names: dict[str, str] = field(default_factory=dict)
+    problem: Finding | None = None  # the issued list was unreadable (CDHT-M045): no list
 
     @property
     def label(self) -> str:
@@ -43,21 +44,38 @@ class Registry:
         return "danh sách khóa trong sổ do Sở phát hành"
 
 
-def registry_units(profile, parent_code: str | None, child_tier: str, year: int, meta: dict) -> Registry:
+def registry_units(profile, parent_code: str | None, child_tier: str, year: int, meta: dict,
+                   file: str | None = None) -> Registry:
     """The registry's lower units of ``parent_code`` in ``year`` (``child_tier`` only): from the
-    profile when it has a registry, else from the parent's issued metadata, else none."""
+    profile when it has a registry, else from the parent's issued metadata, else none. An issued
+    list that is not a list of codes (a hand-edited ``_meta``: ``{"a": 1}``, ``[1, [2]]``) is no
+    list, with its finding (CDHT-M045, ``file``: the parent's name) in ``Registry.problem``."""
     if profile is not None and profile.units:
         if not parent_code or profile.unit(parent_code, year) is None:
             return Registry(profile=profile.name)  # the parent is not in the profile that year: no list
         units = [u for u in profile.children(parent_code, year) if u.tier == child_tier]
         return Registry([u.code for u in units], SOURCE_PROFILE, profile.name, {u.code: u.name for u in units})
+    text = meta.get("children")
+    if text in (None, ""):
+        return Registry()
+    codes = _issued_codes(text)
+    if codes is None:
+        from cdht.paths import display_name
+
+        return Registry(problem=finding("CDHT-M045", file=file, sheet=L.SHEET_META,
+                                        value=display_name(str(text), 80)))
+    return Registry(codes, SOURCE_ISSUED) if codes else Registry()
+
+
+def _issued_codes(text) -> list[str] | None:
+    """The unit codes of ``_meta`` "children" (a JSON list of texts), or None when it is not one."""
     try:
-        issued = json.loads(meta.get("children") or "[]")
-    except (json.JSONDecodeError, TypeError):
-        issued = []
-    if isinstance(issued, list) and issued:
-        return Registry([str(c).strip() for c in issued], SOURCE_ISSUED)
-    return Registry()
+        issued = json.loads(text)
+    except (json.JSONDecodeError, TypeError, ValueError, RecursionError):
+        return None
+    if not isinstance(issued, list) or not all(isinstance(c, str) and c.strip() for c in issued):
+        return None
+    return [c.strip() for c in issued]
 
 
 PREVIOUS_MAX_MB = 200  # last year's book: the same bound as any workbook read
