@@ -25,11 +25,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from typing import TYPE_CHECKING
 
 from cdht.dates import BEFORE, ON_OR_BEFORE, month_day, on_time
 from cdht.messages import Finding, finding, has_errors, nfc, os_reason
+from cdht.plain import Record
+
+if TYPE_CHECKING:  # pydantic and YAML (cdht.profile_schema) are imported only to read a profile file
+    from pydantic import ValidationError
+
+    from cdht.profile_schema import Period, ProfileSpec, Readings, TierProcedure, UnitEntry
 
 PROFILES_DIR = Path(__file__).parent / "catalogue" / "profiles"
 SAMPLE_THREE_TIER = PROFILES_DIR / "kien-giang-2024-mau.yaml"
@@ -42,64 +47,16 @@ VALIDITY_MONTHS = "decision_months"
 READINGS = {"truoc_ngay": (BEFORE, ON_OR_BEFORE), "validity": (VALIDITY_YEARS, VALIDITY_MONTHS)}
 
 
-class _M(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
+_SCHEMA_NAMES = ("Readings", "TierProcedure", "Period", "UnitEntry", "ProfileSpec")
 
 
-class Readings(_M):
-    truoc_ngay: str = BEFORE
-    validity: str = VALIDITY_YEARS
-    valid_years: int = Field(default=3, ge=1, le=10)     # "03 năm … tiếp theo năm được công nhận"
-    valid_months: int = Field(default=36, ge=1, le=120)  # "(36 tháng)", for decision_months
-
-
-class TierProcedure(_M):
-    parent: str | None = None               # the tier above in this period (None: the top tier)
-    self_assessed_by: str
-    dossier_to: str | None = None
-    appraised_by: str
-    decided_by: str
-    submit_by: str | None = None            # "MM-DD" in year N+1
-    decide_by: str | None = None
-    decide_note: str | None = None
-    report_to_parent_by: str | None = None  # e.g. "05-15": results reported to the tier above
-    report_note: str | None = None
-
-
-class Period(_M):
-    first_year: int = Field(ge=2000, le=2100)
-    last_year: int | None = Field(default=None, ge=2000, le=2100)
-    tiers: dict[str, TierProcedure]
-
-    def covers(self, year: int) -> bool:
-        return self.first_year <= year and (self.last_year is None or year <= self.last_year)
-
-
-class UnitEntry(_M):
-    code: str
-    name: str
-    tier: str
-    parent: str | None = None
-    disadvantaged: bool = False
-    first_year: int | None = Field(default=None, ge=1945, le=2100)
-    last_year: int | None = Field(default=None, ge=1945, le=2100)
-    predecessors: list[str] = []
-
-    def exists_in(self, year: int) -> bool:
-        return (self.first_year is None or self.first_year <= year) and \
-               (self.last_year is None or year <= self.last_year)
-
-
-class ProfileSpec(_M):
-    profile: str
-    province: str
-    sample: bool = False
-    note: str | None = None
-    readings: Readings = Readings()
-    public_key: str | None = None
-    signing_key: str | None = None  # a PATH to the Sở's private key file (relative: to the profile); never the key
-    periods: list[Period] = []
-    units: list[UnitEntry] = []
+def __getattr__(name: str):
+    """The schema's models by their old names here (``from cdht.profile import ProfileSpec``):
+    they live in :mod:`cdht.profile_schema` (pydantic), imported only to validate a profile."""
+    if name in _SCHEMA_NAMES:
+        from cdht import profile_schema
+        return getattr(profile_schema, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
@@ -162,8 +119,7 @@ class Profile:
         e = load_edition(self.edition_path)
         if tier not in e.tiers:
             return None
-        cp = e.tiers[tier].procedure
-        return TierProcedure(parent=e.spec.hierarchy.parent.get(tier), **cp.model_dump())
+        return _catalogue_procedure(e.spec.hierarchy.parent.get(tier), e.tiers[tier].procedure)
 
     def _deadline(self, tier: str, year: int, key: str) -> dt.date | None:
         """Deadline ``key`` of ``tier`` for assessment year ``year`` (a day in year + 1)."""
@@ -189,26 +145,6 @@ class Profile:
 # -------------------------------------------------------------------------------------------------
 # Loading with line numbers
 # -------------------------------------------------------------------------------------------------
-
-class _LineDict(dict):
-    line = 0
-
-
-class _Loader(yaml.SafeLoader):
-    pass
-
-
-def _map(loader, node):
-    data = _LineDict()
-    data.line = node.start_mark.line + 1
-    yield data
-    data.update(loader.construct_mapping(node))
-
-
-_Loader.add_constructor("tag:yaml.org,2002:map", _map)
-# dates stay text: a deadline is "MM-DD", a year an int; a YAML timestamp would be a guess
-_Loader.yaml_implicit_resolvers = {k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
-                                   for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
 _EXPECTED = {
     "string_type": "chữ", "int_type": "số nguyên", "int_parsing": "số nguyên", "int_from_float": "số nguyên",
@@ -236,7 +172,7 @@ def _key(loc: tuple) -> str:
     return out
 
 
-def _pydantic_findings(err: ValidationError, raw: Any, file: str) -> list[Finding]:
+def _pydantic_findings(err: ValidationError, raw: Any, file: str) -> list[Finding]:  # noqa: F821 (TYPE_CHECKING)
     out = []
     for e in err.errors():
         loc = tuple(e["loc"])
@@ -255,6 +191,11 @@ def _pydantic_findings(err: ValidationError, raw: Any, file: str) -> list[Findin
 def load_profile(path: str | Path) -> tuple[Profile | None, list[Finding]]:
     """Read and check a profile. Returns (profile, findings); the profile is None when any
     finding is an error. Never raises on bad input."""
+    import yaml
+    from pydantic import ValidationError
+
+    from cdht.profile_schema import ProfileSpec, _Loader
+
     path = Path(path)
     file = str(path)
     try:
@@ -494,6 +435,8 @@ def profile_from_units(unit_list, *, name: str | None = None, edition: str | Pat
     """A registry-only profile from the existing ``--units`` CSV (cdht.units.UnitList): default
     readings, tiers and procedure from the catalogue (``edition``, default the Circular as
     issued), no key."""
+    from cdht.profile_schema import ProfileSpec, UnitEntry
+
     units = [UnitEntry(code=u.code, name=u.name, tier=u.tier, parent=u.parent, disadvantaged=u.hardship)
              for u in unit_list.units]
     path = getattr(unit_list, "path", None)
@@ -504,8 +447,29 @@ def profile_from_units(unit_list, *, name: str | None = None, edition: str | Pat
 
 
 def default_profile() -> Profile:
-    """No profile given: no registry, the catalogue's procedure, the default readings."""
-    return Profile(ProfileSpec(profile="mac-dinh", province=""))
+    """No profile given: no registry, the catalogue's procedure, the default readings.
+
+    Plain records, what ``ProfileSpec(profile="mac-dinh", province="")`` validates to (the test
+    of this module compares them): a merge or a check without a profile imports no pydantic."""
+    readings = Record("Readings", {"truoc_ngay": BEFORE, "validity": VALIDITY_YEARS, "valid_years": 3,
+                                   "valid_months": 36})
+    return Profile(Record("ProfileSpec", {
+        "profile": "mac-dinh", "province": "", "sample": False, "note": None, "readings": readings,
+        "public_key": None, "signing_key": None, "periods": [], "units": []}))
+
+
+_PROCEDURE_FIELDS = ("self_assessed_by", "dossier_to", "appraised_by", "decided_by", "submit_by", "decide_by",
+                     "decide_note", "report_to_parent_by", "report_note")
+
+
+def _catalogue_procedure(parent: str | None, cp) -> Record:
+    """A tier's procedure as the catalogue states it, in the shape of a profile's
+    ``TierProcedure`` (its fields in order, text stripped as the profile's schema strips it)."""
+    def strip(v):
+        return v.strip() if isinstance(v, str) else v
+
+    return Record("TierProcedure", {"parent": strip(parent),
+                                    **{k: strip(getattr(cp, k, None)) for k in _PROCEDURE_FIELDS}})
 
 
 #: The 2025 reform: from 01/07/2025 there is no district tier (Vietnam's two-tier local government).

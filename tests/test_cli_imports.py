@@ -17,8 +17,9 @@ NOT_FOR_VERSION = {"pydantic", "pydantic_core", "yaml", "openpyxl", "xlsxwriter"
                    "docxtpl", "lxml", "xlwings", "cryptography", "python_calamine", "multiprocessing",
                    "cdht.edition", "cdht.ops", "cdht_generator", "cdht_addin", "importlib.metadata"}
 # A dry run reads with python-calamine and the package XML; it never writes a workbook, a report or
-# a Word document, and checks no signature when no profile has a key.
-NOT_FOR_DRY_RUN = {"openpyxl", "xlsxwriter", "pandas", "numpy", "docx", "docxtpl", "lxml", "xlwings",
+# a Word document, and checks no signature when no profile has a key. Its edition comes from the
+# shipped snapshot and, with no profile, the default profile is plain records: no pydantic, no YAML.
+NOT_FOR_DRY_RUN = {"pydantic", "pydantic_core", "yaml", "cdht.schema", "cdht.profile_schema","openpyxl", "xlsxwriter", "pandas", "numpy", "docx", "docxtpl", "lxml", "xlwings",
                    "cryptography", "cdht_generator", "cdht_addin", "cdht.ops.report", "cdht.ops.returns",
                    "cdht.ops.contributions", "cdht.ops.dossier", "multiprocessing"}  # (few files: no workers)
 
