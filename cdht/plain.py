@@ -3,13 +3,14 @@
 The catalogue and the province profile are *validated* by pydantic models (:mod:`cdht.schema`,
 :mod:`cdht.profile_schema`), but a command that only *uses* a checked edition (a merge, a check)
 need not import pydantic at all: what it reads are attributes. A :class:`Record` is the runtime
-form of one validated model — its fields, in the model's order, as attributes — with the two model
-methods the product uses (``model_dump``, equality). Every edition is used as records, whether it
-was just validated (:func:`cdht.schema.plain`) or read from its shipped snapshot
-(:func:`loads`), so the two paths cannot behave differently.
+form of one validated model — its fields, in the model's order, as attributes — with the model
+methods the product and its tests use (``model_dump``, ``model_copy``, equality). Every edition is
+used as records, whether it was just validated (:func:`cdht.schema.plain`) or read from its
+shipped snapshot (:func:`loads`), so the two paths cannot behave differently.
 """
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -29,6 +30,12 @@ class Record:
         """As pydantic's ``model_dump``: nested records and lists as dicts and lists, a dict's
         values copied (``exclude_none`` drops a record's None fields, not a dict's None values)."""
         return {k: _dump(v, exclude_none) for k, v in self.__dict__.items() if not (exclude_none and v is None)}
+
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Record:
+        """As pydantic's ``model_copy``: a copy (nested values shared unless ``deep``), ``update``
+        replacing fields unchecked."""
+        fields = copy.deepcopy(self.__dict__) if deep else dict(self.__dict__)
+        return Record(self._model, {**fields, **(update or {})})
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Record) and other._model == self._model and other.__dict__ == self.__dict__

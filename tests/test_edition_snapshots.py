@@ -142,3 +142,15 @@ def test_the_default_profile_is_what_its_schema_validates_to():
             want = TierProcedure(parent=ed.spec.hierarchy.parent.get(code), **tier.procedure.model_dump())
             assert prof.procedure(code, 2026) == plain(want)
             assert prof.procedure(code, 2026).model_dump() == want.model_dump()
+
+
+def test_record_copies_as_a_model_copies():
+    from cdht.schema import Settings, plain
+
+    model = Settings()
+    rec = plain(model)
+    for update in (None, {"max_uncompressed_mb": 2}):
+        assert rec.model_copy(update=update).model_dump() == model.model_copy(update=update).model_dump()
+    nested = E.load_edition().spec
+    assert nested.model_copy().tiers is nested.tiers
+    assert nested.model_copy(deep=True).tiers is not nested.tiers and nested.model_copy(deep=True) == nested
