@@ -6,6 +6,12 @@ Structure is validated by pydantic models (``extra="forbid"``; a level's rule is
 rule kinds registered in :mod:`cdht.rules`); meaning (duplicate ids, rules that name missing fields,
 thresholds out of range, tiers missing from the hierarchy) by :func:`_semantics`, which asks each
 rule kind about its own fields and thresholds.
+
+The pydantic models live in :mod:`cdht.schema`, imported only to check a file; the edition in use
+is plain records (:mod:`cdht.plain`). A shipped edition is read from its JSON snapshot
+(``scripts/build_snapshots.py``) while the file, its bases and this checking code are unchanged,
+so a merge or a check pays neither pydantic nor YAML (issue 18, "Cost"); any change and the file
+is checked in full, every problem found with its line.
 """
 from __future__ import annotations
 
