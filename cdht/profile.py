@@ -59,6 +59,16 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def exists_in(unit, year: int) -> bool:
+    """A registry unit (``UnitEntry``) exists in assessment year ``year``."""
+    return (unit.first_year is None or unit.first_year <= year) and (unit.last_year is None or year <= unit.last_year)
+
+
+def covers(period, year: int) -> bool:
+    """A ``Period`` of the profile covers assessment year ``year``."""
+    return period.first_year <= year and (period.last_year is None or year <= period.last_year)
+
+
 @dataclass
 class Profile:
     """A checked profile. ``periods`` empty = a registry-only profile (from a ``--units`` CSV):
@@ -84,12 +94,12 @@ class Profile:
     # --- the registry --------------------------------------------------------------------------
     def unit(self, code: str, year: int | None = None) -> UnitEntry | None:
         for u in self.spec.units:
-            if u.code == code and (year is None or u.exists_in(year)):
+            if u.code == code and (year is None or exists_in(u, year)):
                 return u
         return None
 
     def units_in(self, year: int, tier: str | None = None) -> list[UnitEntry]:
-        return [u for u in self.spec.units if u.exists_in(year) and (tier is None or u.tier == tier)]
+        return [u for u in self.spec.units if exists_in(u, year) and (tier is None or u.tier == tier)]
 
     def children(self, code: str, year: int) -> list[UnitEntry]:
         """The registry's lower units of ``code`` in ``year`` (the 90 % rule's denominator)."""
@@ -97,7 +107,7 @@ class Profile:
 
     # --- tiers and procedure -------------------------------------------------------------------
     def period(self, year: int) -> Period | None:
-        return next((p for p in self.spec.periods if p.covers(year)), None)
+        return next((p for p in self.spec.periods if covers(p, year)), None)
 
     def tiers_in(self, year: int) -> dict[str, str | None]:
         """tier → its parent tier, for the tiers that exist in ``year``."""
@@ -337,7 +347,7 @@ def _check_unit(spec: ProfileSpec, u: UnitEntry, by_code: dict[str, UnitEntry], 
         return out + _check_registry_parent(u, by_code, file, ln)
     for y in _years(spec):
         period = spec_period(spec, y)
-        if period is None or not u.exists_in(y):
+        if period is None or not exists_in(u, y):
             continue
         problems = _check_parent(u, y, {t: tp.parent for t, tp in period.tiers.items()}, by_code, file, ln)
         if problems:
@@ -346,7 +356,7 @@ def _check_unit(spec: ProfileSpec, u: UnitEntry, by_code: dict[str, UnitEntry], 
 
 
 def spec_period(spec: ProfileSpec, year: int) -> Period | None:
-    return next((p for p in spec.periods if p.covers(year)), None)
+    return next((p for p in spec.periods if covers(p, year)), None)
 
 
 def _mmdd_ok(v: str) -> bool:
@@ -398,7 +408,7 @@ def _check_parent(u: UnitEntry, year: int, tiers: dict[str, str | None],
             return [finding("CDHT-P025", file=file, line=ln, unit=u.code, when=f"năm {year}", parent=u.parent)]
         return []
     parent = by_code.get(u.parent) if u.parent else None
-    if parent is None or parent.tier != expected or (year is not None and not parent.exists_in(year)):
+    if parent is None or parent.tier != expected or (year is not None and not exists_in(parent, year)):
         return [finding("CDHT-P005", file=file, line=ln, unit=u.code, parent=u.parent or "(trống)",
                         expected=TIER_NAMES.get(expected, expected), when=f"năm {year}")]
     return []
@@ -434,16 +444,30 @@ def signing_key_path(profile: Profile) -> Path | None:
 def profile_from_units(unit_list, *, name: str | None = None, edition: str | Path | None = None) -> Profile:
     """A registry-only profile from the existing ``--units`` CSV (cdht.units.UnitList): default
     readings, tiers and procedure from the catalogue (``edition``, default the Circular as
-    issued), no key."""
-    from cdht.profile_schema import ProfileSpec, UnitEntry
-
-    units = [UnitEntry(code=u.code, name=u.name, tier=u.tier, parent=u.parent, disadvantaged=u.hardship)
+    issued), no key. Plain records, as :func:`default_profile` (the list was checked by
+    :mod:`cdht.units`): what ``ProfileSpec(…, units=[UnitEntry(…)…])`` validates to."""
+    units = [Record("UnitEntry", {"code": _strip(u.code), "name": _strip(u.name), "tier": _strip(u.tier),
+                                  "parent": _strip(u.parent), "disadvantaged": bool(u.hardship),
+                                  "first_year": None, "last_year": None, "predecessors": []})
              for u in unit_list.units]
     path = getattr(unit_list, "path", None)
-    spec = ProfileSpec(profile=name or (Path(path).stem if path else "danh-sach-don-vi"),
-                       province=next((u.name for u in unit_list.units if u.tier == "tinh"), ""),
-                       units=units)
+    spec = _default_spec(profile=name or (Path(path).stem if path else "danh-sach-don-vi"),
+                         province=next((u.name for u in unit_list.units if u.tier == "tinh"), ""), units=units)
     return Profile(spec, Path(path) if path else None, edition_path=Path(edition) if edition else None)
+
+
+def _strip(v):
+    """Text as the profile's schema takes it (``str_strip_whitespace``)."""
+    return v.strip() if isinstance(v, str) else v
+
+
+def _default_spec(profile: str, province: str, units: list) -> Record:
+    """``ProfileSpec(profile=…, province=…, units=…)`` with every other field at its default."""
+    readings = Record("Readings", {"truoc_ngay": BEFORE, "validity": VALIDITY_YEARS, "valid_years": 3,
+                                   "valid_months": 36})
+    return Record("ProfileSpec", {
+        "profile": _strip(profile), "province": _strip(province), "sample": False, "note": None,
+        "readings": readings, "public_key": None, "signing_key": None, "periods": [], "units": units})
 
 
 def default_profile() -> Profile:
@@ -451,11 +475,7 @@ def default_profile() -> Profile:
 
     Plain records, what ``ProfileSpec(profile="mac-dinh", province="")`` validates to (the test
     of this module compares them): a merge or a check without a profile imports no pydantic."""
-    readings = Record("Readings", {"truoc_ngay": BEFORE, "validity": VALIDITY_YEARS, "valid_years": 3,
-                                   "valid_months": 36})
-    return Profile(Record("ProfileSpec", {
-        "profile": "mac-dinh", "province": "", "sample": False, "note": None, "readings": readings,
-        "public_key": None, "signing_key": None, "periods": [], "units": []}))
+    return Profile(_default_spec("mac-dinh", "", []))
 
 
 _PROCEDURE_FIELDS = ("self_assessed_by", "dossier_to", "appraised_by", "decided_by", "submit_by", "decide_by",
@@ -465,11 +485,8 @@ _PROCEDURE_FIELDS = ("self_assessed_by", "dossier_to", "appraised_by", "decided_
 def _catalogue_procedure(parent: str | None, cp) -> Record:
     """A tier's procedure as the catalogue states it, in the shape of a profile's
     ``TierProcedure`` (its fields in order, text stripped as the profile's schema strips it)."""
-    def strip(v):
-        return v.strip() if isinstance(v, str) else v
-
-    return Record("TierProcedure", {"parent": strip(parent),
-                                    **{k: strip(getattr(cp, k, None)) for k in _PROCEDURE_FIELDS}})
+    return Record("TierProcedure", {"parent": _strip(parent),
+                                    **{k: _strip(getattr(cp, k, None)) for k in _PROCEDURE_FIELDS}})
 
 
 #: The 2025 reform: from 01/07/2025 there is no district tier (Vietnam's two-tier local government).

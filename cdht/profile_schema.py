@@ -11,7 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from cdht.dates import BEFORE
-from cdht.profile import VALIDITY_YEARS
+from cdht.profile import VALIDITY_YEARS, covers, exists_in
 
 
 class _M(BaseModel):
@@ -44,7 +44,7 @@ class Period(_M):
     tiers: dict[str, TierProcedure]
 
     def covers(self, year: int) -> bool:
-        return self.first_year <= year and (self.last_year is None or year <= self.last_year)
+        return covers(self, year)
 
 
 class UnitEntry(_M):
@@ -58,8 +58,7 @@ class UnitEntry(_M):
     predecessors: list[str] = []
 
     def exists_in(self, year: int) -> bool:
-        return (self.first_year is None or self.first_year <= year) and \
-               (self.last_year is None or year <= self.last_year)
+        return exists_in(self, year)
 
 
 class ProfileSpec(_M):

@@ -73,3 +73,8 @@ def test_dry_run_merge_imports_only_what_it_reads_with(kit, tmp_path):
     assert status == 0 and "đã nhận 2/" in out, out
     assert {"python_calamine", "cdht.ops.merge", "cdht.read.submission"} <= modules
     assert imported(modules, NOT_FOR_DRY_RUN) == []
+    # a unit list (--units) is checked by cdht.units: its registry-only profile needs no pydantic either
+    from cdht.units import SAMPLE_UNITS
+    status, out, modules = run_cli(["merge", "--dry-run", "--units", str(SAMPLE_UNITS), str(parent), str(inbox)])
+    assert "đã nhận" in out and "cdht.ops.merge" in modules, out
+    assert imported(modules, {"pydantic", "pydantic_core", "yaml", "cdht.profile_schema"}) == []

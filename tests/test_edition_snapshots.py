@@ -154,3 +154,24 @@ def test_record_copies_as_a_model_copies():
     nested = E.load_edition().spec
     assert nested.model_copy().tiers is nested.tiers
     assert nested.model_copy(deep=True).tiers is not nested.tiers and nested.model_copy(deep=True) == nested
+
+
+def test_a_units_profile_is_what_its_schema_validates_to(tmp_path):
+    """``--units``: the registry-only profile is plain records equal to the pydantic models it was
+    built from before (code, name, tier, parent, hardship; text stripped as the schema strips it)."""
+    from cdht.profile import exists_in, profile_from_units
+    from cdht.profile_schema import ProfileSpec, UnitEntry
+    from cdht.schema import plain
+    from cdht.units import SAMPLE_UNITS, read_units
+
+    padded = tmp_path / "don-vi.csv"
+    padded.write_text(SAMPLE_UNITS.read_text(encoding="utf-8").replace(",", " , "), encoding="utf-8")
+    for path in (SAMPLE_UNITS, padded):
+        units, _ = read_units(path)
+        want = ProfileSpec(profile=path.stem, province=next((u.name for u in units.units if u.tier == "tinh"), ""),
+                           units=[UnitEntry(code=u.code, name=u.name, tier=u.tier, parent=u.parent,
+                                            disadvantaged=u.hardship) for u in units.units])
+        prof = profile_from_units(units)
+        assert prof.spec == plain(want) and prof.spec.model_dump() == want.model_dump()
+        assert [u.code for u in prof.units_in(2026)] == [u.code for u in want.units if u.exists_in(2026)]
+        assert all(exists_in(u, 2026) == u.exists_in(2026) for u in want.units)
