@@ -6,21 +6,31 @@ Structure is validated by pydantic models (``extra="forbid"``; a level's rule is
 rule kinds registered in :mod:`cdht.rules`); meaning (duplicate ids, rules that name missing fields,
 thresholds out of range, tiers missing from the hierarchy) by :func:`_semantics`, which asks each
 rule kind about its own fields and thresholds.
+
+The pydantic models live in :mod:`cdht.schema`, imported only to check a file; the edition in use
+is plain records (:mod:`cdht.plain`). A shipped edition is read from its JSON snapshot
+(``scripts/build_snapshots.py``) while the file, its bases and this checking code are unchanged,
+so a merge or a check pays neither pydantic nor YAML (issue 18, "Cost"); any change and the file
+is checked in full, every problem found with its line.
 """
 from __future__ import annotations
 
 import copy
-import datetime
+import hashlib
+import os
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-from pydantic import Field, ValidationError, field_validator
-
+from cdht import plain as P
 from cdht import rules as R
 from cdht.messages import Finding, finding, nfc, os_reason
+
+if TYPE_CHECKING:  # pydantic (cdht.schema) and YAML are imported only to validate an edition file
+    from pydantic import ValidationError
+
+    from cdht.schema import Contributor, CriterionSpec, EditionSpec, FieldSpec, IndicatorSpec, TierSpec
 
 CATALOGUE_DIR = Path(__file__).parent / "catalogue"
 DEFAULT_EDITION = CATALOGUE_DIR / "tt25-2023.yaml"
@@ -33,121 +43,19 @@ class CatalogueError(Exception):
 
 
 # ---------------------------------------------------------------------------------------------
-# Structure (pydantic)
+# Structure: the pydantic models of cdht.schema, imported only to validate
 # ---------------------------------------------------------------------------------------------
 
-_M = R.Strict  # every catalogue mapping forbids unknown keys
+_SCHEMA_NAMES = ("FieldSpec", "CheckSpec", "FromChildren", "IndicatorSpec", "CriterionSpec", "Procedure",
+                 "Articles", "TierSpec", "Hierarchy", "Years", "Settings", "Contributor", "EditionSpec")
 
 
-class FieldSpec(_M):
-    key: str
-    label: str
-    type: R.FieldType
-    min: int | None = None
-    max: int | None = None
-    required: bool = True
-
-
-class CheckSpec(_M):
-    not_above: R.NotAbove.Params
-
-
-class FromChildren(_M):
-    tier: str
-    total: str
-    level1: str
-    level2: str
-
-
-class IndicatorSpec(_M):
-    id: str
-    text: str
-    fields: list[FieldSpec] = []
-    level1: R.RuleSpec   # a discriminated union over the rule kinds of cdht.rules
-    level2: R.RuleSpec
-    checks: list[CheckSpec] = []
-    from_children: FromChildren | None = None
-    evidence: list[str] = []
-    clause: str | None = None
-
-
-class CriterionSpec(_M):
-    id: str
-    name: str
-    indicators: list[IndicatorSpec]
-
-
-class Procedure(_M):
-    self_assessed_by: str
-    dossier_to: str
-    appraised_by: str
-    decided_by: str
-    submit_by: str = Field(pattern=r"^\d\d-\d\d$")
-    decide_by: str | None = Field(default=None, pattern=r"^\d\d-\d\d$")
-    decide_note: str | None = None
-    report_to_parent_by: str | None = Field(default=None, pattern=r"^\d\d-\d\d$")
-
-    @field_validator("submit_by", "decide_by", "report_to_parent_by")
-    @classmethod
-    def _calendar_day(cls, v):
-        if v is not None:
-            try:
-                datetime.date(2024, int(v[:2]), int(v[3:]))  # a leap year: 02-29 is a day
-            except ValueError:
-                raise ValueError(f"'{v}' không phải ngày có thật (dạng MM-DD)") from None
-        return v
-
-
-class Articles(_M):
-    level1: str
-    level2: str
-    procedure: str
-
-
-class TierSpec(_M):
-    name: str
-    unit_kinds: str
-    articles: Articles
-    procedure: Procedure
-    unit_fields: list[FieldSpec] = []
-    criteria: list[CriterionSpec]
-
-
-class Hierarchy(_M):
-    tiers: list[str]
-    parent: dict[str, str | None]
-
-
-class Years(_M):
-    first: int
-    last: int | None = None
-
-
-class Settings(_M):
-    level2_counts_toward_level1: bool = True
-    recognition_valid_years: int = Field(default=3, ge=1, le=10)
-    upgrade_after_months: int = Field(default=12, ge=0, le=60)
-    evidence_max_age_years: int = Field(default=5, ge=1, le=50)
-    max_uncompressed_mb: int = Field(default=200, ge=1, le=4096)
-
-
-class Contributor(_M):
-    code: str
-    name: str
-    indicators: list[str]
-
-
-class EditionSpec(_M):
-    edition: str
-    version: str
-    title: str
-    legal_basis: str
-    years: Years
-    notes: str | None = None
-    settings: Settings = Settings()
-    hierarchy: Hierarchy
-    contributors: list[Contributor] = []
-    tiers: dict[str, TierSpec]
+def __getattr__(name: str):
+    """The schema's models by their old names here (``from cdht.edition import FieldSpec``)."""
+    if name in _SCHEMA_NAMES:
+        from cdht import schema
+        return getattr(schema, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -288,6 +196,8 @@ class _Lines(dict):
 
 
 def _load_yaml(path: Path) -> tuple[Any, _Lines]:
+    import yaml
+
     text = path.read_text(encoding="utf-8")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)  # libyaml when present: one fast parse
     try:
@@ -372,6 +282,8 @@ def _line_of(lines: _Lines, loc: tuple) -> tuple[str | None, int | None]:
 
 def _read_yaml(path: Path, findings: list[Finding]) -> tuple[Any, _Lines]:
     """The file's YAML and its line map, or ``None`` with the coded reason (C001, C015)."""
+    import yaml
+
     try:
         return _load_yaml(path)
     except OSError as e:
@@ -385,8 +297,10 @@ def _read_yaml(path: Path, findings: list[Finding]) -> tuple[Any, _Lines]:
     return None, _Lines()
 
 
-def _resolve(path: Path, findings: list[Finding]) -> tuple[dict | None, _Lines]:
-    """Read an edition file, following ``base:`` and applying ``overrides:`` by indicator id."""
+def _resolve(path: Path, findings: list[Finding], read: list[Path]) -> tuple[dict | None, _Lines]:
+    """Read an edition file, following ``base:`` and applying ``overrides:`` by indicator id
+    (``read``: every file read is appended)."""
+    read.append(path)
     data, lines = _read_yaml(path, findings)
     if data is None:
         return None, lines
@@ -401,7 +315,7 @@ def _resolve(path: Path, findings: list[Finding]) -> tuple[dict | None, _Lines]:
     if not base_path.is_file():
         findings.append(finding("CDHT-C012", file=path.name, line=_line_of(lines, ("base",))[1], base=base_name))
         return None, lines
-    base, base_lines = _resolve(base_path, findings)
+    base, base_lines = _resolve(base_path, findings, read)
     if base is None:
         return None, lines
     hierarchy = data.pop("hierarchy", None)  # a hierarchy is replaced whole, never merged
@@ -435,7 +349,7 @@ def _find_indicator(data, ind_id):
     return None
 
 
-def _pydantic_findings(err: ValidationError, lines: _Lines) -> list[Finding]:
+def _pydantic_findings(err: ValidationError, lines: _Lines) -> list[Finding]:  # noqa: F821 (TYPE_CHECKING)
     out = []
     for e in err.errors():
         loc = tuple(x for x in e["loc"] if not (isinstance(x, str) and x.startswith("function-")))
@@ -632,33 +546,111 @@ def _semantics(spec: EditionSpec, lines: _Lines) -> list[Finding]:
 # ---------------------------------------------------------------------------------------------
 
 def check_edition(path: str | Path | None = None) -> tuple[Edition | None, list[Finding]]:
-    """Every problem of an edition file; the edition itself only when there are none."""
-    path = Path(path) if path else DEFAULT_EDITION
+    """Every problem of an edition file; the edition itself only when there are none. Always the
+    full check (YAML, schema, meaning), never the snapshot."""
+    edition, findings, _ = _check(Path(path) if path else DEFAULT_EDITION)
+    return edition, findings
+
+
+def _check(path: Path) -> tuple[Edition | None, list[Finding], list[Path]]:
+    """:func:`check_edition`, and the files read (the edition, then its bases)."""
+    from pydantic import ValidationError
+
+    from cdht.schema import EditionSpec, plain
+
     findings: list[Finding] = []
-    data, lines = _resolve(path, findings)
+    read: list[Path] = []
+    data, lines = _resolve(path, findings, read)
     if data is None:
-        return None, findings
+        return None, findings, read
     try:
         spec = EditionSpec.model_validate(data)
     except ValidationError as e:
-        return None, findings + _pydantic_findings(e, lines)
+        return None, findings + _pydantic_findings(e, lines), read
     findings += _semantics(spec, lines)
     if findings:
-        return None, findings
-    return Edition(spec, path), []
+        return None, findings, read
+    return Edition(plain(spec), path), [], read
+
+
+# ---------------------------------------------------------------------------------------------
+# Snapshots: a checked edition as JSON, used while its files and this code are unchanged
+# ---------------------------------------------------------------------------------------------
+# Checking an edition costs pydantic, YAML and the checks (about 0.3 s of CPU for the shipped two);
+# every command that reads a workbook needs its edition. `python scripts/build_snapshots.py` writes,
+# next to each shipped edition file, the records of the checked edition with the SHA-256 of every
+# file it was read from and of the code that checks and builds it; `load_edition` uses a snapshot
+# only when all of these still match, else checks the file in full (an edited copy: every problem
+# found, with its line). JSON only: loading a snapshot runs no code of the file.
+
+SNAPSHOT_FORMAT = 1
+_SNAPSHOT_SUFFIX = ".snapshot.json"
+_CODE = ("edition.py", "rules.py", "schema.py", "plain.py")  # what makes a checked edition
+
+
+def snapshot_path(path: Path) -> Path:
+    return path.with_name(path.stem + _SNAPSHOT_SUFFIX)
+
+
+def _sha256(path: Path) -> str:
+    """SHA-256 of a text file, line ends as LF (a checkout with CRLF reads the same YAML and code)."""
+    return hashlib.sha256(path.read_bytes().replace(b"\r\n", b"\n")).hexdigest()
+
+
+_CODE_HASH: list[str] = []
+
+
+def code_hash() -> str:
+    """SHA-256 of the modules that check an edition and build it (a snapshot of other code is stale)."""
+    if not _CODE_HASH:
+        h = hashlib.sha256()
+        for name in _CODE:
+            h.update(f"{name}\0{_sha256(Path(__file__).parent / name)}\0".encode())
+        _CODE_HASH.append(h.hexdigest())
+    return _CODE_HASH[0]
+
+
+def _sources(path: Path, read: list[Path]) -> dict[str, str]:
+    return {os.path.relpath(f, path.parent).replace(os.sep, "/"): _sha256(f) for f in read}
+
+
+def snapshot_text(path: str | Path) -> str:
+    """The snapshot of a valid edition file (raises :class:`CatalogueError` if it is not)."""
+    path = Path(path)
+    edition, findings, read = _check(path)
+    if edition is None:
+        raise CatalogueError(findings)
+    return P.dumps({"format": SNAPSHOT_FORMAT, "edition": edition.id, "code": code_hash(),
+                    "sources": _sources(path, read), "spec": edition.spec})
+
+
+def _from_snapshot(path: Path) -> Edition | None:
+    """The edition from its snapshot, or None (no snapshot, or the file, a base or the code changed)."""
+    snap = snapshot_path(path)
+    try:
+        data = P.loads(snap.read_text(encoding="utf-8"))
+        fresh = (data["format"] == SNAPSHOT_FORMAT and data["code"] == code_hash()
+                 and all(_sha256(path.parent / name) == sha for name, sha in data["sources"].items())
+                 and path.name in data["sources"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return Edition(data["spec"], path) if fresh else None
 
 
 _CACHE: dict[Path, Edition] = {}
 
 
 def load_edition(path: str | Path | None = None) -> Edition:
-    """The checked edition (cached per file); raises :class:`CatalogueError` listing every problem."""
+    """The checked edition (cached per file; from its snapshot while fresh); raises
+    :class:`CatalogueError` listing every problem."""
     p = Path(path).resolve() if path else DEFAULT_EDITION.resolve()
     if p in _CACHE:
         return _CACHE[p]
-    edition, findings = check_edition(p)
+    edition = _from_snapshot(p)
     if edition is None:
-        raise CatalogueError(findings)
+        edition, findings = check_edition(p)
+        if edition is None:
+            raise CatalogueError(findings)
     _CACHE[p] = edition
     return edition
 

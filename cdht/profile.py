@@ -25,11 +25,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from typing import TYPE_CHECKING
 
 from cdht.dates import BEFORE, ON_OR_BEFORE, month_day, on_time
 from cdht.messages import Finding, finding, has_errors, nfc, os_reason
+from cdht.plain import Record
+
+if TYPE_CHECKING:  # pydantic and YAML (cdht.profile_schema) are imported only to read a profile file
+    from pydantic import ValidationError
+
+    from cdht.profile_schema import Period, ProfileSpec, Readings, TierProcedure, UnitEntry
 
 PROFILES_DIR = Path(__file__).parent / "catalogue" / "profiles"
 SAMPLE_THREE_TIER = PROFILES_DIR / "kien-giang-2024-mau.yaml"
@@ -42,64 +47,26 @@ VALIDITY_MONTHS = "decision_months"
 READINGS = {"truoc_ngay": (BEFORE, ON_OR_BEFORE), "validity": (VALIDITY_YEARS, VALIDITY_MONTHS)}
 
 
-class _M(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
+_SCHEMA_NAMES = ("Readings", "TierProcedure", "Period", "UnitEntry", "ProfileSpec")
 
 
-class Readings(_M):
-    truoc_ngay: str = BEFORE
-    validity: str = VALIDITY_YEARS
-    valid_years: int = Field(default=3, ge=1, le=10)     # "03 năm … tiếp theo năm được công nhận"
-    valid_months: int = Field(default=36, ge=1, le=120)  # "(36 tháng)", for decision_months
+def __getattr__(name: str):
+    """The schema's models by their old names here (``from cdht.profile import ProfileSpec``):
+    they live in :mod:`cdht.profile_schema` (pydantic), imported only to validate a profile."""
+    if name in _SCHEMA_NAMES:
+        from cdht import profile_schema
+        return getattr(profile_schema, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class TierProcedure(_M):
-    parent: str | None = None               # the tier above in this period (None: the top tier)
-    self_assessed_by: str
-    dossier_to: str | None = None
-    appraised_by: str
-    decided_by: str
-    submit_by: str | None = None            # "MM-DD" in year N+1
-    decide_by: str | None = None
-    decide_note: str | None = None
-    report_to_parent_by: str | None = None  # e.g. "05-15": results reported to the tier above
-    report_note: str | None = None
+def exists_in(unit, year: int) -> bool:
+    """A registry unit (``UnitEntry``) exists in assessment year ``year``."""
+    return (unit.first_year is None or unit.first_year <= year) and (unit.last_year is None or year <= unit.last_year)
 
 
-class Period(_M):
-    first_year: int = Field(ge=2000, le=2100)
-    last_year: int | None = Field(default=None, ge=2000, le=2100)
-    tiers: dict[str, TierProcedure]
-
-    def covers(self, year: int) -> bool:
-        return self.first_year <= year and (self.last_year is None or year <= self.last_year)
-
-
-class UnitEntry(_M):
-    code: str
-    name: str
-    tier: str
-    parent: str | None = None
-    disadvantaged: bool = False
-    first_year: int | None = Field(default=None, ge=1945, le=2100)
-    last_year: int | None = Field(default=None, ge=1945, le=2100)
-    predecessors: list[str] = []
-
-    def exists_in(self, year: int) -> bool:
-        return (self.first_year is None or self.first_year <= year) and \
-               (self.last_year is None or year <= self.last_year)
-
-
-class ProfileSpec(_M):
-    profile: str
-    province: str
-    sample: bool = False
-    note: str | None = None
-    readings: Readings = Readings()
-    public_key: str | None = None
-    signing_key: str | None = None  # a PATH to the Sở's private key file (relative: to the profile); never the key
-    periods: list[Period] = []
-    units: list[UnitEntry] = []
+def covers(period, year: int) -> bool:
+    """A ``Period`` of the profile covers assessment year ``year``."""
+    return period.first_year <= year and (period.last_year is None or year <= period.last_year)
 
 
 @dataclass
@@ -127,12 +94,12 @@ class Profile:
     # --- the registry --------------------------------------------------------------------------
     def unit(self, code: str, year: int | None = None) -> UnitEntry | None:
         for u in self.spec.units:
-            if u.code == code and (year is None or u.exists_in(year)):
+            if u.code == code and (year is None or exists_in(u, year)):
                 return u
         return None
 
     def units_in(self, year: int, tier: str | None = None) -> list[UnitEntry]:
-        return [u for u in self.spec.units if u.exists_in(year) and (tier is None or u.tier == tier)]
+        return [u for u in self.spec.units if exists_in(u, year) and (tier is None or u.tier == tier)]
 
     def children(self, code: str, year: int) -> list[UnitEntry]:
         """The registry's lower units of ``code`` in ``year`` (the 90 % rule's denominator)."""
@@ -140,7 +107,7 @@ class Profile:
 
     # --- tiers and procedure -------------------------------------------------------------------
     def period(self, year: int) -> Period | None:
-        return next((p for p in self.spec.periods if p.covers(year)), None)
+        return next((p for p in self.spec.periods if covers(p, year)), None)
 
     def tiers_in(self, year: int) -> dict[str, str | None]:
         """tier → its parent tier, for the tiers that exist in ``year``."""
@@ -162,8 +129,7 @@ class Profile:
         e = load_edition(self.edition_path)
         if tier not in e.tiers:
             return None
-        cp = e.tiers[tier].procedure
-        return TierProcedure(parent=e.spec.hierarchy.parent.get(tier), **cp.model_dump())
+        return _catalogue_procedure(e.spec.hierarchy.parent.get(tier), e.tiers[tier].procedure)
 
     def _deadline(self, tier: str, year: int, key: str) -> dt.date | None:
         """Deadline ``key`` of ``tier`` for assessment year ``year`` (a day in year + 1)."""
@@ -189,26 +155,6 @@ class Profile:
 # -------------------------------------------------------------------------------------------------
 # Loading with line numbers
 # -------------------------------------------------------------------------------------------------
-
-class _LineDict(dict):
-    line = 0
-
-
-class _Loader(yaml.SafeLoader):
-    pass
-
-
-def _map(loader, node):
-    data = _LineDict()
-    data.line = node.start_mark.line + 1
-    yield data
-    data.update(loader.construct_mapping(node))
-
-
-_Loader.add_constructor("tag:yaml.org,2002:map", _map)
-# dates stay text: a deadline is "MM-DD", a year an int; a YAML timestamp would be a guess
-_Loader.yaml_implicit_resolvers = {k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
-                                   for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
 _EXPECTED = {
     "string_type": "chữ", "int_type": "số nguyên", "int_parsing": "số nguyên", "int_from_float": "số nguyên",
@@ -236,7 +182,7 @@ def _key(loc: tuple) -> str:
     return out
 
 
-def _pydantic_findings(err: ValidationError, raw: Any, file: str) -> list[Finding]:
+def _pydantic_findings(err: ValidationError, raw: Any, file: str) -> list[Finding]:  # noqa: F821 (TYPE_CHECKING)
     out = []
     for e in err.errors():
         loc = tuple(e["loc"])
@@ -255,6 +201,11 @@ def _pydantic_findings(err: ValidationError, raw: Any, file: str) -> list[Findin
 def load_profile(path: str | Path) -> tuple[Profile | None, list[Finding]]:
     """Read and check a profile. Returns (profile, findings); the profile is None when any
     finding is an error. Never raises on bad input."""
+    import yaml
+    from pydantic import ValidationError
+
+    from cdht.profile_schema import ProfileSpec, _Loader
+
     path = Path(path)
     file = str(path)
     try:
@@ -396,7 +347,7 @@ def _check_unit(spec: ProfileSpec, u: UnitEntry, by_code: dict[str, UnitEntry], 
         return out + _check_registry_parent(u, by_code, file, ln)
     for y in _years(spec):
         period = spec_period(spec, y)
-        if period is None or not u.exists_in(y):
+        if period is None or not exists_in(u, y):
             continue
         problems = _check_parent(u, y, {t: tp.parent for t, tp in period.tiers.items()}, by_code, file, ln)
         if problems:
@@ -405,7 +356,7 @@ def _check_unit(spec: ProfileSpec, u: UnitEntry, by_code: dict[str, UnitEntry], 
 
 
 def spec_period(spec: ProfileSpec, year: int) -> Period | None:
-    return next((p for p in spec.periods if p.covers(year)), None)
+    return next((p for p in spec.periods if covers(p, year)), None)
 
 
 def _mmdd_ok(v: str) -> bool:
@@ -457,7 +408,7 @@ def _check_parent(u: UnitEntry, year: int, tiers: dict[str, str | None],
             return [finding("CDHT-P025", file=file, line=ln, unit=u.code, when=f"năm {year}", parent=u.parent)]
         return []
     parent = by_code.get(u.parent) if u.parent else None
-    if parent is None or parent.tier != expected or (year is not None and not parent.exists_in(year)):
+    if parent is None or parent.tier != expected or (year is not None and not exists_in(parent, year)):
         return [finding("CDHT-P005", file=file, line=ln, unit=u.code, parent=u.parent or "(trống)",
                         expected=TIER_NAMES.get(expected, expected), when=f"năm {year}")]
     return []
@@ -493,19 +444,49 @@ def signing_key_path(profile: Profile) -> Path | None:
 def profile_from_units(unit_list, *, name: str | None = None, edition: str | Path | None = None) -> Profile:
     """A registry-only profile from the existing ``--units`` CSV (cdht.units.UnitList): default
     readings, tiers and procedure from the catalogue (``edition``, default the Circular as
-    issued), no key."""
-    units = [UnitEntry(code=u.code, name=u.name, tier=u.tier, parent=u.parent, disadvantaged=u.hardship)
+    issued), no key. Plain records, as :func:`default_profile` (the list was checked by
+    :mod:`cdht.units`): what ``ProfileSpec(…, units=[UnitEntry(…)…])`` validates to."""
+    units = [Record("UnitEntry", {"code": _strip(u.code), "name": _strip(u.name), "tier": _strip(u.tier),
+                                  "parent": _strip(u.parent), "disadvantaged": bool(u.hardship),
+                                  "first_year": None, "last_year": None, "predecessors": []})
              for u in unit_list.units]
     path = getattr(unit_list, "path", None)
-    spec = ProfileSpec(profile=name or (Path(path).stem if path else "danh-sach-don-vi"),
-                       province=next((u.name for u in unit_list.units if u.tier == "tinh"), ""),
-                       units=units)
+    spec = _default_spec(profile=name or (Path(path).stem if path else "danh-sach-don-vi"),
+                         province=next((u.name for u in unit_list.units if u.tier == "tinh"), ""), units=units)
     return Profile(spec, Path(path) if path else None, edition_path=Path(edition) if edition else None)
 
 
+def _strip(v):
+    """Text as the profile's schema takes it (``str_strip_whitespace``)."""
+    return v.strip() if isinstance(v, str) else v
+
+
+def _default_spec(profile: str, province: str, units: list) -> Record:
+    """``ProfileSpec(profile=…, province=…, units=…)`` with every other field at its default."""
+    readings = Record("Readings", {"truoc_ngay": BEFORE, "validity": VALIDITY_YEARS, "valid_years": 3,
+                                   "valid_months": 36})
+    return Record("ProfileSpec", {
+        "profile": _strip(profile), "province": _strip(province), "sample": False, "note": None,
+        "readings": readings, "public_key": None, "signing_key": None, "periods": [], "units": units})
+
+
 def default_profile() -> Profile:
-    """No profile given: no registry, the catalogue's procedure, the default readings."""
-    return Profile(ProfileSpec(profile="mac-dinh", province=""))
+    """No profile given: no registry, the catalogue's procedure, the default readings.
+
+    Plain records, what ``ProfileSpec(profile="mac-dinh", province="")`` validates to (the test
+    of this module compares them): a merge or a check without a profile imports no pydantic."""
+    return Profile(_default_spec("mac-dinh", "", []))
+
+
+_PROCEDURE_FIELDS = ("self_assessed_by", "dossier_to", "appraised_by", "decided_by", "submit_by", "decide_by",
+                     "decide_note", "report_to_parent_by", "report_note")
+
+
+def _catalogue_procedure(parent: str | None, cp) -> Record:
+    """A tier's procedure as the catalogue states it, in the shape of a profile's
+    ``TierProcedure`` (its fields in order, text stripped as the profile's schema strips it)."""
+    return Record("TierProcedure", {"parent": _strip(parent),
+                                    **{k: _strip(getattr(cp, k, None)) for k in _PROCEDURE_FIELDS}})
 
 
 #: The 2025 reform: from 01/07/2025 there is no district tier (Vietnam's two-tier local government).

@@ -4,7 +4,8 @@ A rule is one mapping in the edition file (``{ratio: {num: …, den: …, min_pe
 kind below is one class, registered in :data:`KINDS`, that knows everything about itself, side by
 side so nothing can drift apart:
 
-* ``Params`` — its catalogue schema (a pydantic model tagged by ``kind``; :data:`RuleSpec`, the
+* ``Params`` — its catalogue schema (a pydantic model tagged by ``kind``, declared in
+  :mod:`cdht.schema` so that *using* a checked edition never imports pydantic; ``RuleSpec``, the
   union of them all, is what the edition loader validates a level's rule against);
 * ``slots`` / ``threshold_problems`` / ``bars`` — what the catalogue checker verifies: the fields
   it names and their types, thresholds in range, level 2 not below level 1;
@@ -14,7 +15,7 @@ side so nothing can drift apart:
 * ``evaluate`` / ``excel`` — the verdict, in Python and as an Excel boolean expression;
 * ``text`` — the bar in words for people.
 
-A new kind is one more registered class here; the loader, checker, evaluator, template formulas
+A new kind is one more registered class here (and its ``Params`` in :mod:`cdht.schema`); the loader, checker, evaluator, template formulas
 and the CLI's table pick it up.
 
 Field validity (:func:`field_valid`, :func:`field_valid_excel`) is shared by all kinds, so the
@@ -24,10 +25,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, Union, get_args
-
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
-from pydantic_core import PydanticCustomError
+from typing import Any, Literal, get_args
 
 
 DAT = "Đạt"
@@ -130,10 +128,13 @@ def fmt_percent(ratio: float) -> str:
 # Rule kinds: the registry
 # ---------------------------------------------------------------------------------------------
 
-class Strict(BaseModel):
-    """A catalogue mapping: unknown keys are errors (a misspelt key never passes silently)."""
+class _Params:
+    """``Rule.Params``: the kind's parameters' pydantic model, declared in :mod:`cdht.schema` and
+    imported only when asked for (validating an edition imports pydantic; using one does not)."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    def __get__(self, obj, cls):
+        from cdht.schema import PARAMS, Strict
+        return PARAMS.get(cls.kind, Strict)
 
 
 @dataclass(frozen=True)
@@ -145,14 +146,15 @@ class Slot:
 
 
 class Rule:
-    """Base of the rule kinds. ``params`` is the validated pydantic model of the rule.
+    """Base of the rule kinds. ``params`` is the validated rule: its pydantic model, or the
+    :class:`cdht.plain.Record` made from it (same attributes, same ``model_dump``).
 
     A kind declares its catalogue schema (``Params``, tagged by ``kind``), which of its parameters
     name fields and of which types (``slots``), its threshold checks and comparable bars, its
     human text, its Python verdict and its Excel formula — and registers in :data:`KINDS`."""
 
     kind = ""
-    Params: type[Strict] = Strict
+    Params = _Params()               # its catalogue schema (cdht.schema)
     payload: str | None = None        # the parameter written as the kind's bare value ({verdict: key})
     slots: tuple[Slot, ...] = ()
 
@@ -226,10 +228,6 @@ def build(params) -> Rule:
     return KINDS[params.kind].build(params)
 
 
-class _FieldParams(Strict):
-    field: str
-
-
 @register
 class Verdict(Rule):
     """The indicator is answered "Đạt" / "Không đạt" (with evidence)."""
@@ -237,9 +235,6 @@ class Verdict(Rule):
     kind = "verdict"
     payload = "field"
     slots = (Slot("field", ("verdict",)),)
-
-    class Params(_FieldParams):
-        kind: Literal["verdict"] = "verdict"
 
     def text(self):
         return "Đạt"
@@ -259,10 +254,6 @@ class Yes(Rule):
     kind = "answer_yes"
     slots = (Slot("field", ("yesno",)),)
 
-    class Params(_FieldParams):
-        kind: Literal["answer_yes"] = "answer_yes"
-        label: str | None = None
-
     def text(self):
         return "Có"
 
@@ -280,10 +271,6 @@ class MinLevel(Rule):
 
     kind = "min_level"
     slots = (Slot("field", ("level",)),)
-
-    class Params(_FieldParams):
-        kind: Literal["min_level"] = "min_level"
-        value: int
 
     def threshold_problems(self, fields):
         fs = fields.get(self.p.field)
@@ -312,11 +299,6 @@ class MinCount(Rule):
 
     kind = "min_count"
     slots = (Slot("field", ("count",)),)
-
-    class Params(_FieldParams):
-        kind: Literal["min_count"] = "min_count"
-        value: int
-        label: str | None = None
 
     def threshold_problems(self, fields):
         return [(self.p.value, "≥ 0")] if self.p.value < 0 else []
@@ -349,21 +331,6 @@ class Ratio(Rule):
     kind = "ratio"
     slots = (Slot("num", ("count", "number")), Slot("den", ("count", "number")),
              Slot("hardship_field", ("yesno",)))
-
-    class Params(Strict):
-        kind: Literal["ratio"] = "ratio"
-        num: str
-        den: str
-        min_percent: float
-        hardship_percent: float | None = None
-        hardship_field: str | None = None
-        label: str | None = None
-
-        @model_validator(mode="after")
-        def _hardship_pair(self):
-            if (self.hardship_percent is None) != (self.hardship_field is None):
-                raise ValueError("hardship_percent và hardship_field phải đi cùng nhau")
-            return self
 
     def threshold_problems(self, fields):
         return [(v, "(0; 100]") for v in (self.p.min_percent, self.p.hardship_percent)
@@ -425,13 +392,6 @@ class Change(Rule):
     kind = "change"
     slots = (Slot("current", ("number", "percent", "count")), Slot("previous", ("number", "percent", "count")))
 
-    class Params(Strict):
-        kind: Literal["change"] = "change"
-        current: str
-        previous: str
-        direction: Literal["increase", "decrease"]
-        label: str | None = None
-
     def text(self):
         return "tăng so với năm trước" if self.p.direction == "increase" else "giảm so với năm trước"
 
@@ -457,10 +417,6 @@ class All(Rule):
 
     kind = "all"
     payload = "rules"
-
-    class Params(Strict):
-        kind: Literal["all"] = "all"
-        rules: list["RuleSpec"]
 
     def __init__(self, params, children: list[Rule]):
         super().__init__(params)
@@ -515,10 +471,6 @@ class NotAbove(Rule):
     kind = "not_above"
     slots = (Slot("num", ()), Slot("den", ()))   # any declared field
 
-    class Params(Strict):
-        num: str
-        den: str
-
     def bounded_pairs(self):
         return [(self.p.num, self.p.den)]
 
@@ -530,33 +482,8 @@ class NotAbove(Rule):
 
 
 # ---------------------------------------------------------------------------------------------
-# The catalogue schema of a rule: a discriminated union over the registered kinds
+# The catalogue schema of a rule: a discriminated union over the registered kinds (cdht.schema)
 # ---------------------------------------------------------------------------------------------
-
-_KIND_LIST = "verdict, answer_yes, min_level, min_count, ratio, change, all"
-
-
-def tag_rule(v: Any) -> Any:
-    """``{ratio: {num: …}}`` as written in an edition → ``{kind: ratio, num: …}`` for the union.
-
-    Unknown keys are reported as such (``ctx["at"]`` names the key); a mapping naming no kind or
-    two kinds is one error, in the words the checker has always used."""
-    if not isinstance(v, dict) or "kind" in v:
-        return v  # not a mapping (pydantic says so) or already tagged (built in code)
-    unknown = [k for k in v if k not in KINDS]
-    if unknown:
-        raise PydanticCustomError("extra_forbidden", "Extra inputs are not permitted", {"at": unknown[0]})
-    if len(v) != 1:
-        raise ValueError(f"mỗi quy tắc có đúng một loại ({_KIND_LIST}); đang có {list(v) or 'không có'}")
-    (kind, params), = v.items()
-    cls = KINDS[kind]
-    if cls.payload is not None:
-        return {"kind": kind, cls.payload: params}
-    if not isinstance(params, dict):
-        raise PydanticCustomError("model_type", "Input should be a valid dictionary or instance of {kind}",
-                                  {"kind": kind, "at": kind})
-    return {"kind": kind, **params}
-
 
 def yaml_loc(loc: tuple) -> tuple:
     """A pydantic error location as the edition file's path: the payload parameter of a kind
@@ -571,10 +498,13 @@ def yaml_loc(loc: tuple) -> tuple:
     return tuple(out)
 
 
-RuleSpec = Annotated[Union[tuple(k.Params for k in KINDS.values())],  # noqa: UP007 (built at run time)
-                     Field(discriminator="kind"), BeforeValidator(tag_rule)]
-# All.Params refers to RuleSpec, defined above: its schema (deferred, like every catalogue model's)
-# is built on first validation, with this module complete.
+def __getattr__(name: str):
+    """``RuleSpec`` (the union of the kinds' parameters), ``Strict`` and ``tag_rule`` live in
+    :mod:`cdht.schema` (pydantic), imported only when asked for."""
+    if name in ("RuleSpec", "Strict", "tag_rule"):
+        from cdht import schema
+        return getattr(schema, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --- An indicator's wording with the catalogue's bars (the self-assessment sheet, the dossier) ---

@@ -17,8 +17,9 @@ NOT_FOR_VERSION = {"pydantic", "pydantic_core", "yaml", "openpyxl", "xlsxwriter"
                    "docxtpl", "lxml", "xlwings", "cryptography", "python_calamine", "multiprocessing",
                    "cdht.edition", "cdht.ops", "cdht_generator", "cdht_addin", "importlib.metadata"}
 # A dry run reads with python-calamine and the package XML; it never writes a workbook, a report or
-# a Word document, and checks no signature when no profile has a key.
-NOT_FOR_DRY_RUN = {"openpyxl", "xlsxwriter", "pandas", "numpy", "docx", "docxtpl", "lxml", "xlwings",
+# a Word document, and checks no signature when no profile has a key. Its edition comes from the
+# shipped snapshot and, with no profile, the default profile is plain records: no pydantic, no YAML.
+NOT_FOR_DRY_RUN = {"pydantic", "pydantic_core", "yaml", "cdht.schema", "cdht.profile_schema","openpyxl", "xlsxwriter", "pandas", "numpy", "docx", "docxtpl", "lxml", "xlwings",
                    "cryptography", "cdht_generator", "cdht_addin", "cdht.ops.report", "cdht.ops.returns",
                    "cdht.ops.contributions", "cdht.ops.dossier", "multiprocessing"}  # (few files: no workers)
 
@@ -72,3 +73,8 @@ def test_dry_run_merge_imports_only_what_it_reads_with(kit, tmp_path):
     assert status == 0 and "đã nhận 2/" in out, out
     assert {"python_calamine", "cdht.ops.merge", "cdht.read.submission"} <= modules
     assert imported(modules, NOT_FOR_DRY_RUN) == []
+    # a unit list (--units) is checked by cdht.units: its registry-only profile needs no pydantic either
+    from cdht.units import SAMPLE_UNITS
+    status, out, modules = run_cli(["merge", "--dry-run", "--units", str(SAMPLE_UNITS), str(parent), str(inbox)])
+    assert "đã nhận" in out and "cdht.ops.merge" in modules, out
+    assert imported(modules, {"pydantic", "pydantic_core", "yaml", "cdht.profile_schema"}) == []

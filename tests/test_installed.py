@@ -44,6 +44,11 @@ def test_a_non_editable_install_runs_every_command(tmp_path):
                             "print(cdht.__file__, cdht_generator.__file__, cdht_addin.__file__)"],
                            cwd=tmp_path, capture_output=True, text=True, check=True).stdout
     assert str(ROOT) not in where and where.count(str(venv)) == 3
+    # the editions' snapshots are installed, and fresh there: a merge's start pays no pydantic (issue 18)
+    fresh = subprocess.run([str(venv / "bin" / "python"), "-c", "from cdht import edition as E; print(sorted("
+                            "p.name for p in E.shipped_editions() if E._from_snapshot(p) is not None))"],
+                           cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+    assert fresh.strip() == "['tt25-2023-hai-cap.yaml', 'tt25-2023.yaml']"
     run("catalogue", "check")
     run("catalogue", "show", "--tier", "xa")
     out = run("demo", "--out", "demo")
