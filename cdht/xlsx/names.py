@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from cdht.xlsx.book import plain_value
+
 
 def named_range(wb, name: str):
     """``(worksheet, "A4:AB1004")``: the sheet and the reference (no ``$``) that ``name`` points at.
@@ -52,9 +54,12 @@ def sheet_text(text: str) -> str:
 
 def put(cell, value) -> None:
     """Write a value as data: text stays text even when it starts with '=' (never a formula), and
-    holds only what a cell can (:func:`sheet_text`)."""
+    holds only what a cell can (:func:`sheet_text`); a numpy scalar is written as the Python number
+    it holds (:func:`cdht.xlsx.book.plain_value`: openpyxl may have been imported without numpy)."""
     if isinstance(value, str):
         value = sheet_text(value)
+    else:
+        value = plain_value(value)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
