@@ -63,3 +63,26 @@ def put(cell, value) -> None:
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
+
+
+def put_rows(ws, first_row: int, first_col: int, rows) -> None:
+    """:func:`put` of each value of ``rows`` (a list of rows) into the cells from (``first_row``,
+    ``first_col``) on; "" and None leave their cell untouched. In bulk, for the thousands of cells of
+    a merged list (some 40 a unit): each distinct text is made a cell's text once (:func:`sheet_text`)
+    and stored as :func:`put` leaves it — openpyxl's own check of a text (``Cell.check_string``)
+    refuses a subset of what ``sheet_text`` removed and cuts at the same length, so it is not run
+    a second time; other values go through :func:`put`."""
+    texts: dict[str, str] = {}
+    cell_at = ws.cell
+    for r, values in enumerate(rows, first_row):
+        for c, v in enumerate(values, first_col):
+            if v is None or v == "":
+                continue
+            cell = cell_at(r, c)
+            if type(v) is str:
+                text = texts.get(v)
+                if text is None:
+                    text = texts[v] = sheet_text(v)
+                cell._value, cell.data_type = text, "s"  # = put(cell, v): text, never a formula
+            else:
+                put(cell, v)
