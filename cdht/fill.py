@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-import openpyxl
-import openpyxl.utils
-
 from cdht import contract as L
+from cdht.xlsx.book import load_workbook
 from cdht_generator.workbook import writable_cell
 
 __all__ = ["SAMPLE_INPUTS", "cell_of", "evidence_for", "fill", "load", "named_values", "write_evidence",
@@ -51,9 +48,7 @@ SAMPLE_INPUTS: dict[str, dict] = {
 
 def load(path: str | Path):
     """The workbook at ``path`` opened with openpyxl for writing (its extension warnings silenced)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return openpyxl.load_workbook(path)
+    return load_workbook(path)  # (openpyxl without numpy: cdht.xlsx.book)
 
 
 def cell_of(wb, name: str):
@@ -83,7 +78,9 @@ def write_rows(wb, name: str, rows: Iterable[list]) -> None:
     sheet, ref = next(iter(wb.defined_names[name].destinations))
     start = ref.replace("$", "").split(":")[0]
     first = int("".join(ch for ch in start if ch.isdigit()))
-    col = openpyxl.utils.column_index_from_string("".join(ch for ch in start if ch.isalpha()))
+    from openpyxl.utils import column_index_from_string  # (wb given: openpyxl is loaded)
+
+    col = column_index_from_string("".join(ch for ch in start if ch.isalpha()))
     ws = wb[sheet]
     for i, row in enumerate(rows):
         for j, v in enumerate(row, start=col):

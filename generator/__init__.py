@@ -14,3 +14,9 @@ call it, never the reverse.
   (colours from :mod:`cdht.contract`);
 - ``lint.py`` — the checks every workbook passes before it is written.
 """
+
+from cdht.xlsx.book import openpyxl as _openpyxl
+
+# Every module here imports openpyxl; the package imports it first, through the one door that
+# leaves numpy out of it (cdht.xlsx.book: half of openpyxl's import cost, for values we never write).
+_openpyxl()

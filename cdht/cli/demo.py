@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Callable
 
 import click
-import openpyxl
 
 from cdht import contract as L
 from cdht_generator.api import generate
@@ -27,6 +26,7 @@ from cdht.edition import load_edition
 from cdht.units import SAMPLE_UNITS, read_units
 from cdht.fill import fill as _fill
 from cdht.messages import Finding, finding
+from cdht.xlsx.book import openpyxl
 
 from cdht.ops.merge import MergeResult, merge
 
@@ -173,7 +173,7 @@ def _build(out: Path, year: int, progress) -> DemoResult:
         _fill(src, dest, {**values, **_appraisal(xa, level if special != "no_evidence" else None)},
               _evidence(xa, year, skip), when=LATE if special == "late" else ON_TIME)
         if special == "tampered":
-            wb = openpyxl.load_workbook(dest)
+            wb = openpyxl().load_workbook(dest)
             ws = wb[L.SHEET_SELF]
             for row in ws.iter_rows(min_row=L.HEADER_ROW + 1):
                 if row[0].value == "xa.5.1":

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from cdht.xlsx.book import plain_value
+
 
 def named_range(wb, name: str):
     """``(worksheet, "A4:AB1004")``: the sheet and the reference (no ``$``) that ``name`` points at.
@@ -52,9 +54,35 @@ def sheet_text(text: str) -> str:
 
 def put(cell, value) -> None:
     """Write a value as data: text stays text even when it starts with '=' (never a formula), and
-    holds only what a cell can (:func:`sheet_text`)."""
+    holds only what a cell can (:func:`sheet_text`); a numpy scalar is written as the Python number
+    it holds (:func:`cdht.xlsx.book.plain_value`: openpyxl may have been imported without numpy)."""
     if isinstance(value, str):
         value = sheet_text(value)
+    else:
+        value = plain_value(value)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
+
+
+def put_rows(ws, first_row: int, first_col: int, rows) -> None:
+    """:func:`put` of each value of ``rows`` (a list of rows) into the cells from (``first_row``,
+    ``first_col``) on; "" and None leave their cell untouched. In bulk, for the thousands of cells of
+    a merged list (some 40 a unit): each distinct text is made a cell's text once (:func:`sheet_text`)
+    and stored as :func:`put` leaves it — openpyxl's own check of a text (``Cell.check_string``)
+    refuses a subset of what ``sheet_text`` removed and cuts at the same length, so it is not run
+    a second time; other values go through :func:`put`."""
+    texts: dict[str, str] = {}
+    cell_at = ws.cell
+    for r, values in enumerate(rows, first_row):
+        for c, v in enumerate(values, first_col):
+            if v is None or v == "":
+                continue
+            cell = cell_at(r, c)
+            if type(v) is str:
+                text = texts.get(v)
+                if text is None:
+                    text = texts[v] = sheet_text(v)
+                cell._value, cell.data_type = text, "s"  # = put(cell, v): text, never a formula
+            else:
+                put(cell, v)

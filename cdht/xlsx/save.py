@@ -27,7 +27,6 @@ import socket
 import stat
 import tempfile
 import time
-import warnings
 from pathlib import Path
 from typing import Callable
 
@@ -47,11 +46,10 @@ def lock_file(path: Path) -> Path | None:
 
 
 def load_for_write(path: Path):
-    """Open a user's workbook with openpyxl for a later :func:`save_safely` (warnings silenced)."""
-    import openpyxl
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return openpyxl.load_workbook(path)
+    """Open a user's workbook with openpyxl for a later :func:`save_safely` (warnings silenced;
+    openpyxl imported without numpy: :mod:`cdht.xlsx.book`)."""
+    from cdht.xlsx.book import load_workbook
+    return load_workbook(path)
 
 
 def backup_path(path: Path) -> Path:

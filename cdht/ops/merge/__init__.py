@@ -42,6 +42,7 @@ from cdht.ops.merge.updates import (SUMMARY_CELL, Placement, SheetUpdate, child_
                                     returns_rows, sheet_updates)
 from cdht.ops.merge.write import write_updates
 from cdht.read.submission import Submission, read_workbook_raw
+from cdht.xlsx.book import gc_paused
 from cdht.xlsx.save import WriterLock, clean_once, load_for_write, read_only_finding, real_path, save_safely
 
 __all__ = ["merge", "MergeResult", "SourceResult", "ParentInfo", "DuplicatePolicy", "SheetUpdate", "Placement",
@@ -83,7 +84,8 @@ def _judge(files, parent_path: Path, dry_run: bool, progress, workers, profile) 
     def read_parent():
         parent.sub, parent.raw = read_workbook_raw(parent_path, tool_sheets=True)  # + rows merged before, register
         if parent.usable and not dry_run:
-            parent.wb = load_for_write(parent_path)
+            with gc_paused():
+                parent.wb = load_for_write(parent_path)
 
     judged, _ = judge_all(files, None, progress, workers, meanwhile=read_parent, abort=lambda _: not parent.usable,
                           profile=profile)
@@ -195,8 +197,9 @@ def _merge(result: MergeResult, sources, *, dry_run, on_duplicate, register_from
     full = overflow(result, parent.raw)  # rows the next reading would not see: refused, nothing written
     result.findings += full
     if not dry_run and not full:
-        write_updates(parent.wb, sheet_updates(result, child_tier, existing, now), parent.raw)
-        problem = save_safely(parent.wb, parent_path)
+        with gc_paused():  # (cdht.xlsx.book: the cells live until the save; no garbage to look for)
+            write_updates(parent.wb, sheet_updates(result, child_tier, existing, now), parent.raw)
+            problem = save_safely(parent.wb, parent_path)
         result.written = problem is None
         result.findings += [problem] if problem else []
     return result

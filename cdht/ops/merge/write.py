@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cdht import contract as L
 from cdht.xlsx.fastread import named_rows
-from cdht.xlsx.names import named_bounds, named_cell, named_range, put
+from cdht.xlsx.names import named_bounds, named_cell, named_range, put, put_rows
 
 from cdht.ops.merge.updates import SUMMARY_CELL, Placement, SheetUpdate
 
@@ -90,10 +90,7 @@ def _put_rows(ws, first_row: int, u: SheetUpdate) -> None:
     the update's date formats and fills."""
     from openpyxl.styles import PatternFill
 
-    for i, values in enumerate(u.rows):
-        for c, v in enumerate(values, start=1):
-            if v != "" and v is not None:
-                put(ws.cell(first_row + i, c), v)
+    put_rows(ws, first_row, 1, u.rows)
     # one fill object per colour: openpyxl finds a reused object in its style table by identity
     fills = {k: PatternFill("solid", fgColor=c) for k, c in {**u.fills, "": L.COLOR_NONE}.items()}
     for i, values in enumerate(u.rows):
