@@ -154,7 +154,9 @@ def _formulas(xml: bytes, sheet: RawSheet) -> None:
 def _fast_path_fits(xml: bytes) -> bool:
     """True when the byte patterns can be trusted on this sheet: default-namespace elements, no
     comments or CDATA (which could hide or fake an element from a pattern)."""
-    return b"<sheetData" in xml and b"<!--" not in xml and b"<![CDATA[" not in xml
+    if b"<sheetData" not in xml:
+        return False
+    return b"<!" not in xml or (b"<!--" not in xml and b"<![CDATA[" not in xml)  # (one pass when neither)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -365,9 +367,9 @@ _SCANNED: dict = {}
 
 
 def _member_key(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple | None:
-    """What decides ``z.read(info)`` exactly: the member's local header, name, extra field and
-    compressed bytes as stored, with the central directory's fields zipfile checks them against
-    (CRC, sizes, method, flags). None when the package is not in memory (no memo then)."""
+    """What decides the bytes ``z.read(info)`` returns: the member's compressed bytes as stored,
+    and the central directory's fields zipfile reads them by (method, sizes, CRC, flags). Its local
+    header (name, times) is checked by ``z.open``. None when the package is not in memory."""
     fp = z.fp
     if not isinstance(fp, io.BytesIO):
         return None
@@ -376,15 +378,14 @@ def _member_key(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple | None:
         head = bytes(buf[at:at + 30])
         if len(head) < 30:
             return None
-        end = at + 30 + int.from_bytes(head[26:28], "little") + int.from_bytes(head[28:30], "little") + info.compress_size
-        record = bytes(buf[at:end])
-    return (record, info.orig_filename, info.compress_type, info.compress_size, info.file_size, info.CRC,
-            info.flag_bits)
+        at += 30 + int.from_bytes(head[26:28], "little") + int.from_bytes(head[28:30], "little")
+        payload = bytes(buf[at:at + info.compress_size])
+    return payload, info.compress_type, info.compress_size, info.file_size, info.CRC, info.flag_bits
 
 
 def _scanned_sheet(z: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: RawSheet) -> None:
     """:func:`_fast_sheet` of a sheet part, memoised on its exact stored bytes (:func:`_member_key`).
-    A part seen before is still opened (zipfile's checks of its header, which also depend on
+    A part seen before is still opened (zipfile's checks of its local header, which also depend on
     where it lies in this package); its CRC was checked when those same bytes were read."""
     key = _member_key(z, info)
     hit = _recall(_SCANNED, key)
@@ -413,6 +414,35 @@ def _strict_workbook(z: zipfile.ZipFile, wb_xml: bytes) -> tuple[list, dict, boo
     return listed, names, structure_locked, custom, clashes
 
 
+_WORKBOOK_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "docProps/custom.xml")
+_WORKBOOKS: dict = {}
+
+
+def _workbook(z: zipfile.ZipFile, strict: bool) -> tuple[bool, list, dict, bool, dict, tuple]:
+    """(read strictly, [(sheet, state, part path)], workbook-scoped names, structure locked, custom
+    properties, name clashes) of a package. The fast path's answer is memoised on the exact stored
+    bytes of the parts it comes from (:func:`_member_key`), which are still opened (their headers
+    checked) on a hit."""
+    infos = key = None
+    if not strict:
+        have = set(z.namelist())
+        infos = [z.getinfo(n) for n in _WORKBOOK_PARTS if n in have]
+        keys = tuple((i.filename, _member_key(z, i)) for i in infos)
+        key = None if any(k is None for _, k in keys) else keys
+    hit = _recall(_WORKBOOKS, key)
+    if hit is not None:
+        for info in infos:
+            z.open(info).close()
+        strict, listed, names, locked, custom, clashes = hit
+        return strict, list(listed), dict(names), locked, dict(custom), clashes
+    wb_xml = z.read("xl/workbook.xml")
+    if not strict and b"<sheets>" not in wb_xml:  # a prefixed or unusual spelling: parse it
+        strict = True
+    listed, names, structure_locked, custom, clashes = (_strict_workbook if strict else _fast_workbook)(z, wb_xml)
+    _remember(_WORKBOOKS, key, (strict, list(listed), dict(names), structure_locked, dict(custom), clashes), 64)
+    return strict, listed, names, structure_locked, custom, clashes
+
+
 def read_raw(source, skip=(), zipped: zipfile.ZipFile | None = None, strict: bool = False) -> RawBook:
     """Read names, sheet states, protection, formulas, errors and values of a workbook in one pass.
 
@@ -425,10 +455,7 @@ def read_raw(source, skip=(), zipped: zipfile.ZipFile | None = None, strict: boo
         with open(source, "rb") as fh:
             data = fh.read()
     with (zipped or zipfile.ZipFile(io.BytesIO(data))) as z:
-        wb_xml = z.read("xl/workbook.xml")
-        if not strict and b"<sheets>" not in wb_xml:  # a prefixed or unusual spelling: parse it
-            strict = True
-        listed, names, structure_locked, custom, clashes = (_strict_workbook if strict else _fast_workbook)(z, wb_xml)
+        strict, listed, names, structure_locked, custom, clashes = _workbook(z, strict)
         sheets = {name: RawSheet(name, state) for name, state, _ in listed}
         targets = {name: target for name, _, target in listed}
         for name, sheet in sheets.items():
