@@ -361,6 +361,9 @@ def _remember(memo: dict, key, value, size: int) -> None:
     memo[key] = value
 
 
+MEMO_MAX_BYTES = 1 << 20  # a bigger part (or layout) is never held in a memo: no merge keeps big files alive
+
+
 # sheet part → (protected, formulas, errors) of the fast path, keyed by every byte zipfile reads for
 # it: every file of a template repeats most sheets byte for byte (the ones nobody types into)
 _SCANNED: dict = {}
@@ -369,9 +372,10 @@ _SCANNED: dict = {}
 def _member_key(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple | None:
     """What decides the bytes ``z.read(info)`` returns: the member's compressed bytes as stored,
     and the central directory's fields zipfile reads them by (method, sizes, CRC, flags). Its local
-    header (name, times) is checked by ``z.open``. None when the package is not in memory."""
+    header (name, times) is checked by ``z.open``. None when the package is not in memory or the
+    part is bigger than :data:`MEMO_MAX_BYTES` stored."""
     fp = z.fp
-    if not isinstance(fp, io.BytesIO):
+    if not isinstance(fp, io.BytesIO) or info.compress_size > MEMO_MAX_BYTES:
         return None
     at = info.header_offset
     with fp.getbuffer() as buf:
@@ -643,9 +647,10 @@ _AREA_SPLIT: list = []
 
 def _layout_key(rb: RawBook, tier) -> tuple | None:
     """Everything :func:`raw_items` reads of ``rb``: names, input area, and per sheet it covers its
-    state, formulas and fixed cells (:func:`_fixed_cells`). None when a value cannot be keyed."""
+    state, formulas and fixed cells (:func:`_fixed_cells`). None when a value cannot be keyed, or
+    the fixed cells are more than :data:`MEMO_MAX_BYTES`."""
     area, by_sheet = _area_by_sheet(input_area(rb.names, tier))
-    sheets = []
+    sheets, size = [], 0
     for s in rb.sheets.values():
         if s.values is None or s.name in TOOL_SHEETS or s.name == SHEET_META:
             continue
@@ -653,6 +658,9 @@ def _layout_key(rb: RawBook, tier) -> tuple | None:
         try:
             fixed = _fixed_cells(s, singles, rects)
         except ValueError:
+            return None
+        size += len(fixed)
+        if size > MEMO_MAX_BYTES:
             return None
         sheets.append((s.name, s.state, tuple(s.formulas.items()), fixed))
     return tuple(rb.names.items()), area, tuple(sheets)

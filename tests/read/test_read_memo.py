@@ -155,6 +155,17 @@ def test_a_value_marshal_cannot_write_is_itemised_uncached():
     assert fr.raw_layout(rb, tier)[0] == fr.raw_items(rb, tier) and not fr._LAYOUTS
 
 
+def test_big_parts_and_layouts_are_never_held(files, monkeypatch):
+    """The memos hold small parts only (every file of a merge is not kept alive): above
+    MEMO_MAX_BYTES a part is scanned and a layout itemised each time, with the same result."""
+    cold()
+    want = snapshot(files["filled_1"])
+    cold()
+    monkeypatch.setattr(fr, "MEMO_MAX_BYTES", 10)
+    assert snapshot(files["filled_1"]) == want
+    assert not fr._SCANNED and not fr._WORKBOOKS and not fr._LAYOUTS
+
+
 @pytest.mark.skipif(not os.environ.get("CDHT_MEMO_CORPUS"), reason="CDHT_MEMO_CORPUS: a folder of sources")
 def test_a_folder_of_sources_reads_the_same_warm_and_cold():
     """``CDHT_MEMO_CORPUS=/tmp/p150/inbox``: e.g. the benchmark's 150 LibreOffice-saved sources."""
