@@ -361,7 +361,7 @@ def _remember(memo: dict, key, value, size: int) -> None:
     memo[key] = value
 
 
-MEMO_MAX_BYTES = 1 << 17  # a bigger part (or layout) is never held in a memo: at most ~50 MB held in all
+MEMO_MAX_BYTES = 1 << 17  # a bigger part (or layout) is never held in a memo: at most ~64 MB held in all
 
 
 # sheet part → (protected, formulas, errors) of the fast path, keyed by every byte zipfile reads for
