@@ -19,7 +19,7 @@ import json
 from dataclasses import dataclass, field
 
 from cdht.fingerprint import FINGERPRINT_SCHEME, digest, openpyxl_items
-from cdht.xlsx.fastread import RawBook, confirm, raw_items
+from cdht.xlsx.fastread import RawBook, confirm, raw_layout
 
 NAMES_KEY = "#names"  # the layout item group of the workbook's defined names
 
@@ -90,8 +90,9 @@ def _judge(rb: RawBook, meta: dict, tier) -> LayoutCheck:
             out.sheet_problems.append(("missing", s))
         elif not rb.sheets[s].protected:
             out.sheet_problems.append(("unprotected", s))
-    out.items = items = raw_items(rb, fingerprint_tier(meta, tier))
-    if digest(items) == meta.get("fingerprint") and out.fingerprint_ok:
+    out.items, whole = raw_layout(rb, fingerprint_tier(meta, tier))
+    items = out.items
+    if whole == meta.get("fingerprint") and out.fingerprint_ok:
         return out
     out.fingerprint_ok = False
     stored = _json(meta, "sheet_digests", {}) or {}

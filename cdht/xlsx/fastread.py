@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import html
 import io
+import marshal
 import re
 import zipfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from posixpath import join as pjoin, normpath
 
-from cdht.fingerprint import coord_of
+from cdht.contract import SHEET_META, TOOL_SHEETS
+from cdht.fingerprint import coord_of, col_index, digest, input_area
 
 _SHEET = re.compile(rb'<sheet\b([^>]*)/>')
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
@@ -152,7 +154,9 @@ def _formulas(xml: bytes, sheet: RawSheet) -> None:
 def _fast_path_fits(xml: bytes) -> bool:
     """True when the byte patterns can be trusted on this sheet: default-namespace elements, no
     comments or CDATA (which could hide or fake an element from a pattern)."""
-    return b"<sheetData" in xml and b"<!--" not in xml and b"<![CDATA[" not in xml
+    if b"<sheetData" not in xml:
+        return False
+    return b"<!" not in xml or (b"<!--" not in xml and b"<![CDATA[" not in xml)  # (one pass when neither)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -337,6 +341,67 @@ def _fast_sheet(xml: bytes, sheet: RawSheet) -> None:
     _formulas(xml, sheet)
 
 
+def _recall(memo: dict, key):
+    """``memo[key]`` (None when absent or ``key`` is None), kept as the most recently used."""
+    if key is None:
+        return None
+    hit = memo.pop(key, None)
+    if hit is not None:
+        memo[key] = hit
+    return hit
+
+
+def _remember(memo: dict, key, value, size: int) -> None:
+    """``memo[key] = value`` (not when ``key`` is None), the least recently used entry dropped
+    beyond ``size``: the parts every file repeats stay while the ones each file has its own pass."""
+    if key is None:
+        return
+    if len(memo) >= size:
+        del memo[next(iter(memo))]
+    memo[key] = value
+
+
+MEMO_MAX_BYTES = 1 << 17  # a bigger part (or layout) is never held in a memo: at most ~64 MB held in all
+
+
+# sheet part → (protected, formulas, errors) of the fast path, keyed by every byte zipfile reads for
+# it: every file of a template repeats most sheets byte for byte (the ones nobody types into)
+_SCANNED: dict = {}
+
+
+def _member_key(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple | None:
+    """What decides the bytes ``z.read(info)`` returns: the member's compressed bytes as stored,
+    and the central directory's fields zipfile reads them by (method, sizes, CRC, flags). Its local
+    header (name, times) is checked by ``z.open``. None when the package is not in memory or the
+    part is bigger than :data:`MEMO_MAX_BYTES` stored."""
+    fp = z.fp
+    if not isinstance(fp, io.BytesIO) or info.compress_size > MEMO_MAX_BYTES:
+        return None
+    at = info.header_offset
+    with fp.getbuffer() as buf:
+        head = bytes(buf[at:at + 30])
+        if len(head) < 30:
+            return None
+        at += 30 + int.from_bytes(head[26:28], "little") + int.from_bytes(head[28:30], "little")
+        payload = bytes(buf[at:at + info.compress_size])
+    return payload, info.compress_type, info.compress_size, info.file_size, info.CRC, info.flag_bits
+
+
+def _scanned_sheet(z: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: RawSheet) -> None:
+    """:func:`_fast_sheet` of a sheet part, memoised on its exact stored bytes (:func:`_member_key`).
+    A part seen before is still opened (zipfile's checks of its local header, which also depend on
+    where it lies in this package); its CRC was checked when those same bytes were read."""
+    key = _member_key(z, info)
+    hit = _recall(_SCANNED, key)
+    if hit is None:
+        _fast_sheet(z.read(info), sheet)
+        _remember(_SCANNED, key, (sheet.protected, dict(sheet.formulas), dict(sheet.errors)), 256)
+        return
+    z.open(info).close()
+    sheet.protected, formulas, errors = hit
+    sheet.formulas, sheet.errors = dict(formulas), dict(errors)
+
+
 def _fast_workbook(z: zipfile.ZipFile, wb_xml: bytes) -> tuple[list, dict, bool, dict, tuple]:
     listed, names, clashes = _workbook_parts(_block(wb_xml, b"sheets"), _block(wb_xml, b"definedNames"),
                                     z.read("xl/_rels/workbook.xml.rels"))
@@ -353,6 +418,35 @@ def _strict_workbook(z: zipfile.ZipFile, wb_xml: bytes) -> tuple[list, dict, boo
     return listed, names, structure_locked, custom, clashes
 
 
+_WORKBOOK_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "docProps/custom.xml")
+_WORKBOOKS: dict = {}
+
+
+def _workbook(z: zipfile.ZipFile, strict: bool) -> tuple[bool, list, dict, bool, dict, tuple]:
+    """(read strictly, [(sheet, state, part path)], workbook-scoped names, structure locked, custom
+    properties, name clashes) of a package. The fast path's answer is memoised on the exact stored
+    bytes of the parts it comes from (:func:`_member_key`), which are still opened (their headers
+    checked) on a hit."""
+    infos = key = None
+    if not strict:
+        have = set(z.namelist())
+        infos = [z.getinfo(n) for n in _WORKBOOK_PARTS if n in have]
+        keys = tuple((i.filename, _member_key(z, i)) for i in infos)
+        key = None if any(k is None for _, k in keys) else keys
+    hit = _recall(_WORKBOOKS, key)
+    if hit is not None:
+        for info in infos:
+            z.open(info).close()
+        strict, listed, names, locked, custom, clashes = hit
+        return strict, list(listed), dict(names), locked, dict(custom), clashes
+    wb_xml = z.read("xl/workbook.xml")
+    if not strict and b"<sheets>" not in wb_xml:  # a prefixed or unusual spelling: parse it
+        strict = True
+    listed, names, structure_locked, custom, clashes = (_strict_workbook if strict else _fast_workbook)(z, wb_xml)
+    _remember(_WORKBOOKS, key, (strict, list(listed), dict(names), structure_locked, dict(custom), clashes), 64)
+    return strict, listed, names, structure_locked, custom, clashes
+
+
 def read_raw(source, skip=(), zipped: zipfile.ZipFile | None = None, strict: bool = False) -> RawBook:
     """Read names, sheet states, protection, formulas, errors and values of a workbook in one pass.
 
@@ -365,20 +459,20 @@ def read_raw(source, skip=(), zipped: zipfile.ZipFile | None = None, strict: boo
         with open(source, "rb") as fh:
             data = fh.read()
     with (zipped or zipfile.ZipFile(io.BytesIO(data))) as z:
-        wb_xml = z.read("xl/workbook.xml")
-        if not strict and b"<sheets>" not in wb_xml:  # a prefixed or unusual spelling: parse it
-            strict = True
-        listed, names, structure_locked, custom, clashes = (_strict_workbook if strict else _fast_workbook)(z, wb_xml)
+        strict, listed, names, structure_locked, custom, clashes = _workbook(z, strict)
         sheets = {name: RawSheet(name, state) for name, state, _ in listed}
         targets = {name: target for name, _, target in listed}
         for name, sheet in sheets.items():
             if name in skip:
                 continue
             try:
-                xml = z.read(targets[name])
+                info = z.getinfo(targets[name])
             except KeyError:
                 continue
-            (_xml_sheet if strict else _fast_sheet)(xml, sheet)
+            if strict:
+                _xml_sheet(z.read(info), sheet)
+            else:
+                _scanned_sheet(z, info, sheet)
     book = RawBook(sheets, names, custom, structure_locked, strict=strict, source=data, skipped=tuple(skip),
                    name_clashes=clashes)
     _values(data, [s for n, s in sheets.items() if n not in skip])
@@ -490,6 +584,103 @@ def raw_items(rb: RawBook, tier) -> dict[str, list[str]]:
 
     return layout_items(((s.name, s.state, cells(s)) for s in rb.sheets.values() if s.values is not None),
                         rb.names, tier)
+
+
+_CANONICAL_COORD = re.compile(r"([A-Z]+)([1-9][0-9]*)")
+_POSITIONS: dict[str, tuple[int, int] | None] = {}
+
+
+def _position(coord: str) -> tuple[int, int] | None:
+    """(row, column) from 0 of a coordinate spelt as :func:`raw_items` spells a value cell's
+    ("B12"); None for any other spelling, which names no value cell there."""
+    p = _POSITIONS.get(coord, False)
+    if p is False:
+        m = _CANONICAL_COORD.fullmatch(coord)
+        p = (int(m.group(2)) - 1, col_index(m.group(1)) - 1) if m else None
+        if len(_POSITIONS) > 200_000:
+            _POSITIONS.clear()
+        _POSITIONS[coord] = p
+    return p
+
+
+def _fixed_cells(s: RawSheet, singles, rects) -> bytes:
+    """The values of a sheet that its layout items are made of, as exact bytes: every cell but
+    formulas, error values and the input area blanked; ``marshal`` tells 1, 1.0, True and -0.0
+    apart, as the items do. Raises ValueError for a value it cannot write (e.g. a date)."""
+    rows = [list(r) for r in s.values]
+    n = len(rows)
+    known = _POSITIONS.get
+    for coords in (s.formulas, s.errors, singles):
+        for coord in coords:
+            p = known(coord, False)
+            if p is False:
+                p = _position(coord)
+            if p is not None and p[0] < n:
+                row = rows[p[0]]
+                if p[1] < len(row):
+                    row[p[1]] = ""
+    for r1, c1, r2, c2 in rects:
+        for row in rows[r1 - 1:r2]:
+            if c1 <= len(row):
+                row[c1 - 1:c2] = [""] * (min(c2, len(row)) - c1 + 1)
+    return marshal.dumps(rows, 2)
+
+
+def _area_by_sheet(area: list) -> tuple[tuple, dict]:
+    """(the input area as a key, sheet → (its single input cells as coordinates, its ranges)),
+    worked out once per area (:func:`cdht.fingerprint.input_area` returns one list per names)."""
+    if _AREA_SPLIT and _AREA_SPLIT[0] is area:
+        return _AREA_SPLIT[1], _AREA_SPLIT[2]
+    by_sheet: dict[str, tuple[list, list]] = {}
+    for t, r1, c1, r2, c2 in area:
+        singles, rects = by_sheet.setdefault(t, ([], []))
+        if (r1, c1) == (r2, c2):
+            singles.append(f"{_letters(c1)}{r1}")
+        else:
+            rects.append((r1, c1, r2, c2))
+    _AREA_SPLIT[:] = [area, tuple(area), by_sheet]
+    return _AREA_SPLIT[1], by_sheet
+
+
+_AREA_SPLIT: list = []
+
+
+def _layout_key(rb: RawBook, tier) -> tuple | None:
+    """Everything :func:`raw_items` reads of ``rb``: names, input area, and per sheet it covers its
+    state, formulas and fixed cells (:func:`_fixed_cells`). None when a value cannot be keyed, or
+    the fixed cells are more than :data:`MEMO_MAX_BYTES`."""
+    area, by_sheet = _area_by_sheet(input_area(rb.names, tier))
+    sheets, size = [], 0
+    for s in rb.sheets.values():
+        if s.values is None or s.name in TOOL_SHEETS or s.name == SHEET_META:
+            continue
+        singles, rects = by_sheet.get(s.name, ((), ()))
+        try:
+            fixed = _fixed_cells(s, singles, rects)
+        except ValueError:
+            return None
+        size += len(fixed)
+        if size > MEMO_MAX_BYTES:
+            return None
+        sheets.append((s.name, s.state, tuple(s.formulas.items()), fixed))
+    return tuple(rb.names.items()), area, tuple(sheets)
+
+
+_LAYOUTS: dict = {}
+
+
+def raw_layout(rb: RawBook, tier) -> tuple[dict[str, list[str]], str]:
+    """(:func:`raw_items`, their :func:`cdht.fingerprint.digest`), memoised on everything the items
+    are made of (:func:`_layout_key`): the files of one template share their fixed texts and
+    formulas, and differ in what is typed and in the formulas' saved values, which the items leave
+    out. Any other difference (a text, a formula, a name, a sheet state) is another key."""
+    key = _layout_key(rb, tier)
+    hit = _recall(_LAYOUTS, key)
+    if hit is None:
+        items = raw_items(rb, tier)
+        hit = ({k: tuple(v) for k, v in items.items()}, digest(items))
+        _remember(_LAYOUTS, key, hit, 64)
+    return {k: list(v) for k, v in hit[0].items()}, hit[1]
 
 
 def named_rows(rb, name: str) -> tuple[str | None, int, list[list]]:
