@@ -21,6 +21,7 @@ from cdht.read.tamper import check_layout
 from cdht.xlsx import fastread as fr
 from tests import corpus as C
 from tests.read.variants import resave
+from tests.test_hostile import edit_parts
 
 
 def cold() -> None:
@@ -46,15 +47,9 @@ def snapshot(path: Path) -> str:
 
 
 def edit(src: Path, out: Path, part: str, pattern: bytes, repl: bytes) -> Path:
-    """A copy of ``src`` with the first match of ``pattern`` in ``part`` replaced (it must match)."""
-    with zipfile.ZipFile(src) as z:
-        parts = {n: z.read(n) for n in z.namelist()}
-    parts[part], n = re.subn(pattern, repl, parts[part], count=1)
-    assert n == 1, (part, pattern)
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for k, v in parts.items():
-            z.writestr(k, v)
-    return out
+    """A copy of ``src`` with the first match of ``pattern`` in ``part`` replaced (it must match):
+    the hostile tests' package editor with one edit."""
+    return edit_parts(src, out, (part, pattern, repl))
 
 
 @pytest.fixture(scope="module")
