@@ -13,6 +13,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from cdht import contract as L
 from cdht.ops.assess import check
@@ -194,6 +195,18 @@ def test_the_fast_path_cannot_be_fooled_by_a_commented_original(filled, tmp_path
     rep = check(out)
     assert rep.sub.tampered
     assert [(f.sheet, f.cell) for f in rep.findings if f.code == "CDHT-W019"] == [(L.SHEET_SELF, "E5")]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from([b"<!--", b"<![CDATA[", b"<!", b"!", b"<", b"-", b"--", b"[CDATA[", b"x", b"!--",
+                                 b"<![CDATA", b"<sheetData>"]), max_size=10))
+def test_the_comment_and_cdata_screen_is_a_plain_search(pieces):
+    """The fast path's screen for comments and CDATA (found from each "!", not by a two-byte
+    search) says exactly what searching for "<!--" and "<![CDATA[" says, a "!" first included."""
+    from cdht.xlsx.fastread import _fast_path_fits
+    xml = b"".join(pieces)
+    plain = b"<sheetData" in xml and b"<!--" not in xml and b"<![CDATA[" not in xml
+    assert _fast_path_fits(xml) == plain
 
 
 # --- formulas as LibreOffice spells them: <f aca="false"> (issue 18: one source ≈ its bare read) --
