@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 from pathlib import Path
 
 from cdht.messages import Finding, finding, os_reason
@@ -16,8 +17,12 @@ def control_chars(name: str) -> list[str]:
     """The characters of a file name that cannot be written into a workbook (``U+000B``…): control
     characters, and the stand-ins Python uses for bytes that are not UTF-8 (``U+DCFF``, a name
     made on another system). None for a sound name."""
-    return sorted({f"U+{ord(ch):04X}" for ch in name
-                   if ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 or 0xD800 <= ord(ch) < 0xE000})
+    if _CONTROL.search(name) is None:  # (the usual case, without a look at each character in Python)
+        return []
+    return sorted({f"U+{ord(ch):04X}" for ch in _CONTROL.findall(name)})
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def collect_sources(sources: list[str | Path], parent: Path) -> tuple[list[Path], list[Finding]]:
@@ -87,7 +92,7 @@ def _walk(folder: Path, notes: list[Finding]) -> list[tuple[Path, Path]]:
                 notes.append(_unopened(folder, Path(e.path), kind))
             else:  # a file (a link to a missing workbook is read, and refused, as that file)
                 found.append((Path(e.path), root / rel / e.name))
-    return sorted(found)
+    return sorted(found, key=lambda f: f[0])  # (by path: no two entries share one)
 
 
 def _kind(entry: os.DirEntry):
