@@ -369,13 +369,13 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "Dùng bản sổ tổng hợp gốc do Sở phát hành (hoặc bản sao lưu .bak gần nhất); không xóa hay đổi tên "
                   "trang '{tool_sheet}'."),
     # (issue 18: nothing is lost — what a merge writes must fit where the next reading looks)
-    "CDHT-M044": (ERROR, "Cần ghi {rows} quyết định vào sổ công nhận nhưng vùng '{name}' của sổ chỉ có {size} dòng "
-                         "(dòng {first}–{last}); các quyết định thừa sẽ nằm ngoài vùng và các lần đọc sau không thấy. "
-                         "Chưa ghi gì vào sổ tổng hợp.",
+    "CDHT-M044": (ERROR, "Cần ghi {rows} dòng quyết định (kể cả dòng còn lỗi, được giữ nguyên) vào sổ công nhận "
+                         "nhưng vùng '{name}' của sổ chỉ có {size} dòng (dòng {first}–{last}); các dòng thừa sẽ nằm "
+                         "ngoài vùng và các lần đọc sau không thấy. Chưa ghi gì vào sổ tổng hợp.",
                   "Đề nghị Sở GD&ĐT phát hành sổ tổng hợp có sổ công nhận đủ dòng (cdht generate --units với danh "
                   "sách đầy đủ đơn vị cấp dưới; mỗi đơn vị được 3 dòng), chuyển số liệu sang sổ mới bằng cdht "
                   "migrate rồi tổng hợp lại; hoặc xóa khỏi sổ công nhận (và sổ năm trước ở --register-from) các "
-                  "quyết định đã hết hiệu lực không còn cần."),
+                  "quyết định đã hết hiệu lực không còn cần, sửa hoặc xóa các dòng còn lỗi."),
     "CDHT-M045": (ERROR, "Danh sách đơn vị cấp dưới trong thông tin ẩn (_meta) của sổ tổng hợp không đọc được "
                          "({value}): phải là danh sách mã đơn vị. Không dùng danh sách này, nên không tính các chỉ "
                          "tiêu từ số đơn vị cấp dưới.",
