@@ -249,6 +249,11 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "CDHT-W066": (ERROR, "Không ghi được thư mục hồ sơ '{folder}' ({reason}); chưa có văn bản nào được tạo.",
                   "Chọn --out là một thư mục có quyền ghi (ví dụ trong thư mục Tài liệu), đóng các tệp Word của "
                   "hồ sơ cũ đang mở, rồi chạy lại lệnh."),
+    # (issue 18: a refused merge leaves nothing — no return workbook for a parent not written)
+    "CDHT-W067": (WARNING, "Chưa ghi {count} sổ tính trả lại vào thư mục '{folder}' vì sổ tổng hợp không được ghi "
+                           "ở lần tổng hợp này (xem lỗi ở trên); lần chạy này không thay đổi gì.",
+                  "Sửa lỗi khiến sổ tổng hợp không được ghi rồi chạy lại lệnh tổng hợp với --return-dir: các sổ "
+                  "tính trả lại được ghi cùng lần tổng hợp đó."),
     # --- evidence (minh chứng) -----------------------------------------------------------------
     "CDHT-E001": (ERROR, "Chỉ tiêu {indicator} đạt nhưng chưa có dòng minh chứng nào ghi mã này (Số minh chứng = 0): "
                          "mức độ không đổi, nhưng chưa nộp hồ sơ được.",

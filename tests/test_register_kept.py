@@ -9,12 +9,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 
 from cdht import contract as L
+from cdht.cli.main import main
+from cdht.messages import finding
 from cdht.ops.merge import merge
 from cdht.xlsx.fastread import read_raw
 from tests.merge_fixtures import YEAR, write_register
@@ -169,3 +173,70 @@ def test_capacity_counts_the_kept_rows(kit, tmp_path):
     assert r.written and "CDHT-M044" not in [f.code for f in r.findings]
     rows = _register(parent)
     assert len(rows) == size and rows[-1] == _typed(BAD[1])
+
+
+# -------------------------------------------------------------------------------------------------
+# 2. no return workbook when the parent is not written
+# -------------------------------------------------------------------------------------------------
+
+def _returning_inbox(kit, folder: Path) -> Path:
+    kit.commune(folder / "a.xlsx", "MAU-X0101")
+    kit.commune(folder / "c.xlsx", "MAU-X0103", evidence=False)  # no evidence: returned
+    return folder
+
+
+def _merge_cli(parent: Path, inbox: Path, out: Path, *extra) -> dict:
+    res = CliRunner().invoke(main, ["merge", str(parent), str(inbox), "--return-dir", str(out), "--json", *extra])
+    assert res.exit_code in (0, 2), res.output
+    return {**json.loads(res.stdout), "exit_code": res.exit_code}
+
+
+def test_return_workbooks_are_written_with_the_parent(kit, tmp_path):
+    parent = kit.parent(tmp_path / "p.xlsx")
+    out = _merge_cli(parent, _returning_inbox(kit, tmp_path / "inbox"), tmp_path / "tra-lai")
+    assert out["written"] and [Path(p).name for p in out["return_workbooks"]] == [f"TRA-LAI_{YEAR}_MAU-X0103.xlsx"]
+    assert "CDHT-W067" not in [f["code"] for f in out["findings"]]
+
+
+def _full_register(kit, parent: Path, monkeypatch, tmp_path) -> tuple:
+    size = _register_size(parent)
+    write_register(parent, _decisions([f"X{k:04d}" for k in range(1, size + 1)]))
+    last_year = write_register(kit.parent(tmp_path / "nam-truoc.xlsx", unit=None), _decisions(["X9999"]))
+    return "CDHT-M044", ("--register-from", str(last_year))
+
+
+def _full_log(kit, parent: Path, monkeypatch, tmp_path) -> tuple:
+    from cdht.ops.merge import capacity
+    monkeypatch.setattr(capacity, "EXCEL_MAX_ROWS", L.HEADER_ROW + 1)  # Excel's last row, in small: one row of room
+    return "CDHT-M046", ()
+
+
+def _disk_full(kit, parent: Path, monkeypatch, tmp_path) -> tuple:
+    import cdht.ops.merge as m
+    monkeypatch.setattr(m, "save_safely", lambda wb, path: finding("CDHT-W023", file=Path(path).name,
+                                                                   reason="hết dung lượng đĩa"))
+    return "CDHT-W023", ()
+
+
+@pytest.mark.parametrize("refusal", [_full_register, _full_log, _disk_full])
+def test_no_return_workbook_when_the_parent_write_is_refused(kit, tmp_path, monkeypatch, refusal):
+    parent = kit.parent(tmp_path / "tong-hop" / "p.xlsx", unit=None)
+    code, extra = refusal(kit, parent, monkeypatch, tmp_path)
+    before = parent.read_bytes()
+    returns = tmp_path / "tra-lai"
+    out = _merge_cli(parent, _returning_inbox(kit, tmp_path / "inbox"), returns, *extra)
+    codes = [f["code"] for f in out["findings"]]
+    assert out["exit_code"] == 2 and not out["written"] and code in codes
+    assert out["return_workbooks"] == [] and not returns.exists()  # the run changed nothing, left nothing
+    assert parent.read_bytes() == before
+    [note] = [f for f in out["findings"] if f["code"] == "CDHT-W067"]
+    assert note["file"] == parent.name and "1 sổ tính trả lại" in note["message"] and str(returns) in note["message"]
+
+
+def test_the_note_is_shown_to_the_clerk(kit, tmp_path, monkeypatch):
+    parent = kit.parent(tmp_path / "tong-hop" / "p.xlsx", unit=None)
+    _disk_full(kit, parent, monkeypatch, tmp_path)
+    res = CliRunner().invoke(main, ["merge", str(parent), str(_returning_inbox(kit, tmp_path / "inbox")),
+                                    "--return-dir", str(tmp_path / "tra-lai")])
+    assert res.exit_code == 2 and "[CDHT-W023]" in res.output and "[CDHT-W067]" in res.output
+    assert "Đã ghi" not in res.output and not (tmp_path / "tra-lai").exists()
