@@ -249,6 +249,11 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "CDHT-W066": (ERROR, "Không ghi được thư mục hồ sơ '{folder}' ({reason}); chưa có văn bản nào được tạo.",
                   "Chọn --out là một thư mục có quyền ghi (ví dụ trong thư mục Tài liệu), đóng các tệp Word của "
                   "hồ sơ cũ đang mở, rồi chạy lại lệnh."),
+    # (issue 18: a refused merge leaves nothing — no return workbook for a parent not written)
+    "CDHT-W067": (WARNING, "Chưa ghi {count} sổ tính trả lại vào thư mục '{folder}' vì sổ tổng hợp không được ghi "
+                           "ở lần tổng hợp này (xem lỗi ở trên); lần chạy này không thay đổi gì.",
+                  "Sửa lỗi khiến sổ tổng hợp không được ghi rồi chạy lại lệnh tổng hợp với --return-dir: các sổ "
+                  "tính trả lại được ghi cùng lần tổng hợp đó."),
     # --- evidence (minh chứng) -----------------------------------------------------------------
     "CDHT-E001": (ERROR, "Chỉ tiêu {indicator} đạt nhưng chưa có dòng minh chứng nào ghi mã này (Số minh chứng = 0): "
                          "mức độ không đổi, nhưng chưa nộp hồ sơ được.",
@@ -369,13 +374,13 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "Dùng bản sổ tổng hợp gốc do Sở phát hành (hoặc bản sao lưu .bak gần nhất); không xóa hay đổi tên "
                   "trang '{tool_sheet}'."),
     # (issue 18: nothing is lost — what a merge writes must fit where the next reading looks)
-    "CDHT-M044": (ERROR, "Cần ghi {rows} quyết định vào sổ công nhận nhưng vùng '{name}' của sổ chỉ có {size} dòng "
-                         "(dòng {first}–{last}); các quyết định thừa sẽ nằm ngoài vùng và các lần đọc sau không thấy. "
-                         "Chưa ghi gì vào sổ tổng hợp.",
+    "CDHT-M044": (ERROR, "Cần ghi {rows} dòng quyết định (kể cả dòng còn lỗi, được giữ nguyên) vào sổ công nhận "
+                         "nhưng vùng '{name}' của sổ chỉ có {size} dòng (dòng {first}–{last}); các dòng thừa sẽ nằm "
+                         "ngoài vùng và các lần đọc sau không thấy. Chưa ghi gì vào sổ tổng hợp.",
                   "Đề nghị Sở GD&ĐT phát hành sổ tổng hợp có sổ công nhận đủ dòng (cdht generate --units với danh "
                   "sách đầy đủ đơn vị cấp dưới; mỗi đơn vị được 3 dòng), chuyển số liệu sang sổ mới bằng cdht "
                   "migrate rồi tổng hợp lại; hoặc xóa khỏi sổ công nhận (và sổ năm trước ở --register-from) các "
-                  "quyết định đã hết hiệu lực không còn cần."),
+                  "quyết định đã hết hiệu lực không còn cần, sửa hoặc xóa các dòng còn lỗi."),
     "CDHT-M045": (ERROR, "Danh sách đơn vị cấp dưới trong thông tin ẩn (_meta) của sổ tổng hợp không đọc được "
                          "({value}): phải là danh sách mã đơn vị. Không dùng danh sách này, nên không tính các chỉ "
                          "tiêu từ số đơn vị cấp dưới.",

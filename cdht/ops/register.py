@@ -108,40 +108,67 @@ class Decision:
                 "upgrade_from": self.upgrade_from.isoformat() if self.upgrade_from else None}
 
 
+REGISTER_WIDTH = len(L.REGISTER_COLUMNS)
+COMPUTED_COLUMNS = (6, 7, 8)  # 0-based: G–I, "Còn hiệu lực đến", "… năm đánh giá", "… mức độ 2 từ"
+
+
 def read_register(rb, file_name: str, settings=None) -> tuple[list[Decision], list[Finding]]:
     """Decisions typed in (or carried into) a parent workbook's register (a raw read,
-    ``cdht.xlsx.fastread.read_raw``), with coded problems: bad rows (CDHT-M013) and level-2
-    decisions earlier than ``upgrade_after_months`` after the level-1 one (CDHT-P015)."""
+    ``cdht.xlsx.fastread.read_raw``), with coded problems: bad rows (CDHT-M013, M016, M017, M040)
+    and level-2 decisions earlier than ``upgrade_after_months`` after the level-1 one (CDHT-P015)."""
+    decisions, _, problems = read_register_rows(rb, file_name, settings)
+    return decisions, problems
+
+
+def read_register_rows(rb, file_name: str, settings=None) -> tuple[list[Decision], list[list], list[Finding]]:
+    """:func:`read_register`, plus the rows that are not decisions, as typed (``kept``): a row with
+    a bad unit code, level or date (reported, never used as a decision) or with only a note. A
+    merge rewrites the whole register, so it writes these back verbatim (:func:`register_rows`)
+    until the clerk fixes them — nothing typed is lost (issue 18). Each kept row is the range's
+    columns A–J as read, with the computed columns G–I left empty (nothing is computed from it)."""
     from cdht.xlsx.fastread import named_rows
 
     if L.N_REGISTER not in rb.names:
-        return [], [finding("CDHT-W009", file=file_name, name=L.N_REGISTER)]
+        return [], [], [finding("CDHT-W009", file=file_name, name=L.N_REGISTER)]
     sheet, first, rows = named_rows(rb, L.N_REGISTER)
-    out, problems = [], []
+    out, kept, problems = [], [], []
     for k, vals in enumerate(rows):
+        vals = (vals + [None] * REGISTER_WIDTH)[:REGISTER_WIDTH]
         if all(v in (None, "") for v in vals[:6]):
+            if vals[9] not in (None, ""):  # a note alone: not a decision, but typed
+                kept.append(_kept(vals))
             continue
-        rownum = first + k
-        code, name, level, number, date, issuer = (vals + [None] * 10)[:6]
-        d, why = read_date(date)
-        where = dict(file=file_name, sheet=sheet, row=rownum)
-        bad = []
-        if code_text(code) is None:
-            bad.append(finding("CDHT-M013", **where))
-        if level not in (1, 2, 1.0, 2.0, "1", "2"):
-            bad.append(finding("CDHT-M016", value="" if level is None else level, **where))
-        if d is None:
-            bad.append(finding("CDHT-M017", reason=why or "chưa ghi ngày", **where))
-        elif d.year > LAST_PLAUSIBLE_YEAR:  # 31/12/9999: nothing can be computed from it
-            bad.append(finding("CDHT-M040", value=d.strftime("%d/%m/%Y"), limit=LAST_PLAUSIBLE_YEAR, **where))
+        d, bad = _row_problems(vals, dict(file=file_name, sheet=sheet, row=first + k))
         if bad:
             problems += bad
+            kept.append(_kept(vals))
             continue
-        out.append(Decision(code_text(code) or str(code), str(name or ""), int(float(level)), str(number or ""), d,
-                            str(issuer or ""), str(vals[9] or "") if len(vals) > 9 else "",
-                            sheet=sheet, row=rownum))
+        code, name, level, number, _, issuer = vals[:6]
+        out.append(Decision(code_text(code), str(name or ""), int(float(level)), str(number or ""),
+                            d, str(issuer or ""), str(vals[9] or ""), sheet=sheet, row=first + k))
     problems += upgrade_findings(out, settings, file_name)
-    return out, problems
+    return out, kept, problems
+
+
+def _row_problems(vals: list, where: dict) -> tuple[dt.date | None, list[Finding]]:
+    """A register row's decision date, and why the row is not a decision (nothing: it is one)."""
+    code, _, level, _, date = vals[:5]
+    d, why = read_date(date)
+    bad = []
+    if code_text(code) is None:
+        bad.append(finding("CDHT-M013", **where))
+    if level not in (1, 2, 1.0, 2.0, "1", "2"):
+        bad.append(finding("CDHT-M016", value="" if level is None else level, **where))
+    if d is None:
+        bad.append(finding("CDHT-M017", reason=why or "chưa ghi ngày", **where))
+    elif d.year > LAST_PLAUSIBLE_YEAR:  # 31/12/9999: nothing can be computed from it
+        bad.append(finding("CDHT-M040", value=d.strftime("%d/%m/%Y"), limit=LAST_PLAUSIBLE_YEAR, **where))
+    return d, bad
+
+
+def _kept(vals: list) -> list:
+    """A row kept as typed: "" for an empty cell and for the computed columns."""
+    return ["" if v is None or j in COMPUTED_COLUMNS else v for j, v in enumerate(vals)]
 
 
 def upgrade_findings(decisions: list[Decision], settings=None, file_name: str | None = None) -> list[Finding]:
@@ -234,8 +261,10 @@ def unit_standing(unit: str, decisions: list[Decision], *, appraised: int | None
     return Standing(unit, S.NOT_SUBMITTED, 0, None, appraised)
 
 
-def register_rows(decisions: list[Decision]) -> list[list]:
-    """The register's rows, sorted by unit and date, with the computed columns filled."""
+def register_rows(decisions: list[Decision], kept: list[list] = ()) -> list[list]:
+    """The register's rows: the decisions sorted by unit and date, with the computed columns
+    filled, then the ``kept`` rows that are not decisions (:func:`read_register_rows`) as typed,
+    in the order they were in — after the decisions, where the clerk finds the rows to fix."""
     return [[d.unit, d.name, d.level, d.number, d.date, d.issuer, d.valid_until,
              "Có" if d.in_force else "Không", d.upgrade_from or "", d.note or ""]
-            for d in sorted(decisions, key=lambda d: (d.unit, d.date, d.level))]
+            for d in sorted(decisions, key=lambda d: (d.unit, d.date, d.level))] + [list(r) for r in kept]

@@ -17,13 +17,22 @@ def write_return_workbooks(result, out_dir: str | Path) -> list[Path]:
     The unit part is the code typed in the source made a safe name (:func:`cdht.paths.unique_names`:
     a code like ``X/../../tong-hop-huyen`` never leaves ``out_dir``, two codes never share a file);
     each file is written atomically, and one that would land outside ``out_dir`` (a link planted
-    under its name) is refused (W052) — refusals and write failures go to ``result.findings``."""
+    under its name) is refused (W052) — refusals and write failures go to ``result.findings``.
+
+    Only with the parent written (``result.written``): a merge whose write was refused (M044,
+    M046, W023, …) changed nothing, so it leaves nothing — no return workbook, no folder, one
+    note (W067) saying how many were not written and why."""
     from cdht.ops.merge import returns_rows
 
     by_unit: dict[str, list[list]] = {}
     for row in returns_rows(result):
         by_unit.setdefault(row[0] or Path(row[2]).stem, []).append(row)
     out_dir = Path(out_dir)
+    if not result.written:
+        if by_unit:
+            result.findings.append(finding("CDHT-W067", count=len(by_unit), folder=str(out_dir),
+                                           file=result.parent.name))
+        return []
     out_dir.mkdir(parents=True, exist_ok=True)
     names = unique_names(sorted(by_unit))
     paths = []

@@ -133,3 +133,27 @@ def test_a_merge_whose_rows_would_not_fit_writes_nothing_into_the_open_book(dist
     cdht_addin.gop_bao_cao(str(folder), book=book)
     assert [a["func"] for a in xlwings_remote.actions(book)] == ["alert"]
     assert "CDHT-M046" in _alerts(book)[0]
+
+
+def test_the_button_keeps_a_register_row_that_is_not_a_decision(district, tmp_path):
+    """The open-book writer gets the same register rows as ``cdht merge`` (issue 18): a saved row
+    with a bad level is written back as typed, after the decisions."""
+    template, folder = district
+    bad = ["MAU-X0103", "Xã 3", "hai", "125/QĐ-UBND", dt.datetime(YEAR, 3, 1), "UBND huyện"]
+
+    def type_rows(wb):
+        _type_decisions(wb)
+        sheet, ref = next(iter(wb.defined_names[L.N_REGISTER].destinations))
+        first = int("".join(ch for ch in ref.split(":")[0] if ch.isdigit()))
+        for j, v in enumerate(bad, start=1):
+            wb[sheet].cell(first + len(DECISIONS), j, v)
+
+    saved = _typed(template, tmp_path / template.name, type_rows)  # the user saved
+    book = _book(saved, saved)
+    cdht_addin.gop_bao_cao(str(folder), book=book)
+    assert "CDHT-A009" not in _alerts(book)[0]
+    pos = openpyxl.load_workbook(saved, read_only=True).sheetnames.index(L.SHEET_REGISTER)
+    block = next(a for a in xlwings_remote.actions(book) if a["func"] == "setValues" and a["sheet_position"] == pos)
+    rows = [row for row in block["values"] if any(v not in (None, "") for v in row)]
+    assert [row[3] for row in rows] == ["123/QĐ-UBND", "124/QĐ-UBND", "125/QĐ-UBND"]
+    assert rows[2][:4] == bad[:4]

@@ -178,7 +178,7 @@ def _merge(result: MergeResult, sources, *, dry_run, on_duplicate, register_from
     _tally(result, accepted, expected, existing, reg.units is None)
     _missing_findings(result, parent_path.name)
 
-    result.register, reg_findings = register(parent.raw, parent_path.name, register_from, sub.year,
+    result.register, result.register_kept, reg_findings = register(parent.raw, parent_path.name, register_from, sub.year,
                                              sub.edition.settings, profile, child_tier.code, register_book)
     result.findings += reg_findings
     values = dict(sub.values)

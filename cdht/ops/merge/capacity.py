@@ -62,6 +62,6 @@ def overflow(result, raw, now_stamp: str = "") -> list[Finding]:
     from cdht.ops.merge.updates import log_rows
 
     file = result.parent.name
-    problems = [register_overflow(raw, file, len(result.register)),
+    problems = [register_overflow(raw, file, len(result.register) + len(result.register_kept)),
                 log_overflow(raw, file, len(log_rows(result, now_stamp)) + len(ledger_rows(result.receipts, now_stamp)))]
     return [p for p in problems if p is not None]

@@ -20,7 +20,8 @@ from cdht.messages import UNREADABLE_CONTENT, Finding, finding
 from cdht.xlsx.fastread import read_raw
 
 from cdht.ops.merge.model import MergeResult
-from cdht.ops.register import Decision, read_register, register_findings, standing, unit_standing
+from cdht.ops.register import (Decision, read_register, read_register_rows, register_findings, standing,
+                               unit_standing)
 
 SOURCE_PROFILE = "profile"  # the province profile's registry (--profile / --units)
 SOURCE_ISSUED = "issued"    # the expected lower units locked in the parent's metadata at issue
@@ -106,17 +107,23 @@ def previous_book(path: str | Path):
 
 
 def register(parent_raw, parent_name: str, register_from: str | Path | None, year: int,
-             settings, profile=None, tier: str | None = None, previous=None) -> tuple[list[Decision], list[Finding]]:
+             settings, profile=None, tier: str | None = None,
+             previous=None) -> tuple[list[Decision], list[list], list[Finding]]:
     """The parent's register, plus the decisions of last year's book ``register_from`` that it
     lacks, each evaluated (in force, upgrade date) for assessment year ``year`` under the
     profile's decision deadline and validity reading (``tier``: the child tier, when the profile
-    has no registry to say). ``previous``: that book already read (:func:`previous_book`)."""
-    decisions, findings = read_register(parent_raw, parent_name, settings)
+    has no registry to say). ``previous``: that book already read (:func:`previous_book`).
+
+    Also the parent's rows that are not decisions, as typed (a bad code, level or date, reported;
+    :func:`cdht.ops.register.read_register_rows`): the merge writes them back after the decisions,
+    so rewriting the register loses nothing. Last year's book's bad rows are reported with its
+    name and not carried (that book is only read: they stay in it)."""
+    decisions, kept, findings = read_register_rows(parent_raw, parent_name, settings)
     if register_from:
         if previous is None:
             previous, problems = previous_book(register_from)
             if previous is None:
-                return decisions, findings + problems
+                return decisions, kept, findings + problems
         prev, prev_findings = read_register(previous, Path(register_from).name, settings)
         keys = {(d.unit, d.level, d.number) for d in decisions}
         decisions += [d for d in prev if (d.unit, d.level, d.number) not in keys]
@@ -125,7 +132,7 @@ def register(parent_raw, parent_name: str, register_from: str | Path | None, yea
     for d in decisions:
         d.evaluate(ref_date, settings, profile, tier)
     findings += register_findings(decisions, year, profile, tier, parent_name)
-    return decisions, findings
+    return decisions, kept, findings
 
 
 def standings(result: MergeResult, existing: dict[str, dict]) -> dict[str, int]:

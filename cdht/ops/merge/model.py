@@ -83,6 +83,7 @@ class MergeResult:
     parent_level: int | None = None
     derived: dict[str, int] = field(default_factory=dict)
     register: list[Decision] = field(default_factory=list)
+    register_kept: list[list] = field(default_factory=list)  # register rows that are not decisions, as typed
     findings: list[Finding] = field(default_factory=list)  # about the parent / register
     written: bool = False
     contributions: "ContribResult | None" = None  # departments' forms (tỉnh only)

@@ -64,7 +64,7 @@ def sheet_updates(result: MergeResult, child_tier, existing: dict[str, dict], no
                SheetUpdate(L.N_CHILDREN, Placement.SUMMARY, [[completeness_text(result, rows)]])]
     updates += [SheetUpdate(name, Placement.CELL, [[v]]) for name, v in result.derived.items()]
     updates += _contribution_cells(result)
-    updates += [SheetUpdate(L.N_REGISTER, Placement.IN_RANGE, register_rows(result.register),
+    updates += [SheetUpdate(L.N_REGISTER, Placement.IN_RANGE, register_rows(result.register, result.register_kept),
                             len(L.REGISTER_COLUMNS), date_columns=(5, 7, 9)),
                 SheetUpdate(L.N_RETURNS, Placement.BELOW_HEADER, returns_rows(result), len(L.RETURNS_COLUMNS)),
                 # the log, then the receipt ledger's rows for contents seen for the first time (a date
