@@ -381,6 +381,12 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                   "sách đầy đủ đơn vị cấp dưới; mỗi đơn vị được 3 dòng), chuyển số liệu sang sổ mới bằng cdht "
                   "migrate rồi tổng hợp lại; hoặc xóa khỏi sổ công nhận (và sổ năm trước ở --register-from) các "
                   "quyết định đã hết hiệu lực không còn cần, sửa hoặc xóa các dòng còn lỗi."),
+    "CDHT-M047": (ERROR, "Sổ công nhận có {rows} quyết định nhưng vùng '{name}' của sổ năm {year} chỉ có "
+                         "{size} dòng: chuyển sang sẽ mất {lost} quyết định. Chưa ghi sổ năm {year}; sổ cũ không "
+                         "bị sửa.",
+                  "Đề nghị Sở GD&ĐT cập nhật danh sách đơn vị cấp dưới năm {year} trong hồ sơ cấu hình tỉnh (mỗi "
+                  "đơn vị được 3 dòng sổ công nhận) rồi chạy lại; hoặc trên một bản sao của sổ cũ, xóa các quyết "
+                  "định đã hết hiệu lực không còn cần rồi chuyển bản sao đó."),
     "CDHT-M045": (ERROR, "Danh sách đơn vị cấp dưới trong thông tin ẩn (_meta) của sổ tổng hợp không đọc được "
                          "({value}): phải là danh sách mã đơn vị. Không dùng danh sách này, nên không tính các chỉ "
                          "tiêu từ số đơn vị cấp dưới.",

@@ -340,6 +340,30 @@ def test_a_districts_recognition_register_is_carried_with_its_validity_for_the_n
         "migrate", old, "--profile", SAMPLE_UNITS, "--out", tmp_path / "lan-2.xlsx").output
 
 
+def test_decisions_that_do_not_fit_the_new_register_stop_the_carry_instead_of_being_dropped(tmp_path, templates,
+                                                                                             monkeypatch):
+    """The new year's register is sized from the new registry (3 rows a unit, at least 500): after
+    communes merged, a district's new register can hold fewer rows than its old book has
+    decisions. Carrying what fits would lose the rest in silence; the new book is not written (M047
+    says how many would be lost and what to do), the old one is untouched. (The size rule is
+    shrunk to 3 rows here, so 4 decisions stand for a register of a few hundred.)"""
+    register = [[f"MAU-X010{k}", f"Xã {k}", 1, f"{k}/QĐ-PGDĐT", dt.date(2025, 3, k), "Phòng GD&ĐT"]
+                for k in range(1, 5)]
+    old = C.fill(C.template(templates, "huyen", OLD), tmp_path / "huyen-2025.xlsx", C.PASSING["huyen"],
+                 register=register)
+    before = sha(old)
+    monkeypatch.setattr(L, "register_size", lambda units: 3)
+    target = tmp_path / "moi.xlsx"
+    res, out = _migrate_json(old, "--profile", SAMPLE_UNITS, "--out", target)
+    assert res.exit_code != 0 and not out["written"] and not target.exists() and sha(old) == before
+    [f] = [f for f in out["findings"] if f["code"] == "CDHT-M047"]
+    assert (f["file"], f["sheet"]) == (old.name, L.SHEET_REGISTER) and "4 quyết định" in f["message"] and "chỉ có 3 dòng" in f["message"]
+    assert "mất 1 quyết định" in f["message"] and "3 dòng sổ công nhận" in f["fix"]
+    monkeypatch.setattr(L, "register_size", lambda units: 4)  # room for all four: carried, none lost
+    res, out = _migrate_json(old, "--profile", SAMPLE_UNITS, "--out", target)
+    assert res.exit_code == 0 and out["register"] == {"decisions": 4, "in_force": 4}
+
+
 # ------------------------------------------------------------------------------------------------
 # a Sở that signs
 # ------------------------------------------------------------------------------------------------

@@ -482,10 +482,14 @@ def _carry_register(result: Migration, sub, rb, wb, new_tier, profile) -> None:
     for d in decisions:
         d.evaluate(dt.date(result.year, 12, 31), new_tier.edition.settings, profile, new_tier.children[0])
     ws, r1, c1, r2, _ = named_bounds(wb, L.N_REGISTER)
-    for k, row in enumerate(register_rows(decisions)[:r2 - r1 + 1]):
+    rows = register_rows(decisions)
+    if len(rows) > r2 - r1 + 1:  # never carried in part: the new book would lose decisions (issue 18)
+        raise _Refuse([finding("CDHT-M047", file=sub.path.name, sheet=L.SHEET_REGISTER, rows=len(rows), year=result.year,
+                               name=L.N_REGISTER, size=r2 - r1 + 1, lost=len(rows) - (r2 - r1 + 1))])
+    for k, row in enumerate(rows):
         for j, v in enumerate(row):
             put(writable_cell(ws, r1 + k, c1 + j), v)
-    result.decisions = min(len(decisions), r2 - r1 + 1)
+    result.decisions = len(decisions)
     result.decisions_in_force = sum(1 for d in decisions if d.in_force)
 
 
