@@ -46,7 +46,7 @@ from cdht import contract as L
 from cdht.log import log as _log, log_path  # noqa: F401  (log_path: shown in alerts)
 from cdht.evaluate import level_label
 from cdht.messages import ERROR, INFO, INTERNAL_ERROR, WARNING, Finding, finding
-from cdht.xlsx.names import sheet_text
+from cdht.xlsx.names import excel_literal
 
 TITLE = "Cộng đồng học tập"
 MAX_HIGHLIGHTS = 50          # cell colours per run (one xlwings call each)
@@ -131,12 +131,12 @@ def _unsaved_changes(book) -> bool:
 
 def _text(v):
     """A value as data: text holds only what a cell can (:func:`cdht.xlsx.names.sheet_text`, the
-    cleaning of every write: no control or XML-illegal character, Excel's length) and text that
-    Excel would parse as a formula is kept as text."""
+    cleaning of every write: no control or XML-illegal character, Excel's length) and stays that
+    text — Excel's text prefix where it would read a number, a date or a formula
+    (:func:`cdht.xlsx.names.excel_literal`: a unit code "00004" is not made the number 4)."""
     if not isinstance(v, str):
         return v
-    v = sheet_text(v)
-    return "'" + v if v[:1] in ("=", "+", "-", "@") else v
+    return excel_literal(v)
 
 
 def _last_row(sheet) -> int:

@@ -33,7 +33,7 @@ from cdht.messages import ERROR, INFO, WARNING, finding
 from cdht.ops.assess import check_evidence, compute_submission
 from cdht.read.submission import Submission, validate_value
 from cdht.ops.results_sheet import result_rows, summary_rows
-from cdht.xlsx.names import sheet_text
+from cdht.xlsx.names import excel_literal
 
 DATA = Path("/data")
 TITLE = "Cộng đồng học tập"
@@ -96,13 +96,13 @@ def submission_from_book(book: xw.Book) -> Submission:
 
 def _cell(v):
     """A value as data (as the desktop buttons write it): text cleaned by the one cleaning of every
-    write (:func:`cdht.xlsx.names.sheet_text`), never a formula; None as an empty cell."""
+    write and kept as that text, never a formula, a number or a date
+    (:func:`cdht.xlsx.names.excel_literal`); None as an empty cell."""
     if v is None:
         return ""
     if not isinstance(v, str):
         return v
-    v = sheet_text(v)
-    return "'" + v if v[:1] in ("=", "+", "-", "@") else v
+    return excel_literal(v)
 
 
 def _show(book: xw.Book, with_evidence: bool) -> None:

@@ -52,6 +52,29 @@ def sheet_text(text: str) -> str:
     return text if len(text) <= CELL_MAX_CHARS else text[:CELL_MAX_CHARS - 1] + "…"
 
 
+# What Excel reads as something other than the text typed into a cell (a live book is written the
+# way a person types: Range.Value): numbers ("00004" → 4, "1234567e8901" → 1.23E+14, "12%"), dates
+# and times ("01/02/2027", "2026-12-02 20:37:49", "Mar 2026", "1/2"), TRUE / FALSE, error values
+# ("#N/A"), a formula (= + - @), and a leading apostrophe (taken as the text prefix).
+_EXCEL_WORDS = re.compile(r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+                          r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|[ap]\.?m\.?)\b")
+_EXCEL_NUMERIC = re.compile(r"[\d\s+\-.,/:()%$€£¥₫e]*\d[\d\s+\-.,/:()%$€£¥₫e]*")
+
+
+def excel_literal(text: str) -> str:
+    """``text`` (cleaned: :func:`sheet_text`) as it must be typed into a live Excel cell to stay
+    exactly that text: with Excel's text prefix ``'`` when Excel would read it as a number, a
+    date or time, a truth value, an error value or a formula — a unit code "00004" kept, not made
+    the number 4 — and as it is otherwise. The prefix is not part of the cell's value. (A file
+    written with openpyxl needs none: its cells are typed as text there, :func:`put`.)"""
+    text = sheet_text(text)
+    bare = text.strip().casefold()
+    if (text[:1] in ("=", "+", "-", "@", "'") or bare[:1] == "#" or bare in ("true", "false")
+            or _EXCEL_NUMERIC.fullmatch(_EXCEL_WORDS.sub("", bare))):
+        return "'" + text
+    return text
+
+
 def put(cell, value) -> None:
     """Write a value as data: text stays text even when it starts with '=' (never a formula), and
     holds only what a cell can (:func:`sheet_text`); a numpy scalar is written as the Python number

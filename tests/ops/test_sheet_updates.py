@@ -32,10 +32,16 @@ def _cells(wb) -> dict[tuple[int, int, int], object]:
             for row in ws.iter_rows() for c in row if c.value not in (None, "")}
 
 
+def _kept(book_value):
+    """What Excel keeps of a value typed into a cell: a leading apostrophe is its text prefix (the
+    cell holds the rest, as text), which the remote engine passes on as it is."""
+    return book_value[1:] if isinstance(book_value, str) and book_value.startswith("'") else book_value
+
+
 def _same(book_value, file_value) -> bool:
     if isinstance(file_value, (dt.date, dt.datetime)):
         return str(book_value)[:10] == file_value.isoformat()[:10]
-    return book_value == file_value
+    return _kept(book_value) == file_value
 
 
 def _updates(kit, parent, sources):
@@ -143,3 +149,22 @@ def test_rows_typed_in_the_open_book_and_not_saved_are_not_overwritten(kit, tmp_
     (a,) = xlwings_remote.actions(book)
     assert a["start_row"] + 1 == row_update.row + 1  # 0-based start_row: the sheet row below the typed one
     assert a["values"][0][0] == "VHTT-1"
+
+
+def test_texts_excel_would_read_as_numbers_or_dates_reach_the_open_book_as_text(kit, tmp_path):
+    """Excel reads what is typed into a cell: the open-book writer sends a numeric unit code, a
+    SHA-256 prefix of digits and one "e", a time stamp and a decision number each with Excel's text
+    prefix, so the cell keeps the text the file writer writes (openpyxl types it as text); other
+    texts go as they are."""
+    from cdht.ops.merge import SheetUpdate
+
+    parent = kit.parent(tmp_path / "huyen.xlsx")
+    row = ["00004", "Xã Bốn", "Đã nhận", "1234567e8901", "2026-03-02 09:30:00", "01/02/2027", "12/QĐ-UBND"]
+    update = SheetUpdate(L.N_RETURNS, Placement.BELOW_HEADER, [row], width=len(row))
+    book = xw.Book(json=xlwings_remote.payload_from_xlsx(parent, caller_name=str(parent)))
+    write_updates_to_book(book, [update])
+    [sent] = [a["values"][0] for a in xlwings_remote.actions(book) if a["func"] == "setValues"]
+    assert sent[:len(row)] == ["'00004", "Xã Bốn", "Đã nhận", "'1234567e8901", "'2026-03-02 09:30:00",
+                               "'01/02/2027", "12/QĐ-UBND"]
+    assert [_kept(v) for v in sent[:len(row)]] == row
+
