@@ -7,6 +7,8 @@ neither pydantic nor YAML (issue 18, "Cost").
 """
 from __future__ import annotations
 
+import re
+
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -48,6 +50,10 @@ class Period(_M):
 
 
 class UnitEntry(_M):
+    # the registry's codes are text: an official numeric code written without quotes (code: 30280)
+    # is the text typed, not a number refused (issue 18: "read as the text the person typed")
+    model_config = ConfigDict(coerce_numbers_to_str=True)
+
     code: str
     name: str
     tier: str
@@ -94,3 +100,7 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _map)
 # dates stay text: a deadline is "MM-DD", a year an int; a YAML timestamp would be a guess
 _Loader.yaml_implicit_resolvers = {k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
                                    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+# digits with a leading zero stay text as typed: YAML 1.1 reads 00010 as the octal number 8 (and
+# 00009 as text), so an official unit code "00010" written without quotes would become another code
+_Loader.yaml_implicit_resolvers["0"] = [("tag:yaml.org,2002:str", re.compile(r"^0[0-9]+$"))] + \
+    _Loader.yaml_implicit_resolvers.get("0", [])

@@ -129,6 +129,22 @@ def test_bad_units_are_coded_and_name_the_line(tmp_path, extra, code, line_offse
     assert hit[0].file.endswith("ho-so.yaml")
 
 
+def test_official_numeric_codes_written_without_quotes_are_read_as_typed(tmp_path):
+    """Vietnam's official unit codes are digits, often with leading zeros (00010). Written without
+    quotes, YAML 1.1 would read 00010 as the octal number 8 and 30280 as a number: a profile names
+    its units by the text typed, so both are the codes "00010" and "30280"."""
+    text = (HEAD.replace("{code: H1,", "{code: 00010,") +
+            "  - {code: 30280, name: \"Xã 1\", tier: xa, parent: 00010}\n"
+            "  - {code: 00009, name: \"Xã 2\", tier: xa, parent: 00010, predecessors: [30281]}\n")
+    prof, findings = load_profile(_write(tmp_path, text))
+    assert _codes(findings) == ["CDHT-P008"]  # 30281 is nobody: named as typed, not as 30281.0 or 0o…
+    assert "'30281'" in findings[0].text()
+    fixed = text.replace(", predecessors: [30281]", "")
+    prof, findings = load_profile(_write(tmp_path, fixed))
+    assert findings == [] and [(u.code, u.parent) for u in prof.spec.units] == [
+        ("T", None), ("00010", "T"), ("30280", "00010"), ("00009", "00010")]
+
+
 def test_cycle_is_found(tmp_path):
     text = HEAD + ('  - {code: A, name: "A", tier: huyen, parent: B}\n'
                    '  - {code: B, name: "B", tier: huyen, parent: A}\n')
