@@ -76,6 +76,18 @@ def test_bad_register_rows_survive_written_merges_as_typed(parent_with_bad_rows)
         assert rows[2:] == [_typed(b) for b in BAD]
 
 
+def test_the_json_result_lists_the_kept_rows_as_typed(parent_with_bad_rows):
+    """``merge --json`` says what it wrote back to the register besides the decisions."""
+    parent, inbox = parent_with_bad_rows
+    res = CliRunner().invoke(main, ["merge", str(parent), str(inbox), "--dry-run", "--json"])
+    out = json.loads(res.stdout)
+
+    def shown(v):  # a blank as null; a date as the day (the register's dates are days)
+        return None if v in (None, "") else v.date().isoformat() if isinstance(v, dt.datetime) else v
+    assert [[shown(v) for v in row] for row in out["register_kept"]] == [[shown(v) for v in _typed(b)] for b in BAD]
+    assert len(out["register"]) == 2
+
+
 def test_the_kept_rows_are_reported_where_they_now_are(parent_with_bad_rows):
     """After the first merge the bad rows moved below the decisions: the next merge's findings
     name the rows where the clerk now finds them."""

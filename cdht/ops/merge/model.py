@@ -138,6 +138,7 @@ class MergeResult:
                                           for f, v in rec.items()}} for k, rec in sorted(self.receipts.items())],
             "communes": self.communes, "timeliness": self.timeliness,
             "register": [d.as_dict() for d in self.register],
+            "register_kept": [[v.isoformat() if isinstance(v, dt.date) else v for v in row] for row in self.register_kept],
             "findings": [f.as_dict() for f in self.findings], "written": self.written,
             "contributions": self.contributions.as_dict() if self.contributions else None,
         }
