@@ -102,6 +102,10 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
                          "tên tệp; chưa ghi biểu mẫu nào.",
                   "Gõ lại giá trị này trong danh sách đơn vị hoặc hồ sơ cấu hình tỉnh (không dán từ Word hay trang "
                   "web), lưu lại (CSV: dạng CSV UTF-8) rồi phát hành lại."),
+    "CDHT-T028": (WARNING, "{count} mã cấp {tier} chỉ gồm chữ số nhưng ngắn hơn các mã cùng cấp khác ({length} chữ "
+                           "số), ví dụ {examples}: có thể Excel đã bỏ số 0 ở đầu khi mở rồi lưu lại tệp CSV.",
+                  "Mở tệp bằng Notepad để xem mã đã ghi; nếu mất số 0, sửa lại mã (trong Excel: Dữ liệu › Từ "
+                  "Văn bản/CSV, đặt cột mã kiểu Văn bản) rồi chạy lại. Bỏ qua cảnh báo nếu mã vốn ngắn như vậy."),
     # (issue 18)
     "CDHT-T020": (WARNING, "Mật khẩu bảo vệ dài {length} ký tự: Excel chỉ dùng tối đa 15 ký tự cho mật khẩu bảo vệ "
                            "trang tính và sổ tính (mã băm kiểu cũ), nên mã băm ghi vào biểu mẫu không theo chuẩn và "

@@ -168,4 +168,26 @@ def read_units(path: str | Path) -> tuple[UnitList | None, list[Finding]]:
     findings += _orphans(units, where, seen)
     if findings:
         return None, findings
-    return UnitList(units, path), []
+    return UnitList(units, path), _short_codes(units, where, seen)
+
+
+_TIER_NAMES = {"xa": "xã", "huyen": "huyện", "tinh": "tỉnh"}
+
+
+def _short_codes(units: list[Unit], where: str, lines: dict[str, int]) -> list[Finding]:
+    """T028 (a warning) per tier whose all-digit codes are of uneven length, for the ones shorter
+    than the most common length: the mark of a list opened and saved in Excel, which reads 00010
+    as the number 10. The codes are used as they are (a registry may number its units that way)."""
+    out = []
+    for tier in _TIER_NAMES:
+        digits = [u.code for u in units if u.tier == tier and u.code.isascii() and u.code.isdigit()]
+        lengths = [len(c) for c in digits]
+        if len(set(lengths)) < 2:
+            continue
+        common = max(set(lengths), key=lambda n: (lengths.count(n), n))
+        short = [c for c in digits if len(c) < common]
+        if short:
+            out.append(finding("CDHT-T028", file=where, line=lines.get(short[0]), count=len(short),
+                               tier=_TIER_NAMES[tier], length=common,
+                               examples=", ".join(f"'{c}'" for c in short[:3])))
+    return out

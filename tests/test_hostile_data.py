@@ -22,7 +22,7 @@ from cdht.ops.merge import merge
 from cdht.ops.merge.children import existing_rows, expected_units
 from cdht.read.submission import read_workbook
 from cdht.units import code_text, read_units
-from tests.merge_fixtures import H01_COMMUNES, Kit, write_register
+from tests.merge_fixtures import H01_COMMUNES, YEAR, Kit, write_register
 from tests.test_hostile import alarm, cli, edit_parts, inbox_with, merged, refused
 
 SELF, UNIT, APPRAISAL, META = "xl/worksheets/sheet3.xml", "xl/worksheets/sheet2.xml", "xl/worksheets/sheet5.xml", \
@@ -140,6 +140,28 @@ def test_codes_from_cells_csv_and_the_open_book_read_as_typed(tmp_path):
                    "123,Xã,xa,12,Không\n", encoding="utf-8")
     units, problems = read_units(csv)
     assert not problems and [u.code for u in units.of_tier("xa")] == ["123"]
+
+
+def test_a_unit_list_that_lost_its_leading_zeros_in_excel_is_warned_and_still_read(tmp_path):
+    """Excel opens a CSV's "00010" as the number 10 and saves it so: the official codes of a tier
+    then have uneven lengths. A warning (T028) names how many and the first line; the codes are
+    used as they are (a registry may number its units so), and generate still issues the forms."""
+    csv = tmp_path / "don-vi.csv"
+    csv.write_text("ma,ten,cap,ma_cap_tren,vung_kho_khan\n01,Tỉnh,tinh,,Không\n001,Huyện,huyen,01,Không\n"
+                   "00009,Xã Chín,xa,001,Không\n10,Xã Mười,xa,001,Không\n11,Xã Mười Một,xa,001,Không\n"
+                   "30280,Xã Ba,xa,001,Không\n30281,Xã Bốn,xa,001,Không\n30282,Xã Năm,xa,001,Không\n", encoding="utf-8")
+    units, problems = read_units(csv)
+    assert [u.code for u in units.of_tier("xa")] == ["00009", "10", "11", "30280", "30281", "30282"]
+    [warn] = problems
+    assert (warn.code, warn.severity, warn.line) == ("CDHT-T028", "cảnh báo", 5)
+    assert "2 mã cấp xã" in warn.message and "5 chữ số" in warn.message and "'10', '11'" in warn.message
+    even = tmp_path / "don-vi-2.csv"
+    even.write_text(csv.read_text(encoding="utf-8").replace("\n10,", "\n00010,").replace("\n11,", "\n00011,"),
+                    encoding="utf-8")
+    assert read_units(even)[1] == []
+    res = cli("generate", "--tier", "xa", "--year", YEAR, "--units", csv, "--out", tmp_path / "mau")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "CDHT-T028" in res.stdout + res.stderr and len(list((tmp_path / "mau").rglob("*.xlsx"))) == 6
 
 
 def test_a_code_typed_as_a_number_in_the_register(kit, open_parent, tmp_path):

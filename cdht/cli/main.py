@@ -251,6 +251,7 @@ def _units_or_exit(units_path):
     units, findings = read_units(units_path)
     if findings:
         _echo_findings(findings)
+    if units is None:
         sys.exit(1)
     return units
 

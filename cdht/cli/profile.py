@@ -33,11 +33,11 @@ def _load(file: str):
         return load_profile(file)
     from cdht.units import read_units
 
-    units, findings = read_units(file)
+    units, warnings = read_units(file)
     if units is None:
-        return None, findings
+        return None, warnings
     prof = profile_from_units(units)
-    findings = check_profile(prof.spec, file=file)
+    findings = warnings + check_profile(prof.spec, file=file)
     return (None if has_errors(findings) else prof), findings
 
 
