@@ -630,6 +630,14 @@ def test_register_dates_are_a_column_format(books, tier):
     assert ws.max_row == L.HEADER_ROW
 
 
+@pytest.mark.parametrize("tier", ["huyen", "tinh"])
+def test_register_unit_codes_are_a_text_column(books, tier):
+    """The clerk types official unit codes (00010) into the register: its code column is text, so
+    Excel keeps them as typed instead of storing the number 10, which names no unit."""
+    ws = books[tier, "blank"][L.SHEET_REGISTER]
+    assert L.REGISTER_COLUMNS[0] == "Mã đơn vị" and ws.column_dimensions["A"].number_format == "@"
+
+
 def test_blank_upper_templates_list_no_units(books):
     assert _children(books["huyen", "blank"]) == []
     assert _children(books["tinh", "blank"]) == []

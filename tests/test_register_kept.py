@@ -76,6 +76,20 @@ def test_bad_register_rows_survive_written_merges_as_typed(parent_with_bad_rows)
         assert rows[2:] == [_typed(b) for b in BAD]
 
 
+def test_the_written_register_codes_keep_the_text_format(parent_with_bad_rows):
+    """The code column is text in the issued template (a column format); the cells a merge writes
+    get it too, so a code the clerk retypes there (00010) stays text in Excel."""
+    from cdht.xlsx.names import named_bounds
+    parent, inbox = parent_with_bad_rows
+    with alarm(120):
+        assert merge(parent, [inbox]).written
+    wb = openpyxl.load_workbook(parent)
+    ws, r1, c1, r2, _ = named_bounds(wb, L.N_REGISTER)
+    written = [ws.cell(r, c1) for r in range(r1, r2 + 1) if ws.cell(r, c1).value not in (None, "")]
+    assert len(written) == 5 and all(c.number_format == "@" for c in written)
+    assert ws.column_dimensions["A"].number_format == "@"
+
+
 def test_the_json_result_lists_the_kept_rows_as_typed(parent_with_bad_rows):
     """``merge --json`` says what it wrote back to the register besides the decisions."""
     parent, inbox = parent_with_bad_rows

@@ -26,6 +26,9 @@ def write(book) -> None:
     dv.add(f"C{first}:C{last}")
     # the decision dates: a COLUMN format (the sheet is not protected), not 500 empty cells
     ws.column_dimensions["E"].number_format = DATE_FORMAT
+    # the unit codes: text as typed — Excel would store an official code 00010 as the number 10,
+    # and the decision would then name no unit of the registry
+    ws.column_dimensions["A"].number_format = "@"
     book.name(L.N_REGISTER, ws, f"A{first}:J{last}")
     book.print_setup(ws, LIST_HEADER, landscape=True)
 

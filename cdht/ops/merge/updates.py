@@ -41,13 +41,15 @@ class Placement(enum.Enum):
 class SheetUpdate:
     """One block a merge writes. ``rows``: values ("" = leave empty); ``width``: the block's
     columns; ``date_columns`` (1-based) get the dd/mm/yyyy format and ``fill_column`` a colour by
-    its value (``fills``) — formats a file writer applies and the open-book writer leaves alone."""
+    its value (``fills``), ``text_columns`` the text format (a unit code the clerk retypes there,
+    00010, stays text) — formats a file writer applies and the open-book writer leaves alone."""
 
     name: str
     placement: Placement
     rows: list[list]
     width: int = 1
     date_columns: tuple[int, ...] = ()
+    text_columns: tuple[int, ...] = ()  # (1-based) the text format: what is typed there later stays text
     fill_column: int | None = None
     fills: dict[str, str] = field(default_factory=dict)
     row: int | None = None  # the sheet row of a ROW update
@@ -65,7 +67,7 @@ def sheet_updates(result: MergeResult, child_tier, existing: dict[str, dict], no
     updates += [SheetUpdate(name, Placement.CELL, [[v]]) for name, v in result.derived.items()]
     updates += _contribution_cells(result)
     updates += [SheetUpdate(L.N_REGISTER, Placement.IN_RANGE, register_rows(result.register, result.register_kept),
-                            len(L.REGISTER_COLUMNS), date_columns=(5, 7, 9)),
+                            len(L.REGISTER_COLUMNS), date_columns=(5, 7, 9), text_columns=(1,)),
                 SheetUpdate(L.N_RETURNS, Placement.BELOW_HEADER, returns_rows(result), len(L.RETURNS_COLUMNS)),
                 # the log, then the receipt ledger's rows for contents seen for the first time (a date
                 # in column 5, "Kết quả"): one block, so both writers append it at the same place
