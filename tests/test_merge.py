@@ -15,6 +15,7 @@ from click.testing import CliRunner
 import cdht.edition as edition_mod
 from cdht.cli.main import main
 import cdht.ops.merge as merge_mod
+from cdht.ops.merge.updates import UNCHANGED_NOTE
 from cdht.ops.merge import merge
 from cdht.ops.register import Decision, add_months, standing
 from cdht import contract as L
@@ -200,11 +201,33 @@ def test_merging_twice_gives_the_same_workbook_except_the_log(kit, parent, tmp_p
     second = sheet_cells(parent, skip=(L.SHEET_LOG,))
     log2 = rows_of(parent, L.N_LOG)
     assert second == first
-    # append-only; the receipt ledger's rows ("Nhận hồ sơ", one per content) are written once only
+    # append-only; the receipt ledger's rows ("Nhận hồ sơ", one per content) are written once only;
+    # the four units merged again exactly as the parent shows them are one row, the rest as before
     run_rows = [row for row in log1 if row[1] != "Nhận hồ sơ"]
-    assert log2[:len(log1)] == log1 and len(log2) == len(log1) + len(run_rows)
-    assert [row[1:] for row in log2[len(log1):]] == [row[1:] for row in run_rows]
+    merged_rows = [row for row in run_rows if row[1] == "Gộp"]
+    assert len(merged_rows) == 4 and log2[:len(log1)] == log1
+    summary = ["Gộp", None, None, None, None, UNCHANGED_NOTE.format(count=4)]
+    assert [row[1:] for row in log2[len(log1):]] == [summary] + [row[1:] for row in run_rows if row[1] != "Gộp"]
     assert sum(1 for row in log2 if row[1] == "Nhận hồ sơ") == 4
+
+
+def test_the_log_names_what_changed_since_the_last_merge(kit, parent, tmp_path):
+    """A clerk merges again as files arrive: a source renamed, replaced by new content or newly
+    arrived gets its own log row; the ones the parent already shows exactly so are counted in one."""
+    inbox = inbox_with(kit, tmp_path / "inbox", H01_COMMUNES[:4])
+    merge(parent, [inbox], now=dt.datetime(2027, 3, 1, 8, 0))
+    before = len(rows_of(parent, L.N_LOG))
+    files = sorted(inbox.glob("*.xlsx"))
+    files[0].rename(inbox / "nop-lai.xlsx")                       # same content, another name
+    inbox_with(kit, tmp_path / "moi", H01_COMMUNES[4:5])          # one more unit arrives
+    r = merge(parent, [inbox, tmp_path / "moi"], now=dt.datetime(2027, 3, 2, 9, 30))
+    assert r.written and len(r.merged) == 5
+    added = [row[1:5] + row[6:7] for row in rows_of(parent, L.N_LOG)[before:]]
+    gop = [row for row in added if row[0] == "Gộp"]
+    arrived = next(m.file.name for m in r.merged if m.unit_code == H01_COMMUNES[4])
+    assert sorted(row[1] for row in gop if row[1]) == sorted(["nop-lai.xlsx", arrived])
+    assert [row for row in gop if not row[1]] == [["Gộp", None, None, None, UNCHANGED_NOTE.format(count=3)]]
+    assert [row[0] for row in added].count("Nhận hồ sơ") == 1     # the new content's receipt only
 
 
 def test_merging_twice_without_now(kit, parent, tmp_path):

@@ -106,9 +106,10 @@ def test_children_list_is_read_the_same_from_any_table():
     assert expected_units(table) == ["X1", "X2"]
     rows = existing_rows(table)
     assert rows["X1"] == {"row": ["X1", "lặp"], "sha": None, "merged_at": None, "name": "lặp",
-                          "appraised": None, "on_time": None}  # a repeated code: the last row wins
+                          "appraised": None, "on_time": None, "status": None, "file": None}  # the last row wins
     first = existing_rows(table[:2])["X1"]
     assert first["row"][-1] == "t1" and first["sha"] == "abc"  # trailing empty cells dropped
+    assert first["status"] == L.STATUS_RECEIVED and first["file"] is None  # (this table has no "Tệp")
     assert first["received_ts"] == dt.datetime(2026, 3, 1).timestamp()
     assert rows["X2"]["sha"] is None and "received_ts" not in rows["X2"]
     assert existing_rows([]) == {}

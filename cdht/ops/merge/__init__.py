@@ -194,7 +194,7 @@ def _merge(result: MergeResult, sources, *, dry_run, on_duplicate, register_from
     unverified = {} if result.derived else {k: None for k in _derived_names(sub.tier, child_tier)}
     result.parent_level = evaluate(sub.tier, {**values, **result.derived, **unverified}).level
 
-    full = overflow(result, parent.raw)  # rows the next reading would not see: refused, nothing written
+    full = overflow(result, parent.raw, existing=existing)  # rows the next reading would not see: refused
     result.findings += full
     if not dry_run and not full:
         with gc_paused():  # (cdht.xlsx.book: the cells live until the save; no garbage to look for)

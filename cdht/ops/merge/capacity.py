@@ -56,12 +56,13 @@ def log_overflow(raw, file: str, n_rows: int) -> Finding | None:
     return finding("CDHT-M046", file=file, sheet=sheet, used=used, rows=n_rows, limit=EXCEL_MAX_ROWS)
 
 
-def overflow(result, raw, now_stamp: str = "") -> list[Finding]:
-    """Every table of the parent that what ``result`` would write does not fit (nothing when all fit)."""
+def overflow(result, raw, now_stamp: str = "", existing: dict | None = None) -> list[Finding]:
+    """Every table of the parent that what ``result`` would write does not fit (nothing when all fit);
+    ``existing``: the parent's rows by unit (what the log leaves out as unchanged)."""
     from cdht.ops.merge.receipts import ledger_rows
     from cdht.ops.merge.updates import log_rows
 
     file = result.parent.name
     problems = [register_overflow(raw, file, len(result.register) + len(result.register_kept)),
-                log_overflow(raw, file, len(log_rows(result, now_stamp)) + len(ledger_rows(result.receipts, now_stamp)))]
+                log_overflow(raw, file, len(log_rows(result, now_stamp, existing)) + len(ledger_rows(result.receipts, now_stamp)))]
     return [p for p in problems if p is not None]

@@ -72,7 +72,8 @@ def _record(row: list, col: dict[str, int]) -> dict:
         return row[i] if i is not None and i < len(row) else None
 
     rec = {"row": row, "sha": get("SHA-256"), "merged_at": get("Thời điểm tổng hợp"),
-           "name": get("Tên đơn vị"), "appraised": get("Mức độ thẩm định"), "on_time": get("Đúng hạn")}
+           "name": get("Tên đơn vị"), "appraised": get("Mức độ thẩm định"), "on_time": get("Đúng hạn"),
+           "status": get("Trạng thái"), "file": get("Tệp")}
     received = get("Ngày nhận")
     if isinstance(received, dt.datetime):
         received = received.date()

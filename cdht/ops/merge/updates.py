@@ -71,7 +71,8 @@ def sheet_updates(result: MergeResult, child_tier, existing: dict[str, dict], no
                 SheetUpdate(L.N_RETURNS, Placement.BELOW_HEADER, returns_rows(result), len(L.RETURNS_COLUMNS)),
                 # the log, then the receipt ledger's rows for contents seen for the first time (a date
                 # in column 5, "Kết quả"): one block, so both writers append it at the same place
-                SheetUpdate(L.N_LOG, Placement.APPEND, log_rows(result, stamp) + ledger_rows(result.receipts, stamp),
+                SheetUpdate(L.N_LOG, Placement.APPEND,
+                            log_rows(result, stamp, existing) + ledger_rows(result.receipts, stamp),
                             len(L.LOG_COLUMNS), date_columns=(5,))]
     return updates + overview_updates(result, child_tier, rows)
 
@@ -161,9 +162,21 @@ def returns_rows(result: MergeResult) -> list[list]:
     return rows
 
 
-def log_rows(result: MergeResult, stamp: str) -> list[list]:
-    """Rows appended to the merge log for this run."""
-    rows = [[stamp, "Gộp", r.file.name, r.unit_code, r.status, "", r.reason] for r in result.merged]
+UNCHANGED_NOTE = ("{count} tệp không đổi so với lần tổng hợp trước (cùng nội dung, cùng tên tệp, cùng trạng "
+                  "thái): không ghi lại từng dòng.")
+
+
+def log_rows(result: MergeResult, stamp: str, existing: dict[str, dict] | None = None) -> list[list]:
+    """Rows appended to the merge log for this run: one per source merged, refused, duplicated or
+    skipped — except a source the parent already shows exactly so (``existing``: its rows by unit;
+    same content, file name and status), which one summary row counts instead. A clerk merges
+    again and again as files arrive; the log then grows with what changed, not by every file at
+    every merge (which made each later merge load and save a bigger parent)."""
+    existing = existing or {}
+    changed = [r for r in result.merged if not _unchanged(r, existing.get(r.unit_code))]
+    rows = [[stamp, "Gộp", r.file.name, r.unit_code, r.status, "", r.reason] for r in changed]
+    if len(changed) < len(result.merged):
+        rows.append([stamp, "Gộp", "", "", "", "", UNCHANGED_NOTE.format(count=len(result.merged) - len(changed))])
     rows += [[stamp, "Từ chối", r.file.name, r.unit_code or "", _S.RETURNED.value, r.code, r.message]
              for r in result.refused]
     rows += [[stamp, "Bản trùng", r.file.name, r.unit_code or "", _S.DUPLICATE.value, r.code, r.message]
@@ -185,6 +198,12 @@ _VERDICT_L2, _VERDICT_L1, _VERDICT_FAIL = "MĐ2", "MĐ1", "Không đạt"
 
 def _pct(part: int, whole: int) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
+
+
+def _unchanged(r: SourceResult, prior: dict | None) -> bool:
+    """Whether the parent's row of ``r``'s unit already shows this very merge of it."""
+    return bool(prior and r.sha256 and prior.get("sha") == r.sha256[:12] and prior.get("file") == r.file.name
+                and prior.get("status") == r.status)
 
 
 def overview_updates(result: MergeResult, child_tier, rows: list[list]) -> list[SheetUpdate]:
