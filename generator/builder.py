@@ -39,10 +39,12 @@ _VALIDATION = {  # type → (kind, operator, formula1, formula2, prompt)
 def writable_cell(ws, row: int, column: int):
     """The cell at (row, column) to write a value into. A cell that does not exist yet in a row
     formatted as input (the evidence register, see :mod:`cdht_generator.sheets.evidence`) takes that
-    row's protection, as Excel does when someone types there — openpyxl would create it locked."""
+    row's protection and number format (text), as Excel does when someone types there — openpyxl
+    would create it locked and General."""
     c = ws.cell(row, column)
     if not c.has_style and row in ws.row_dimensions and ws.row_dimensions[row].has_style:
-        c.protection = copy(ws.row_dimensions[row].protection)
+        rd = ws.row_dimensions[row]
+        c.protection, c.number_format = copy(rd.protection), rd.number_format
     return c
 
 

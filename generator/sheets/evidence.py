@@ -7,7 +7,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from cdht import contract as L
 from cdht import rules as R
 from cdht_generator.builder import LIST_HEADER
-from cdht_generator.styles import DATE_FORMAT, UNLOCKED
+from cdht_generator.styles import DATE_FORMAT, TEXT_FORMAT, UNLOCKED
 
 WIDTHS = [14, 18, 50, 18, 14, 30, 36, 24]
 LEVEL_WIDTH = 14
@@ -72,11 +72,18 @@ def write(book, intro: str | None = None, levels: bool = True) -> None:
     first, last = L.HEADER_ROW + 1, L.HEADER_ROW + L.EVIDENCE_ROWS
     # The register's rows are unlocked as ROW formats (Excel and LibreOffice give a typed cell
     # its row's format): 300 empty rows cost no cell elements, which every reader would parse.
-    # Only the date column has cells of its own, for the dd/mm/yyyy format.
+    # The row format is also TEXT ("@"): what is typed in the register is kept as typed — a "Số /
+    # ký hiệu" such as 12/2024 would otherwise become a date, a code 01 the number 1, a code 1.10
+    # the number 1.1. Only two columns have cells of their own: the date (dd/mm/yyyy) and the
+    # "Mức độ" drop-down (General: its list holds the numbers 1 and 2).
     for r in range(first, last + 1):
         ws.row_dimensions[r].protection = UNLOCKED
+        ws.row_dimensions[r].number_format = TEXT_FORMAT
         c = ws.cell(r, L.EVIDENCE_DATE_COLUMN)
         c.protection, c.number_format = UNLOCKED, DATE_FORMAT
+        if levels:
+            c = ws.cell(r, L.EVIDENCE_LEVEL_COLUMN)
+            c.protection, c.number_format = UNLOCKED, "General"
     book.name(L.N_EVIDENCE, ws, f"A{first}:{get_column_letter(len(columns))}{last}")
     dv = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True,
                         showErrorMessage=True, errorTitle="Ngày không hợp lệ",

@@ -5,7 +5,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from cdht import contract as L
 from cdht_generator.builder import LIST_HEADER
-from cdht_generator.styles import DATE_FORMAT
+from cdht_generator.styles import DATE_FORMAT, TEXT_FORMAT
 
 WIDTHS = [14, 30, 8, 18, 14, 30, 14, 14, 18, 30]
 
@@ -28,7 +28,7 @@ def write(book) -> None:
     ws.column_dimensions["E"].number_format = DATE_FORMAT
     # the unit codes: text as typed — Excel would store an official code 00010 as the number 10,
     # and the decision would then name no unit of the registry
-    ws.column_dimensions["A"].number_format = "@"
+    ws.column_dimensions["A"].number_format = TEXT_FORMAT
     book.name(L.N_REGISTER, ws, f"A{first}:J{last}")
     book.print_setup(ws, LIST_HEADER, landscape=True)
 
