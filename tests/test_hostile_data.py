@@ -8,6 +8,8 @@ is ``tests/test_fuzz_sources.py``.
 """
 from __future__ import annotations
 
+import json
+
 import datetime as dt
 import re
 import shutil
@@ -162,6 +164,11 @@ def test_a_unit_list_that_lost_its_leading_zeros_in_excel_is_warned_and_still_re
     res = cli("generate", "--tier", "xa", "--year", YEAR, "--units", csv, "--out", tmp_path / "mau")
     assert res.returncode == 0, res.stdout + res.stderr
     assert "CDHT-T028" in res.stdout + res.stderr and len(list((tmp_path / "mau").rglob("*.xlsx"))) == 6
+    # every command that reads the list says so too (on stderr: --json output stays JSON), and goes on
+    issued = sorted((tmp_path / "mau").rglob("*00009*.xlsx"))[0]
+    res = cli("check", issued, "--profile", csv, "--json")
+    assert "CDHT-T028" in res.stderr and "CDHT-T028" not in res.stdout
+    assert json.loads(res.stdout)["unit_code"] == "00009"
 
 
 def test_a_code_typed_as_a_number_in_the_register(kit, open_parent, tmp_path):

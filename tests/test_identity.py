@@ -35,8 +35,10 @@ def cli(*args) -> tuple[int, str]:
 
 
 def as_json(*args) -> tuple[int, dict]:
-    code, out = cli(*args, "--json")
-    return code, json.loads(out)
+    """Exit status and the JSON a command prints on stdout (its warnings go to stderr)."""
+    r = CliRunner().invoke(main, [str(a) for a in args] + ["--json"])
+    assert "Traceback" not in r.output, r.output
+    return r.exit_code, json.loads(r.stdout)
 
 
 def codes(report: dict) -> list[str]:

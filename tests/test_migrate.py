@@ -40,7 +40,7 @@ def _old(folder: Path, tier: str, name: str = "so-cu.xlsx", templates: Path | No
 
 def _migrate_json(*args):
     res = run("migrate", *args, "--json")
-    return res, json.loads(res.output)
+    return res, json.loads(res.stdout)
 
 
 def _files(folder: Path) -> dict[str, str]:
@@ -99,7 +99,7 @@ def test_a_2025_workbook_becomes_the_units_2026_workbook(tmp_path, templates, ti
     ws = openpyxl.load_workbook(target, read_only=True)[L.SHEET_RESULTS]
     codes = [row[0] for row in ws.iter_rows(min_row=L.HEADER_ROW + 1, values_only=True)]
     assert codes.count("CDHT-W045") == len(expected) and codes.count("CDHT-W048") == len(ids)
-    checked = json.loads(run("check", target, "--json", "--year", NEW).output)
+    checked = json.loads(run("check", target, "--json", "--year", NEW).stdout)
     assert "CDHT-W031" not in [f["code"] for f in checked["findings"]]
 
 
@@ -395,7 +395,7 @@ def test_a_signed_workbook_is_carried_into_a_signed_one_and_a_foreign_signature_
 
     res, out = _migrate_json(old, "--profile", prof, "--signing-key", key, "--out", tmp_path / "ky.xlsx")
     assert res.exit_code == 0 and "CDHT-W044" not in _codes(out)
-    checked = json.loads(run("compute", tmp_path / "ky.xlsx", "--json", "--profile", prof).output)
+    checked = json.loads(run("compute", tmp_path / "ky.xlsx", "--json", "--profile", prof).stdout)
     assert checked["identity"]["signature"] == "valid" and checked["tampered"] is False
 
     res, out = _migrate_json(old, "--profile", prof, "--out", tmp_path / "chua-ky.xlsx")  # no private key here
@@ -439,5 +439,5 @@ def test_attached_files_are_still_found_from_the_new_workbooks_folder(tmp_path, 
     rows = read_workbook(target).evidence
     assert rows[0]["attachment"] == "../nam-2025/minh-chung/qd-thanh-lap.pdf"
     assert rows[1]["attachment"] == "https://example.gov.vn/vb/1"
-    checked = json.loads(run("check", target, "--json").output)
+    checked = json.loads(run("check", target, "--json").stdout)
     assert "CDHT-E006" not in [f["code"] for f in checked["findings"]]

@@ -297,14 +297,16 @@ def _report_text(rep) -> str:
 
 
 def _profile_or_exit(path):
-    """A province profile (YAML, or a --units CSV read as a registry-only profile); its errors
-    are printed and the command stops (exit 1) before reading or writing anything else."""
+    """A province profile (YAML, or a --units CSV read as a registry-only profile). Its findings
+    are printed (on stderr) by every command that uses it, as by ``profile check``: errors stop the
+    command (exit 1) before it reads or writes anything else; warnings — sample data (P013), a unit
+    list whose codes Excel may have changed (T028) — are printed and the command goes on."""
     from cdht.cli.profile import _load
-    from cdht.messages import ERROR, has_errors
+    from cdht.messages import has_errors
 
     prof, findings = _load(str(path))
+    _echo_findings(findings)
     if prof is None or has_errors(findings):
-        _echo_findings([f for f in findings if f.severity == ERROR])
         sys.exit(1)
     return prof
 
