@@ -169,14 +169,25 @@ def merge_corpus(n: int, folder: Path) -> tuple[Path, Path]:
 
 
 def _corpus_key() -> str:
-    """What a cached corpus depends on: this version of cdht and the template's layout."""
+    """What a cached corpus depends on: this version of cdht, the template's layout, and the bytes
+    of its sheets and styles (a format change — e.g. cells of their own in a register — changes
+    what every reader parses, so it needs a new corpus too)."""
     import hashlib
+    import io
+    import zipfile
 
     from cdht import __version__
     from cdht.edition import load_edition
     from cdht_generator.workbook import build_workbook
-    _, meta = build_workbook(load_edition(), "xa", MERGE_YEAR)
-    return hashlib.sha256(f"{__version__}|{meta['fingerprint']}".encode()).hexdigest()[:12]
+    wb, meta = build_workbook(load_edition(), "xa", MERGE_YEAR)
+    buf = io.BytesIO()
+    wb.save(buf)
+    h = hashlib.sha256(f"{__version__}|{meta['fingerprint']}".encode())
+    with zipfile.ZipFile(buf) as z:
+        for name in sorted(z.namelist()):
+            if name.startswith("xl/worksheets/") or name == "xl/styles.xml":
+                h.update(name.encode() + z.read(name))
+    return h.hexdigest()[:12]
 
 
 def resaved_corpus(cache: Path = CACHE, distinct: int = DISTINCT) -> tuple[Path, Path]:
