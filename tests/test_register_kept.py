@@ -106,13 +106,17 @@ def test_the_kept_rows_are_reported_where_they_now_are(parent_with_bad_rows):
     """After the first merge the bad rows moved below the decisions: the next merge's findings
     name the rows where the clerk now finds them."""
     parent, inbox = parent_with_bad_rows
-    with alarm(120):
-        merge(parent, [inbox])
-        r = merge(parent, [inbox], dry_run=True)
     first = L.HEADER_ROW + 1
+    with alarm(120):
+        written = merge(parent, [inbox])
+        r = merge(parent, [inbox], dry_run=True)
     rows = {f.code: f.row for f in r.findings if f.code in BAD_CODES}
     assert rows == {"CDHT-M017": first + 2, "CDHT-M016": first + 3, "CDHT-M013": first + 4, "CDHT-M040": first + 5}
     assert _register(parent)[rows["CDHT-M016"] - first][2] == "hai"
+    # and the merge that moved them already names them there (not where they were when it read them:
+    # rows 2, 3, 5, 6 of the register), in its text too
+    assert written.written and {f.code: f.row for f in written.findings if f.code in BAD_CODES} == rows
+    assert all(f"dòng {rows[f.code]}" in f.text() for f in written.findings if f.code in BAD_CODES)
 
 
 def test_the_register_from_path_keeps_the_parents_bad_rows(kit, parent_with_bad_rows, tmp_path):
@@ -125,11 +129,14 @@ def test_the_register_from_path_keeps_the_parents_bad_rows(kit, parent_with_bad_
     with alarm(120):
         r = merge(parent, [inbox], register_from=last_year)
     assert r.written
+    # the parent's bad row is named where the merge wrote it (after the three decisions: the second
+    # kept row), last year's where it stays (that book's second row)
     assert [(f.file, f.row) for f in r.findings if f.code == "CDHT-M016"] == [
-        (parent.name, L.HEADER_ROW + 3), (last_year.name, L.HEADER_ROW + 2)]
+        (parent.name, L.HEADER_ROW + 5), (last_year.name, L.HEADER_ROW + 2)]
     rows = _register(parent)
     assert [row[0] for row in rows[:3]] == ["MAU-X0101", "MAU-X0102", "MAU-X0106"]
     assert rows[3:] == [_typed(b) for b in BAD]
+    assert rows[5 - 1][2] == "hai"
 
 
 def test_reading_and_rewriting_the_register_keeps_what_is_not_a_decision(kit, tmp_path):
@@ -266,3 +273,21 @@ def test_the_note_is_shown_to_the_clerk(kit, tmp_path, monkeypatch):
                                     "--return-dir", str(tmp_path / "tra-lai")])
     assert res.exit_code == 2 and "[CDHT-W023]" in res.output and "[CDHT-W067]" in res.output
     assert "Đã ghi" not in res.output and not (tmp_path / "tra-lai").exists()
+
+
+def test_a_carried_decisions_finding_names_its_row_in_the_parent(kit, parent_with_bad_rows, tmp_path):
+    """A decision carried from last year's book is written into the parent: once written, its
+    finding (here P015, a level 2 too soon after level 1) names the parent and the row it is in;
+    a dry run, which moves nothing, names last year's book and its row there."""
+    parent, inbox = parent_with_bad_rows
+    last_year = write_register(kit.parent(tmp_path / "nam-truoc.xlsx"),
+                               [("MAU-X0107", "Xã 7", 1, "11/QĐ-PGD", dt.datetime(YEAR, 1, 10), "Phòng GD&ĐT"),
+                                ("MAU-X0107", "Xã 7", 2, "12/QĐ-PGD", dt.datetime(YEAR, 3, 1), "Phòng GD&ĐT")])
+    with alarm(120):
+        dry = merge(parent, [inbox], register_from=last_year, dry_run=True)
+        r = merge(parent, [inbox], register_from=last_year)
+    assert [(f.file, f.row) for f in dry.findings if f.code == "CDHT-P015"] == [(last_year.name, L.HEADER_ROW + 2)]
+    assert r.written
+    [p015] = [f for f in r.findings if f.code == "CDHT-P015"]
+    rows = _register(parent)
+    assert p015.file == parent.name and rows[p015.row - L.HEADER_ROW - 1][:4] == ["MAU-X0107", "Xã 7", 2, "12/QĐ-PGD"]

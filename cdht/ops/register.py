@@ -62,6 +62,7 @@ class Decision:
     year: int | None = None          # the assessment year recognised, when the register says it
     sheet: str | None = None         # where it was read, for messages
     row: int | None = None
+    book: str | None = None          # the file it was read from (the parent, or last year's book)
     # computed by evaluate()
     valid_until: dt.date | None = None
     valid_through_year: int | None = None
@@ -136,16 +137,16 @@ def read_register_rows(rb, file_name: str, settings=None) -> tuple[list[Decision
         vals = (vals + [None] * REGISTER_WIDTH)[:REGISTER_WIDTH]
         if all(v in (None, "") for v in vals[:6]):
             if vals[9] not in (None, ""):  # a note alone: not a decision, but typed
-                kept.append(_kept(vals))
+                kept.append(_kept(vals, first + k))
             continue
         d, bad = _row_problems(vals, dict(file=file_name, sheet=sheet, row=first + k))
         if bad:
             problems += bad
-            kept.append(_kept(vals))
+            kept.append(_kept(vals, first + k))
             continue
         code, name, level, number, _, issuer = vals[:6]
         out.append(Decision(code_text(code), str(name or ""), int(float(level)), str(number or ""),
-                            d, str(issuer or ""), str(vals[9] or ""), sheet=sheet, row=first + k))
+                            d, str(issuer or ""), str(vals[9] or ""), sheet=sheet, row=first + k, book=file_name))
     problems += upgrade_findings(out, settings, file_name)
     return out, kept, problems
 
@@ -166,9 +167,17 @@ def _row_problems(vals: list, where: dict) -> tuple[dt.date | None, list[Finding
     return d, bad
 
 
-def _kept(vals: list) -> list:
+class KeptRow(list):
+    """A register row kept as typed (:func:`read_register_rows`), and the row it was read from."""
+
+    row: int | None = None
+
+
+def _kept(vals: list, row: int) -> KeptRow:
     """A row kept as typed: "" for an empty cell and for the computed columns."""
-    return ["" if v is None or j in COMPUTED_COLUMNS else v for j, v in enumerate(vals)]
+    kept = KeptRow("" if v is None or j in COMPUTED_COLUMNS else v for j, v in enumerate(vals))
+    kept.row = row
+    return kept
 
 
 def upgrade_findings(decisions: list[Decision], settings=None, file_name: str | None = None) -> list[Finding]:
@@ -202,13 +211,13 @@ def register_findings(decisions: list[Decision], year: int, profile=None, tier: 
     out = []
     for d in decisions:
         if prof.units and prof.unit(d.unit, d.recognised_year) is None:
-            out.append(finding("CDHT-P014", file=file_name, sheet=d.sheet, row=d.row, unit=d.unit,
+            out.append(finding("CDHT-P014", file=d.book or file_name, sheet=d.sheet, row=d.row, unit=d.unit,
                                year=d.recognised_year))
             continue
         unit = prof.unit(d.unit)
         limit = cutoff(year, unit.tier if unit else tier, prof)
         if d.recognised_year == year and d.date > limit:
-            out.append(finding("CDHT-P016", file=file_name, sheet=d.sheet, row=d.row, unit=d.unit,
+            out.append(finding("CDHT-P016", file=d.book or file_name, sheet=d.sheet, row=d.row, unit=d.unit,
                                number=d.number, date=d.date.strftime("%d/%m/%Y"),
                                deadline=limit.strftime("%d/%m/%Y"), year=year))
     return out
@@ -261,10 +270,39 @@ def unit_standing(unit: str, decisions: list[Decision], *, appraised: int | None
     return Standing(unit, S.NOT_SUBMITTED, 0, None, appraised)
 
 
+def _written_order(decisions: list[Decision]) -> list[Decision]:
+    return sorted(decisions, key=lambda d: (d.unit, d.date, d.level))
+
+
 def register_rows(decisions: list[Decision], kept: list[list] = ()) -> list[list]:
     """The register's rows: the decisions sorted by unit and date, with the computed columns
     filled, then the ``kept`` rows that are not decisions (:func:`read_register_rows`) as typed,
     in the order they were in — after the decisions, where the clerk finds the rows to fix."""
     return [[d.unit, d.name, d.level, d.number, d.date, d.issuer, d.valid_until,
              "Có" if d.in_force else "Không", d.upgrade_from or "", d.note or ""]
-            for d in sorted(decisions, key=lambda d: (d.unit, d.date, d.level))] + [list(r) for r in kept]
+            for d in _written_order(decisions)] + [list(r) for r in kept]
+
+
+# the findings that name a register row (a decision's, or a row kept as typed)
+ROW_CODES = frozenset({"CDHT-M013", "CDHT-M016", "CDHT-M017", "CDHT-M040", "CDHT-P014", "CDHT-P015", "CDHT-P016"})
+
+
+def relocated(findings: list[Finding], decisions: list[Decision], kept: list[list], parent: str,
+              sheet: str, first: int) -> list[Finding]:
+    """``findings`` once :func:`register_rows` has rewritten the register of ``parent`` (its range
+    on ``sheet`` starting at row ``first``): a finding about a decision or a kept row names the row
+    it is in now — the decisions are sorted and the kept rows follow them, and a decision carried
+    from last year's book is now in the parent. The clerk who opens the file finds the row named.
+    Other findings (and last year's bad rows, which are not carried) are unchanged."""
+    pairs = [((d.book, d.sheet, d.row), first + i) for i, d in enumerate(_written_order(decisions))]
+    pairs += [((parent, sheet, getattr(r, "row", None)), first + len(decisions) + j) for j, r in enumerate(kept)]
+    now, seen = {}, set()
+    for key, at in pairs:  # (last year's book under the parent's own file name: a row both name is left as read)
+        now[key] = None if key in seen else at
+        seen.add(key)
+    out = []
+    for f in findings:
+        at = now.get((f.file, f.sheet, f.row)) if f.code in ROW_CODES and f.row is not None else None
+        out.append(f if at is None else finding(f.code, file=parent, sheet=sheet, cell=f.cell, row=at, line=f.line,
+                                                indicator=f.indicator, **f.facts))
+    return out

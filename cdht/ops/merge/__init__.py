@@ -202,7 +202,20 @@ def _merge(result: MergeResult, sources, *, dry_run, on_duplicate, register_from
             problem = save_safely(parent.wb, parent_path)
         result.written = problem is None
         result.findings += [problem] if problem else []
+        if result.written:  # the register was rewritten: its findings name the rows as they are now
+            result.findings = _register_rows_now(result, parent.raw, parent_path.name)
     return result
+
+
+def _register_rows_now(result: MergeResult, raw, parent_name: str) -> list:
+    from cdht import contract as L
+    from cdht.ops.register import relocated
+    from cdht.xlsx.fastread import named_rows
+
+    sheet, first, _ = named_rows(raw, L.N_REGISTER)
+    if sheet is None:
+        return result.findings
+    return relocated(result.findings, result.register, result.register_kept, parent_name, sheet, first)
 
 
 def _overview_history(result: MergeResult, parent: _Parent, previous, profile) -> None:
