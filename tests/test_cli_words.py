@@ -1,0 +1,75 @@
+"""The words click itself prints are Vietnamese (house rule; issue 18): every command's and
+sub-command's ``--help`` (the add-in's plugged-in ``cdht addin …`` too)."""
+from __future__ import annotations
+
+import re
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from cdht.cli.main import main
+from cdht.messages import COMMAND_WORD, HELP_WORDS, OPTIONS_WORD
+from tests.support.cli import run
+
+# click's English skeleton: its headings, help / version texts, placeholders and type names, notes
+ENGLISH = ["Usage:", "Options:", "Commands:", "Arguments:", "Show this message", "Show the version", "[OPTIONS]",
+           "COMMAND", "[ARGS]", "default:", "required]", "env var", "DEPRECATED", "Aborted"]
+TYPE_NAMES = re.compile(r"\b(TEXT|INTEGER|FLOAT|PATH|FILE|FILENAME|DIRECTORY|BOOLEAN|UUID|DATETIME|DATE|CODE)\b")
+# an argument's own (English) name, as click prints it without a metavar: PARENT, SOURCES...
+SHOUTED = re.compile(r"(?<![\w-])[A-Z][A-Z_]{2,}(?:\.\.\.)?(?![\w-])")
+ALLOWED_CAPS = {"CSV", "YAML", "JSON", "VBA", "ANSI", "XLSTART", "USERPROFILE", "README"}  # names, not placeholders
+
+
+def _commands(cmd: click.Command = main, path: tuple[str, ...] = ()):
+    """Every command and sub-command's path (``()`` is ``cdht`` itself), plugins included."""
+    yield path
+    if isinstance(cmd, click.Group):
+        ctx = click.Context(cmd, info_name="cdht")
+        for name in cmd.list_commands(ctx):
+            yield from _commands(cmd.get_command(ctx, name), path + (name,))
+
+
+COMMANDS = list(_commands())
+
+
+def test_the_walk_reaches_every_command_and_the_plugins():
+    assert {(), ("merge",), ("catalogue", "check"), ("profile", "keygen"), ("addin", "bundle")} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=lambda p: " ".join(("cdht",) + p))
+def test_help_is_vietnamese(path):
+    res = CliRunner().invoke(main, [*path, "--help"], prog_name="cdht")
+    text = res.output
+    assert res.exit_code == 0, text
+    assert [w for w in ENGLISH if w in text] == [], text
+    assert TYPE_NAMES.findall(text) == [], text
+    assert [w for w in SHOUTED.findall(text) if w.rstrip(".") not in ALLOWED_CAPS] == [], text
+    usage = text.splitlines()[0]
+    assert usage.startswith(f"{HELP_WORDS['usage']} {' '.join(('cdht',) + path)} {OPTIONS_WORD}"), text
+    assert f"\n{HELP_WORDS['options']}:\n" in text and HELP_WORDS["help"] in text
+    if isinstance(_command(path), click.Group):
+        assert f"\n{HELP_WORDS['commands']}:\n" in text and usage.endswith(COMMAND_WORD)
+
+
+def _command(path):
+    cmd = main
+    for name in path:
+        cmd = cmd.get_command(click.Context(cmd), name)
+    return cmd
+
+
+def test_the_version_option_and_the_notes_after_an_option():
+    top = run("--help").output
+    assert HELP_WORDS["version"] in top
+    merge = " ".join(run("merge", "--help").output.split())  # (notes may wrap)
+    assert "[newest|error|keep]" in merge, merge  # values to type stay as they are typed
+    assert f"[{HELP_WORDS['default']}: newest]" in merge and "<sổ tổng hợp> <sổ cấp dưới> …" in merge
+    generate = " ".join(run("generate", "--help").output.split())  # (notes may wrap)
+    assert f"[{HELP_WORDS['required']}]" in generate and "--year <số>" in generate and "--out <thư mục>" in generate
+
+
+def test_a_usage_error_shows_the_usage_line_of_the_help_screen():
+    res = run("check")
+    assert res.exit_code == 2 and "[CDHT-W034]" in res.output
+    assert "cdht check [tùy chọn] <sổ tính>" in res.output and "FILE" not in res.output
