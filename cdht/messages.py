@@ -229,6 +229,9 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "CDHT-W039": (ERROR, "Lệnh '{command}' không nhận thêm '{extra}'.",
                   "Cách gọi: {usage}. Đường dẫn có dấu cách phải đặt trong dấu nháy kép. Xem hướng dẫn: "
                   "{command} --help."),
+    # (the command line stopped by the user: Ctrl-C, or the end of input at a prompt; exit status 1)
+    "CDHT-W068": (WARNING, "Lệnh '{command}' đã dừng trước khi chạy xong (đã bấm Ctrl-C, hoặc đầu vào đã hết).",
+                  "Đừng dùng kết quả của lần chạy bị dừng: chạy lại đúng lệnh đó và chờ đến khi lệnh chạy xong."),
     # (issue 18: writes that keep what was there)
     "CDHT-W050": (ERROR, "Tệp đang đặt chế độ chỉ đọc; phần mềm không ghi đè tệp chỉ đọc.",
                   "Nếu đúng là cần cập nhật tệp này, bỏ chế độ chỉ đọc (Windows: chuột phải vào tệp > Properties > "

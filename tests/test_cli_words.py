@@ -1,5 +1,6 @@
 """The words click itself prints are Vietnamese (house rule; issue 18): every command's and
-sub-command's ``--help`` (the add-in's plugged-in ``cdht addin …`` too)."""
+sub-command's ``--help`` (the add-in's plugged-in ``cdht addin …`` too), and Ctrl-C (CDHT-W068,
+not click's "Aborted!", exit status 1 as click's)."""
 from __future__ import annotations
 
 import re
@@ -73,3 +74,30 @@ def test_a_usage_error_shows_the_usage_line_of_the_help_screen():
     res = run("check")
     assert res.exit_code == 2 and "[CDHT-W034]" in res.output
     assert "cdht check [tùy chọn] <sổ tính>" in res.output and "FILE" not in res.output
+
+
+def test_ctrl_c_in_a_command_is_a_coded_vietnamese_line(monkeypatch, tmp_path):
+    """Ctrl-C while the merge runs (KeyboardInterrupt from its library call): W068, exit status 1."""
+    import cdht.ops.merge as merge_module
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(merge_module, "merge", interrupted)
+    res = CliRunner().invoke(main, ["merge", str(tmp_path / "huyen.xlsx"), str(tmp_path)])
+    assert res.exit_code == 1, res.output
+    assert "Aborted" not in res.output and "Traceback" not in res.output
+    assert "[CDHT-W068] CẢNH BÁO: Lệnh 'cdht merge' đã dừng" in res.output and "Cách sửa:" in res.output
+
+
+@pytest.mark.parametrize("error", [EOFError, click.exceptions.Abort])
+def test_the_end_of_input_at_a_prompt_is_the_same_line(monkeypatch, tmp_path, error):
+    """EOF (Ctrl-D / Ctrl-Z) where a prompt reads, or click's Abort a prompt raises: W068 too."""
+    import cdht.ops.merge as merge_module
+
+    def stopped(*a, **k):
+        raise error()
+
+    monkeypatch.setattr(merge_module, "merge", stopped)
+    res = CliRunner().invoke(main, ["merge", str(tmp_path / "huyen.xlsx"), str(tmp_path)])
+    assert res.exit_code == 1 and "[CDHT-W068]" in res.output and "Aborted" not in res.output, res.output

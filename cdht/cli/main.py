@@ -39,10 +39,10 @@ def _dump(obj) -> None:
 class _SafeGroup(vietnamese.Group):
     """The last safety net: an unexpected error is a coded Vietnamese message, never a traceback
     (the traceback goes to the log file named in the message); click's own usage errors are coded
-    Vietnamese findings too (:mod:`cdht.cli.usage`), and the help screens are Vietnamese
-    (:mod:`cdht.cli.vietnamese`). Commands of other installed parts are looked up only when asked
-    for (:func:`_load_plugins`), so ``cdht --version`` and the built-in commands never scan the
-    installed packages."""
+    Vietnamese findings too (:mod:`cdht.cli.usage`), and so is Ctrl-C (CDHT-W068, not "Aborted!");
+    the help screens are Vietnamese (:mod:`cdht.cli.vietnamese`). Commands of other installed parts
+    are looked up only when asked for (:func:`_load_plugins`), so ``cdht --version`` and the
+    built-in commands never scan the installed packages."""
 
     group_class = vietnamese.Group  # (the safety net is the root's only)
 
@@ -52,6 +52,8 @@ class _SafeGroup(vietnamese.Group):
             return super().make_context(info_name, args, parent=parent, **extra)
         except click.ClickException as e:  # the group's own options (cdht --no-such-option)
             raise coded(e) from None
+        except (KeyboardInterrupt, EOFError, click.exceptions.Abort) as e:  # Ctrl-C while parsing, listing
+            raise vietnamese.interrupted("cdht", e) from None
 
     plugins_loaded = False
 
@@ -65,13 +67,15 @@ class _SafeGroup(vietnamese.Group):
         return super().list_commands(ctx)
 
     def invoke(self, ctx):
-        from cdht.cli.usage import coded, group_args
+        from cdht.cli.usage import coded, command_of, group_args
         args = group_args(ctx)
         try:
             return super().invoke(ctx)
         except click.ClickException as e:  # a sub-command's arguments, an unknown command
             raise coded(e, ctx, args) from None
-        except (click.exceptions.Exit, click.exceptions.Abort, SystemExit):
+        except (KeyboardInterrupt, EOFError, click.exceptions.Abort) as e:  # Ctrl-C, the end of input at a prompt
+            raise vietnamese.interrupted(command_of(ctx, args), e) from None
+        except (click.exceptions.Exit, SystemExit):
             raise
         except OSError as e:
             click.echo(finding("CDHT-W023", file=getattr(e, "filename", None) and Path(e.filename).name,

@@ -52,6 +52,11 @@ def coded(e: click.ClickException, ctx: click.Context | None = None, args: list[
     return CodedUsage(translate(e))
 
 
+def command_of(ctx: click.Context, args: list[str]) -> str:
+    """``cdht merge``: the command a group's context was dispatching (:func:`group_args`), as typed."""
+    return _command(_named_command(ctx, list(args)))
+
+
 def _named_command(ctx: click.Context, args: list[str]) -> click.Context:
     """The context of the sub-command ``args`` name (by name only, nothing parsed)."""
     while isinstance(ctx.command, click.Group) and args:
@@ -176,4 +181,4 @@ def _usage(ctx) -> str:
     return " ".join([_command(ctx)] + ctx.command.collect_usage_pieces(ctx))
 
 
-__all__ = ["CodedUsage", "coded", "translate"]
+__all__ = ["CodedUsage", "coded", "command_of", "translate"]

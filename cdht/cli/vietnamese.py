@@ -1,6 +1,6 @@
 """The words click itself prints, in Vietnamese: the help screens (``Cách gọi:``, ``[tùy chọn]``,
 the headings, the help and version options, ``<số>`` / ``<tệp>`` after an option, the
-``[mặc định: …]`` and ``[bắt buộc]`` notes).
+``[mặc định: …]`` and ``[bắt buộc]`` notes) and Ctrl-C (CDHT-W068 instead of "Aborted!").
 
 Through click's extension points only: :class:`Command` and :class:`Group` (a group makes its
 sub-commands and sub-groups of these classes, ``command_class`` / ``group_class``), and
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import click
 
-from cdht.messages import COMMAND_WORD, HELP_WORDS, OPTIONS_WORD, VALUE_METAVARS
+from cdht.messages import COMMAND_WORD, HELP_WORDS, OPTIONS_WORD, VALUE_METAVARS, Finding, finding
 
 # click's own placeholders in a usage line, and ours
 _METAVARS = {"[OPTIONS]": OPTIONS_WORD, "COMMAND [ARGS]...": COMMAND_WORD, "[COMMAND] [ARGS]...": f"[{COMMAND_WORD}]"}
@@ -117,4 +117,26 @@ def adopt(cmd: click.Command) -> click.Command:
     return cmd
 
 
-__all__ = ["Command", "Group", "adopt", "value_kind"]
+class Interrupted(click.ClickException):
+    """Ctrl-C, or the end of input at a prompt, as CDHT-W068; click's ``main`` shows it (instead of
+    "Aborted!") and exits with status 1, as click does."""
+
+    exit_code = 1
+
+    def __init__(self, f: Finding, blank_line: bool):
+        super().__init__(f.message)
+        self.finding = f
+        self.blank_line = blank_line
+
+    def show(self, file=None) -> None:
+        if self.blank_line:  # (closes the terminal's ^C echo, as click does)
+            click.echo(err=True, file=file)
+        click.echo(self.finding.text(), err=True, file=file)
+
+
+def interrupted(command: str, error: BaseException) -> Interrupted:
+    """``error`` (KeyboardInterrupt, EOFError, or click's Abort after a prompt) as :class:`Interrupted`."""
+    return Interrupted(finding("CDHT-W068", command=command), blank_line=not isinstance(error, click.exceptions.Abort))
+
+
+__all__ = ["Command", "Group", "Interrupted", "adopt", "interrupted", "value_kind"]
