@@ -229,6 +229,9 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "CDHT-W039": (ERROR, "Lệnh '{command}' không nhận thêm '{extra}'.",
                   "Cách gọi: {usage}. Đường dẫn có dấu cách phải đặt trong dấu nháy kép. Xem hướng dẫn: "
                   "{command} --help."),
+    # (the command line stopped by the user: Ctrl-C, or the end of input at a prompt; exit status 1)
+    "CDHT-W068": (WARNING, "Lệnh '{command}' đã dừng trước khi chạy xong (đã bấm Ctrl-C, hoặc đầu vào đã hết).",
+                  "Đừng dùng kết quả của lần chạy bị dừng: chạy lại đúng lệnh đó và chờ đến khi lệnh chạy xong."),
     # (issue 18: writes that keep what was there)
     "CDHT-W050": (ERROR, "Tệp đang đặt chế độ chỉ đọc; phần mềm không ghi đè tệp chỉ đọc.",
                   "Nếu đúng là cần cập nhật tệp này, bỏ chế độ chỉ đọc (Windows: chuột phải vào tệp > Properties > "
@@ -682,6 +685,28 @@ INTERNAL_ERROR = "lỗi bên trong phần mềm"  # A001's error: the technical 
 USAGE_PROBLEM = "cách ghi các tùy chọn và đối số không đúng"  # W037 when the library's own reason is not Vietnamese
 OPTIONS_WORD = "[tùy chọn]"  # stands for the options in a usage line
 COMMAND_WORD = "<lệnh> …"     # stands for a sub-command and its arguments in a usage line
+# What stands for a value after an option on a help screen ("--year <số>"), per kind of value (the
+# kinds of VALUE_KINDS; a choice shows its values, typed as they are: [xa|huyen|tinh]).
+VALUE_METAVARS = {
+    "integer": "<số>",
+    "number": "<số>",
+    "file": "<tệp>",
+    "folder": "<thư mục>",
+    "path": "<tệp hoặc thư mục>",
+    "text": "<giá trị>",
+}
+# The command line's own words on its help screens (click's skeleton: headings, the help and
+# version options, the notes after an option's help).
+HELP_WORDS = {
+    "usage": "Cách gọi:",
+    "options": "Tùy chọn",
+    "commands": "Lệnh",
+    "help": "Xem hướng dẫn này rồi thoát.",
+    "version": "Xem số phiên bản rồi thoát.",
+    "default": "mặc định",
+    "required": "bắt buộc",
+    "envvar": "biến môi trường",
+}
 
 
 # The W002 reasons (a closed vocabulary) and the tamper causes told in M008.

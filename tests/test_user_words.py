@@ -13,7 +13,8 @@ demo, and every CLI message (stdout and stderr of the commands on good and bad i
   directory", "Traceback", "KeyError" …).
 
 Not scanned: defined names, hidden sheets and formulas' references (machinery, not text), the
-JSON outputs (codes and keys for machines), and ``--help`` (click's own layout, kept usable).
+JSON outputs (codes and keys for machines), and ``--help`` (its own words are checked by
+tests/test_cli_words.py: click's layout, our words).
 """
 from __future__ import annotations
 

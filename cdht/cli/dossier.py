@@ -8,11 +8,12 @@ from pathlib import Path
 
 import click
 
+from cdht.cli.vietnamese import Command
 from cdht.messages import ERROR
 
 
-@click.command("dossier")
-@click.argument("workbook", required=False, type=click.Path(path_type=Path))
+@click.command("dossier", cls=Command)
+@click.argument("workbook", required=False, type=click.Path(path_type=Path), metavar="[<sổ tính>]")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Thư mục ghi các văn bản (.docx).")
 @click.option("--profile", "profile", type=click.Path(dir_okay=False, exists=True, path_type=Path),
@@ -25,14 +26,14 @@ from cdht.messages import ERROR
 def dossier(workbook, out_dir, profile, templates, outlines, as_json):
     """Lập hồ sơ từ sổ tính: tờ trình, báo cáo tự đánh giá, bản tổng hợp; kết quả thẩm định và
     thông báo không đạt (sổ đã thẩm định); dự thảo quyết định công nhận (sổ tổng hợp cấp trên).
-    WORKBOOK là một thư mục: lập hồ sơ cho mọi sổ tính trong đó, mỗi sổ một thư mục con."""
+    Nếu <sổ tính> là một thư mục: lập hồ sơ cho mọi sổ tính trong đó, mỗi sổ một thư mục con."""
     from cdht.ops.dossier import build_dossier, build_dossiers
 
     if outlines:
         _outlines(out_dir)
         return
     if workbook is None:
-        raise click.UsageError("Cần đường dẫn sổ tính (WORKBOOK), hoặc dùng --outlines.")
+        raise click.UsageError("Cần đường dẫn sổ tính (<sổ tính>), hoặc dùng --outlines.")
     profile = _csv_profile(profile)
     with _writable(out_dir):
         if workbook.is_dir():

@@ -11,7 +11,8 @@ from pathlib import Path
 import click
 
 from cdht import __version__
-from cdht.messages import INTERNAL_ERROR, Finding, finding, os_reason
+from cdht.cli import vietnamese
+from cdht.messages import HELP_WORDS, INTERNAL_ERROR, Finding, finding, os_reason
 
 TIERS = ["xa", "huyen", "tinh"]
 
@@ -35,12 +36,15 @@ def _dump(obj) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
 
 
-class _SafeGroup(click.Group):
+class _SafeGroup(vietnamese.Group):
     """The last safety net: an unexpected error is a coded Vietnamese message, never a traceback
     (the traceback goes to the log file named in the message); click's own usage errors are coded
-    Vietnamese findings too (:mod:`cdht.cli.usage`). Commands of other installed parts are looked
-    up only when asked for (:func:`_load_plugins`), so ``cdht --version`` and the built-in commands
-    never scan the installed packages."""
+    Vietnamese findings too (:mod:`cdht.cli.usage`), and so is Ctrl-C (CDHT-W068, not "Aborted!");
+    the help screens are Vietnamese (:mod:`cdht.cli.vietnamese`). Commands of other installed parts
+    are looked up only when asked for (:func:`_load_plugins`), so ``cdht --version`` and the
+    built-in commands never scan the installed packages."""
+
+    group_class = vietnamese.Group  # (the safety net is the root's only)
 
     def make_context(self, info_name, args, parent=None, **extra):
         from cdht.cli.usage import coded
@@ -48,6 +52,8 @@ class _SafeGroup(click.Group):
             return super().make_context(info_name, args, parent=parent, **extra)
         except click.ClickException as e:  # the group's own options (cdht --no-such-option)
             raise coded(e) from None
+        except (KeyboardInterrupt, EOFError, click.exceptions.Abort) as e:  # Ctrl-C while parsing, listing
+            raise vietnamese.interrupted("cdht", e) from None
 
     plugins_loaded = False
 
@@ -61,13 +67,15 @@ class _SafeGroup(click.Group):
         return super().list_commands(ctx)
 
     def invoke(self, ctx):
-        from cdht.cli.usage import coded, group_args
+        from cdht.cli.usage import coded, command_of, group_args
         args = group_args(ctx)
         try:
             return super().invoke(ctx)
         except click.ClickException as e:  # a sub-command's arguments, an unknown command
             raise coded(e, ctx, args) from None
-        except (click.exceptions.Exit, click.exceptions.Abort, SystemExit):
+        except (KeyboardInterrupt, EOFError, click.exceptions.Abort) as e:  # Ctrl-C, the end of input at a prompt
+            raise vietnamese.interrupted(command_of(ctx, args), e) from None
+        except (click.exceptions.Exit, SystemExit):
             raise
         except OSError as e:
             click.echo(finding("CDHT-W023", file=getattr(e, "filename", None) and Path(e.filename).name,
@@ -92,7 +100,7 @@ def _progress(total: int, label: str, hidden: bool = False):
 
 
 @click.group(cls=_SafeGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="cdht", message="%(prog)s %(version)s")
+@click.version_option(__version__, prog_name="cdht", message="%(prog)s %(version)s", help=HELP_WORDS["version"])
 def main():
     """Cộng đồng học tập (Thông tư 25/2023/TT-BGDĐT): biểu mẫu Excel, kiểm tra và tổng hợp."""
 
@@ -105,7 +113,7 @@ def catalogue():
 
 
 @catalogue.command("check")
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path), metavar="[<tệp> …]")
 @click.option("--json", "as_json", is_flag=True, help="Kết quả dạng JSON.")
 def catalogue_check(files, as_json):
     """Kiểm tra tệp bộ tiêu chí (mặc định: mọi bộ tiêu chí kèm theo). Thoát mã 1 nếu có lỗi."""
@@ -160,7 +168,7 @@ def catalogue_show(edition_path, tier, as_json):
 @click.option("--password", help="Mật khẩu bảo vệ trang tính (mặc định: cdht-tt25, xem README).")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Thư mục ghi biểu mẫu.")
-@click.option("--contributor", "contributor", metavar="CODE",
+@click.option("--contributor", "contributor", metavar="<mã>",
               help="Tạo phiếu số liệu cho một sở/ngành (mã trong 'contributors' của bộ tiêu chí, "
                    "hoặc 'all'); chỉ dùng với --tier tinh.")
 @click.option("--profile", "profile_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -343,7 +351,7 @@ def _assess_command(fn, file, as_json, write, exit_on_errors, profile_path=None,
 def _assess_options(fn):
     """The arguments ``compute`` and ``check`` share: the workbook, --json, --write, --profile."""
     for deco in reversed([
-        click.argument("file", type=click.Path(dir_okay=False, path_type=Path)),
+        click.argument("file", type=click.Path(dir_okay=False, path_type=Path), metavar="<sổ tính>"),
         click.option("--json", "as_json", is_flag=True, help="Kết quả dạng JSON."),
         click.option("--write", is_flag=True, help="Ghi kết quả vào trang 'Kết quả kiểm tra' (có bản sao .bak)."),
         click.option("--profile", "profile_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -372,13 +380,13 @@ def check(file, as_json, write, profile_path, year):
 
 
 @main.command()
-@click.argument("parent", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("parent", type=click.Path(dir_okay=False, path_type=Path), metavar="<sổ tổng hợp>")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="<sổ cấp dưới> …")
 @click.option("--dry-run", is_flag=True, help="Chỉ báo cáo, không ghi gì.")
 @click.option("--json", "as_json", is_flag=True, help="Kết quả dạng JSON.")
 @click.option("--on-duplicate", type=click.Choice(["newest", "error", "keep"]), default="newest",
               show_default=True, help="Khi một đơn vị nộp nhiều tệp.")
-@click.option("--register-from", type=click.Path(path_type=Path), metavar="FILE",  # a folder: coded by the merge (M023)
+@click.option("--register-from", type=click.Path(path_type=Path), metavar="<tệp>",  # a folder: coded by the merge (M023)
               help="Sổ tổng hợp năm trước: chuyển Sổ công nhận sang.")
 @click.option("--return-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Ghi một sổ tính trả lại cho mỗi đơn vị có lỗi vào thư mục này.")
@@ -471,7 +479,7 @@ def _load_plugins() -> None:
 
     for ep in entry_points(group="cdht.commands"):
         try:
-            main.add_command(ep.load(), ep.name)
+            main.add_command(vietnamese.adopt(ep.load()), ep.name)  # (its help in our words too)
         except Exception:  # noqa: BLE001 — a broken optional part must not break the CLI
             continue
 

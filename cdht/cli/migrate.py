@@ -8,9 +8,11 @@ from pathlib import Path
 
 import click
 
+from cdht.cli.vietnamese import Command
 
-@click.command("migrate")
-@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+
+@click.command("migrate", cls=Command)
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path), metavar="<sổ tính>")
 @click.option("--year", type=int, default=None,
               help="Năm đánh giá của biểu mẫu mới (mặc định: năm của sổ cũ + 1).")
 @click.option("--profile", "profile_path", type=click.Path(dir_okay=False, path_type=Path),

@@ -6,10 +6,11 @@ import sys
 
 import click
 
+from cdht.cli.vietnamese import Group
 from cdht.messages import ERROR, has_errors
 
 
-@click.group("profile")
+@click.group("profile", cls=Group)
 def profile():
     """Hồ sơ cấu hình tỉnh: danh sách đơn vị, quy trình, cách hiểu thời hạn, khóa ký số."""
 
@@ -42,7 +43,7 @@ def _load(file: str):
 
 
 @profile.command("check")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path(dir_okay=False), metavar="<tệp>")
 @click.option("--json", "as_json", is_flag=True, help="Kết quả dạng JSON.")
 def profile_check(file, as_json):
     """Kiểm tra một hồ sơ cấu hình tỉnh (YAML) hoặc danh sách đơn vị (CSV); mỗi lỗi có mã và số dòng."""

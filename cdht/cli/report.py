@@ -11,11 +11,12 @@ from pathlib import Path
 
 import click
 
+from cdht.cli.vietnamese import Command
 from cdht.messages import ERROR
 
 
-@click.command("report")
-@click.argument("parent", type=click.Path(dir_okay=False, path_type=Path))
+@click.command("report", cls=Command)
+@click.argument("parent", type=click.Path(dir_okay=False, path_type=Path), metavar="<sổ tổng hợp>")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Tệp kết quả (.xlsx cho báo cáo, .csv / .parquet cho bảng dữ liệu).")
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "parquet"]), default="xlsx", show_default=True,

@@ -12,8 +12,8 @@ import re
 
 import click
 
-from cdht.messages import (CHOICE_LABELS, COMMAND_WORD, OPTIONS_WORD, USAGE_PROBLEM, VALUE_KINDS, VALUE_PROBLEMS, Finding, finding,
-                           os_reason)
+from cdht.cli.vietnamese import value_kind
+from cdht.messages import CHOICE_LABELS, USAGE_PROBLEM, VALUE_KINDS, VALUE_PROBLEMS, Finding, finding, os_reason
 
 _QUOTED = re.compile(r"""'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)\"""")  # the value click quotes with repr()
 _NO_SUCH_COMMAND = re.compile(r"No such command '(.+)'")
@@ -50,6 +50,11 @@ def coded(e: click.ClickException, ctx: click.Context | None = None, args: list[
     if getattr(e, "ctx", None) is None and ctx is not None and isinstance(e, click.UsageError):
         e.ctx = _named_command(ctx, list(args))
     return CodedUsage(translate(e))
+
+
+def command_of(ctx: click.Context, args: list[str]) -> str:
+    """``cdht merge``: the command a group's context was dispatching (:func:`group_args`), as typed."""
+    return _command(_named_command(ctx, list(args)))
 
 
 def _named_command(ctx: click.Context, args: list[str]) -> click.Context:
@@ -100,7 +105,7 @@ def _bad_value(e: click.BadParameter, command: str) -> Finding:
     """W035: a value of the wrong kind — the value as typed, why it is refused, what is expected."""
     m = _QUOTED.search(e.message)
     value = (m.group(1) if m.group(1) is not None else m.group(2)) if m else ""
-    kind = _kind(e.param.type)
+    kind = value_kind(e.param.type)
     if kind in ("file", "folder", "path"):
         reason = _path_reason(value, e.param.type)
     else:
@@ -120,30 +125,18 @@ def _path_reason(value: str, kind: click.Path | None = None) -> str:
     return VALUE_PROBLEMS["unreadable"]
 
 
-def _kind(t) -> str:
-    if isinstance(t, click.Choice):
-        return "choice"
-    if isinstance(t, click.types.IntParamType):
-        return "integer"
-    if isinstance(t, click.types.FloatParamType):
-        return "number"
-    if isinstance(t, click.Path):
-        return "folder" if not t.file_okay else "file" if not t.dir_okay else "path"
-    return "text"
-
-
 def _expected(param) -> str:
     """What the parameter takes, in words ("một trong: 'xa', 'huyen', 'tinh'")."""
     if param is None:
         return VALUE_KINDS["text"]
-    kind = _kind(param.type)
+    kind = value_kind(param.type)
     choices = ", ".join(f"'{c}'" + (f" ({CHOICE_LABELS[c]})" if c in CHOICE_LABELS else "")
                         for c in getattr(param.type, "choices", ()))
     return VALUE_KINDS[kind].format(choices=choices)
 
 
 def _param_name(param, ctx) -> str:
-    """``--tier`` for an option, ``FILE`` for an argument (as ``--help`` shows them)."""
+    """``--tier`` for an option, ``<sổ tính>`` for an argument (as ``--help`` shows them)."""
     if isinstance(param, click.Option):
         return max(param.opts, key=len)
     try:
@@ -181,13 +174,11 @@ def _options(ctx) -> str:
 
 
 def _usage(ctx) -> str:
-    """``cdht check [tùy chọn] FILE``: how the command is called (its usage line, in our words)."""
+    """``cdht check [tùy chọn] <sổ tính>``: how the command is called (its usage line, in our words:
+    :mod:`cdht.cli.vietnamese`)."""
     if ctx is None:
         return "cdht --help"
-    pieces = []
-    for piece in ctx.command.collect_usage_pieces(ctx):
-        pieces.append(piece.replace("[OPTIONS]", OPTIONS_WORD).replace("COMMAND [ARGS]...", COMMAND_WORD))
-    return " ".join([_command(ctx)] + pieces)
+    return " ".join([_command(ctx)] + ctx.command.collect_usage_pieces(ctx))
 
 
-__all__ = ["CodedUsage", "coded", "translate"]
+__all__ = ["CodedUsage", "coded", "command_of", "translate"]
