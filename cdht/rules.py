@@ -544,8 +544,22 @@ def indicator_text(ind) -> str:
     return text
 
 
+_DIFFERS: dict[int, tuple[object, object, object, bool]] = {}  # id(indicator) → (it, rule 1, rule 2, answer)
+
+
 def differs_by_level(ind) -> bool:
     """True when the indicator's level-2 rule is not its level-1 rule (other thresholds or other
     fields, e.g. xa.5.1 60 % / 80 %, huyen.4.1 counting level-1 / level-2 communes): the evidence
-    register then says which level an evidence row supports (issue 15)."""
-    return ind.rules[1].describe() != ind.rules[2].describe()
+    register then says which level an evidence row supports (issue 15).
+
+    Remembered per indicator (asked for every indicator of every source a merge reads): the
+    answer is kept with the indicator and its two rule objects, and recomputed if any is another."""
+    r1, r2 = ind.rules[1], ind.rules[2]
+    hit = _DIFFERS.get(id(ind))
+    if hit is not None and hit[0] is ind and hit[1] is r1 and hit[2] is r2:
+        return hit[3]
+    answer = r1.describe() != r2.describe()
+    if len(_DIFFERS) > 4096:  # (editions loaded and dropped again and again, e.g. in tests)
+        _DIFFERS.clear()
+    _DIFFERS[id(ind)] = (ind, r1, r2, answer)
+    return answer

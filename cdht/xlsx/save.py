@@ -21,11 +21,9 @@ import errno
 import hashlib
 import json
 import os
+import platform
 import re
-import shutil
-import socket
 import stat
-import tempfile
 import time
 from pathlib import Path
 from typing import Callable
@@ -59,7 +57,7 @@ def backup_path(path: Path) -> Path:
 
 def _host_tag() -> str:
     """This machine, as 8 hex digits (temporary file names carry it, so a later run can tell its own)."""
-    return hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
+    return hashlib.sha256(platform.node().encode("utf-8", "replace")).hexdigest()[:8]
 
 
 def temp_prefix(prefix: str = "") -> str:
@@ -98,7 +96,11 @@ def clean_stale_temps(folder: Path, prefix: str = TEMP_PREFIX, *, dirs: bool = F
             continue
         if kind(st.st_mode) and _stale(e.name, st, prefix):
             try:
-                shutil.rmtree(e.path) if dirs else os.unlink(e.path)
+                if dirs:
+                    import shutil
+                    shutil.rmtree(e.path)
+                else:
+                    os.unlink(e.path)
                 removed.append(Path(e.path))
             except OSError:
                 pass
@@ -166,6 +168,8 @@ def _keep_mode_and_owner(tmp: str, old: os.stat_result | None) -> None:
 def _write_in_place(tmp: str, target: Path) -> None:
     """Copy the finished ``tmp`` over ``target``'s own bytes, so every hard link to it sees the new
     content. The old bytes are put back if the copy fails (they fit: the file already held them)."""
+    import shutil
+
     old = target.read_bytes()
     with open(target, "r+b") as dst:
         try:
@@ -218,6 +222,8 @@ def write_atomic(path: Path, write: Callable[[str], object], *,
     are not broken. ``before_replace`` runs after the write succeeded and before the rename (e.g. a backup).
     Stale temporary files of killed runs in that folder are removed first. Raises ``OSError``; the
     temporary file is removed whatever happens."""
+    import tempfile  # (imported when a file is written: a dry run never pays for it)
+
     target = real_path(Path(path))
     clean_once(target.parent)
     old = _stat(target)
@@ -268,6 +274,9 @@ def write_backup(target: Path) -> Path | None:
     full) and an old, read-only backup never blocks a run. Raises ``OSError``."""
     if not target.exists():
         return None
+    import shutil
+    import tempfile
+
     bak = backup_path(target)
     fd, tmp = tempfile.mkstemp(prefix=temp_prefix(), suffix=".bak", dir=target.parent)
     os.close(fd)
@@ -332,7 +341,7 @@ class WriterLock:
         self.path = Path(path)
         self.file = lock_path(real_path(self.path))  # two links to one workbook share its lock
         self.held = False
-        self.stamp = json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
+        self.stamp = json.dumps({"pid": os.getpid(), "host": platform.node(),
                                  "started": dt.datetime.now().isoformat(timespec="seconds")}).encode()
 
     def acquire(self, wait: float | None = None) -> Finding | None:
@@ -377,7 +386,7 @@ class WriterLock:
             return False
         if "pid" not in holder:  # being written right now, or garbage: stale only when old
             return age > 60
-        if holder.get("host") == socket.gethostname() and os.name == "posix":
+        if holder.get("host") == platform.node() and os.name == "posix":
             return not _alive(int(holder.get("pid") or 0))
         return age > STALE_AFTER
 

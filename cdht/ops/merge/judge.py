@@ -6,9 +6,7 @@ parent decides about a judged source is :mod:`cdht.ops.merge.place`.
 from __future__ import annotations
 
 import functools
-import logging
 import os
-import traceback
 from pathlib import Path
 from typing import Callable
 
@@ -35,6 +33,9 @@ STEP_READ, STEP_ASSESS, STEP_JUDGE = "đọc", "đánh giá", "kiểm tra"  # M0
 def failed_source(path: Path, step: str) -> SourceResult:
     """The coded refusal (M022) of a source whose ``step`` raised: it is returned to its unit, the
     traceback goes to the log (:mod:`cdht.log`), the other sources merge."""
+    import logging
+    import traceback
+
     from cdht.log import log
     path = Path(path)
     log(logging.ERROR, f"merge: {step} {path}\n{traceback.format_exc()}")
