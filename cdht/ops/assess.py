@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -343,8 +344,16 @@ class _EvidenceCheck:
         if problem is not None:
             code, facts = problem
             self.add(code, row, value=display_name(text), **facts)
-        elif not _beside(self.sub.path.parent, text):
+        elif not _beside(self.sub.path.parent, text, self.root):
             self.add("CDHT-E006", row, value=text)
+
+    @cached_property
+    def root(self) -> str | None:
+        """The real path of the workbook's folder (None when it cannot be resolved)."""
+        try:
+            return os.path.realpath(self.sub.path.parent)
+        except (OSError, ValueError):
+            return None
 
     def code(self, code, row: int) -> None:
         """E007: an evidence code used twice."""
@@ -387,15 +396,37 @@ class _EvidenceCheck:
                                         free_row=free))
 
 
-def _beside(folder: Path, relative: str) -> bool:
-    """Whether ``relative`` (a sound relative name) is a regular file inside ``folder``, every link
-    followed and required to stay inside."""
+def _beside(folder: Path, relative: str, root: str | None = None) -> bool:
+    """Whether ``relative`` (a sound relative name, :func:`cdht.paths.name_problem`) is a regular
+    file inside ``folder``, every link followed and required to stay inside. ``root``: the real
+    path of ``folder`` when the caller has it (one per workbook, not one per evidence row).
+
+    The walk is the cheap exact case of ``realpath``: from the real folder, each part of the name
+    is looked at without following it; a part that is a link (or, on Windows, any reparse point:
+    a junction) sends the whole name through ``realpath`` instead. A real dossier cites a dozen
+    files; resolving each from the root of the disk cost a tenth of a millisecond apiece."""
     try:
-        root = Path(os.path.realpath(folder))
-        real = Path(os.path.realpath(root / relative.replace("\\", "/")))
-        return root in real.parents and real.is_file()
-    except (OSError, ValueError):  # a name this system cannot hold: not there
+        root = root or os.path.realpath(folder)
+        path = root
+        for part in relative.replace("\\", "/").split("/"):
+            if part in ("", "."):
+                continue
+            if part == "..":  # (name_problem refuses it before; never walked by hand)
+                return _beside_resolved(root, relative)
+            path = os.path.join(path, part)
+            st = os.lstat(path)
+            if stat.S_ISLNK(st.st_mode) or getattr(st, "st_reparse_tag", 0):
+                return _beside_resolved(root, relative)
+        return path != root and stat.S_ISREG(st.st_mode)
+    except (OSError, ValueError):  # not there; a name this system cannot hold
         return False
+
+
+def _beside_resolved(root: str, relative: str) -> bool:
+    """:func:`_beside` through ``realpath``: the link followed to where it leads, which must be a
+    regular file inside ``root``."""
+    real = Path(os.path.realpath(Path(root) / relative.replace("\\", "/")))
+    return Path(root) in real.parents and real.is_file()
 
 
 def check_evidence(sub: Submission, a: Assessment, year: int | None = None) -> list[Finding]:
