@@ -333,11 +333,9 @@ _BREAKS = {"\x0b": "\n", "\x0c": "\n"}
 def data_text(sub: Submission, text, sheet: str | None, cell: str | None):
     """Text from a source is data: characters no sheet can hold are replaced (breaks) or removed,
     and reported (W028); anything else passes through."""
-    if not isinstance(text, str):
+    if not isinstance(text, str) or _ILLEGAL.search(text) is None:
         return text
     found = _ILLEGAL.findall(text)
-    if not found:
-        return text
     sub.add("CDHT-W028", sheet=sheet, cell=cell, count=len(found))
     return _ILLEGAL.sub(lambda m: _BREAKS.get(m.group(), ""), text)
 
@@ -584,8 +582,11 @@ def read_evidence(sub: Submission, rb) -> None:
         if ws.formulas:  # typed values only: a formula's saved value is refused (W062)
             vals = [_typed_cell(sub, ws, sheet, f"{_letters(c)}{r}", v, L.EVIDENCE_COLUMNS[c - c1])
                     if c - c1 < len(L.EVIDENCE_COLUMNS) else v for c, v in enumerate(vals, start=c1)]
-        vals = [None if v == "" else data_text(sub, nfc(v), sheet, f"{_letters(c)}{r}") if isinstance(v, str) else v
-                for c, v in enumerate(vals, start=c1)]
+        for j, v in enumerate(vals):  # (the cell's name is spelt only for a text that needs a finding)
+            if isinstance(v, str):
+                v = vals[j] = nfc(v) if v else None
+                if v and _ILLEGAL.search(v) is not None:
+                    vals[j] = data_text(sub, v, sheet, f"{_letters(c1 + j)}{r}")
         rec = dict(zip(L.EVIDENCE_KEYS, vals))  # "level" only where the register has its column (issue 15)
         rec["row"] = r
         sub.evidence.append(rec)
