@@ -10,7 +10,7 @@ import click
 
 @click.group("addin")
 def addin_group():
-    """Add-in Excel (ribbon "Cộng đồng học tập")."""
+    """Phần bổ trợ (add-in) Excel: tab "Cộng đồng học tập" trên thanh công cụ."""
 
 
 @addin_group.command("build")
@@ -60,7 +60,7 @@ _PROFILE = click.option("--profile-dir", type=click.Path(file_okay=False, path_t
                         help="Thư mục hồ sơ người dùng Windows (mặc định %USERPROFILE%).")
 _FOLDER = click.option("--folder", type=click.Path(file_okay=False, path_type=Path),
                        help="Thư mục đặt cdht.xlam (mặc định thư mục XLSTART của người dùng).")
-_CODEPAGE = click.option("--codepage", help="Bảng mã ANSI của Windows đích (mặc định: đọc từ Windows).")
+_CODEPAGE = click.option("--codepage", metavar="<bảng mã>", help="Bảng mã ANSI của Windows đích (mặc định: đọc từ Windows).")
 
 
 @addin_group.command("install")
@@ -114,7 +114,7 @@ def _run_and_report(action, *args) -> None:
               help="Phiên bản Python của máy đích, lặp lại được (mặc định 3.11, 3.12, 3.13, 3.14).")
 @click.option("--platform", "platforms", multiple=True, default=("win_amd64",), show_default=True,
               help="Thẻ nền tảng của wheel (pip --platform), lặp lại được.")
-@click.option("--index-url", help="Kho gói thay cho PyPI (ví dụ kho nội bộ của Sở).")
+@click.option("--index-url", metavar="<địa chỉ>", help="Kho gói thay cho PyPI (ví dụ kho nội bộ của Sở).")
 @click.option("--lite-url", help="Địa chỉ web nơi Sở đặt thư mục lite/ (tệp wheel cho xlwings Lite).")
 def addin_bundle(out_dir, pythons, platforms, index_url, lite_url):
     """Gói cài đặt ngoại tuyến: wheel của cdht và mọi gói cần cho Windows 64-bit, cdht.xlam, cai-dat.cmd."""

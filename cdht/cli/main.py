@@ -164,8 +164,8 @@ def catalogue_show(edition_path, tier, as_json):
               help="Tệp bộ tiêu chí (mặc định: Thông tư 25/2023).")
 @click.option("--units", "units_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Danh sách đơn vị CSV (ma, ten, cap, ma_cap_tren, vung_kho_khan): một sổ tính cho mỗi đơn vị.")
-@click.option("--unit", "unit_code", help="Chỉ tạo cho một đơn vị (mã trong danh sách).")
-@click.option("--password", help="Mật khẩu bảo vệ trang tính (mặc định: cdht-tt25, xem README).")
+@click.option("--unit", "unit_code", metavar="<mã>", help="Chỉ tạo cho một đơn vị (mã trong danh sách).")
+@click.option("--password", metavar="<mật khẩu>", help="Mật khẩu bảo vệ trang tính (mặc định: cdht-tt25, xem README).")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Thư mục ghi biểu mẫu.")
 @click.option("--contributor", "contributor", metavar="<mã>",
