@@ -112,10 +112,10 @@ def _run_and_report(action, *args) -> None:
               help="Thư mục ghi gói cài đặt cdht-addin-<phiên bản>/ và tệp .zip của nó.")
 @click.option("--python", "pythons", multiple=True, metavar="3.X",
               help="Phiên bản Python của máy đích, lặp lại được (mặc định 3.11, 3.12, 3.13, 3.14).")
-@click.option("--platform", "platforms", multiple=True, default=("win_amd64",), show_default=True,
+@click.option("--platform", "platforms", metavar="<nền tảng>", multiple=True, default=("win_amd64",), show_default=True,
               help="Thẻ nền tảng của wheel (pip --platform), lặp lại được.")
 @click.option("--index-url", metavar="<địa chỉ>", help="Kho gói thay cho PyPI (ví dụ kho nội bộ của Sở).")
-@click.option("--lite-url", help="Địa chỉ web nơi Sở đặt thư mục lite/ (tệp wheel cho xlwings Lite).")
+@click.option("--lite-url", metavar="<địa chỉ>", help="Địa chỉ web nơi Sở đặt thư mục lite/ (tệp wheel cho xlwings Lite).")
 def addin_bundle(out_dir, pythons, platforms, index_url, lite_url):
     """Gói cài đặt ngoại tuyến: wheel của cdht và mọi gói cần cho Windows 64-bit, cdht.xlam, cai-dat.cmd."""
     from cdht_addin.bundle import bundle
