@@ -15,7 +15,7 @@ from click.testing import CliRunner
 import cdht.edition as edition_mod
 from cdht.cli.main import main
 import cdht.ops.merge as merge_mod
-from cdht.ops.merge.updates import UNCHANGED_NOTE
+from cdht.ops.merge.updates import REFUSED_AGAIN_NOTE, SKIPPED_AGAIN_NOTE, UNCHANGED_NOTE
 from cdht.ops.merge import merge
 from cdht.ops.register import Decision, add_months, standing
 from cdht import contract as L
@@ -202,12 +202,16 @@ def test_merging_twice_gives_the_same_workbook_except_the_log(kit, parent, tmp_p
     log2 = rows_of(parent, L.N_LOG)
     assert second == first
     # append-only; the receipt ledger's rows ("Nhận hồ sơ", one per content) are written once only;
-    # the four units merged again exactly as the parent shows them are one row, the rest as before
+    # the four units merged again exactly as the parent shows them are one row, and so are the
+    # refused file and the skipped one, which the log already names with the same code and reason
     run_rows = [row for row in log1 if row[1] != "Nhận hồ sơ"]
     merged_rows = [row for row in run_rows if row[1] == "Gộp"]
     assert len(merged_rows) == 4 and log2[:len(log1)] == log1
-    summary = ["Gộp", None, None, None, None, UNCHANGED_NOTE.format(count=4)]
-    assert [row[1:] for row in log2[len(log1):]] == [summary] + [row[1:] for row in run_rows if row[1] != "Gộp"]
+    assert sorted(row[1] for row in run_rows if row[1] != "Gộp") == ["Bỏ qua", "Từ chối"]
+    assert [row[1:] for row in log2[len(log1):]] == [
+        ["Gộp", None, None, None, None, UNCHANGED_NOTE.format(count=4)],
+        ["Từ chối", None, None, None, None, REFUSED_AGAIN_NOTE.format(count=1)],
+        ["Bỏ qua", None, None, None, None, SKIPPED_AGAIN_NOTE.format(count=1)]]
     assert sum(1 for row in log2 if row[1] == "Nhận hồ sơ") == 4
 
 
@@ -744,3 +748,22 @@ def test_dead_workers_fall_back_to_this_process(kit, tmp_path, monkeypatch):
                                     progress=lambda k, n: seen.append((k, n)))
     assert _summary(one) == _summary(two) and side == "parent read"
     assert seen[-1] == (5, 5)
+
+
+def test_a_refusal_is_logged_again_when_what_it_says_changed(kit, parent, tmp_path):
+    """The log counts a refusal it already names word for word; a source refused for another
+    reason, or another file, gets its own row again."""
+    inbox = inbox_with(kit, tmp_path / "inbox", H01_COMMUNES[:1])
+    bad = moved(corpus.make_not_xlsx(bad_dir(tmp_path)), inbox)
+    merge(parent, [inbox], now=dt.datetime(2027, 3, 1, 8, 0))
+    before = len(rows_of(parent, L.N_LOG))
+    bad.rename(inbox / "doi-ten.xlsx")                                # the same refusal under another name
+    merge(parent, [inbox], now=dt.datetime(2027, 3, 2, 8, 0))
+    added = [row[1:3] for row in rows_of(parent, L.N_LOG)[before:]]
+    assert ["Từ chối", "doi-ten.xlsx"] in added
+    assert not any(row[0] == "Từ chối" and row[1] is None for row in added)  # nothing was said before
+    before = len(rows_of(parent, L.N_LOG))
+    merge(parent, [inbox], now=dt.datetime(2027, 3, 3, 8, 0))
+    added = [row[1:] for row in rows_of(parent, L.N_LOG)[before:]]
+    assert ["Từ chối", None, None, None, None, REFUSED_AGAIN_NOTE.format(count=1)] in added
+    assert not any(row[1] == "doi-ten.xlsx" for row in added)

@@ -37,7 +37,7 @@ from cdht.ops.merge.judge import judge_all as _judge_all
 from cdht.ops.merge.model import (TAMPER_CODES, UNREADABLE_CODES, DuplicatePolicy, MergeResult, ParentInfo,
                                   SourceResult)
 from cdht.ops.merge.place import deadline, mark_received, place, resolve_duplicates, split_copies
-from cdht.ops.merge.receipts import read_ledger
+from cdht.ops.merge.receipts import logged_refusals, read_ledger
 from cdht.ops.merge.updates import (SUMMARY_CELL, Placement, SheetUpdate, child_rows, completeness_text, log_rows, put,
                                     returns_rows, sheet_updates)
 from cdht.ops.merge.write import write_updates
@@ -172,6 +172,7 @@ def _merge(result: MergeResult, sources, *, dry_run, on_duplicate, register_from
     forms = [r.file for r in judged if r.form]  # told apart by their identity, in the same read
     children, result.duplicates = split_copies([r for r in judged if not r.form])
     result.receipts = read_ledger(parent.raw)
+    result.logged = logged_refusals(parent.raw)
     accepted, result.refused = resolve_duplicates(children, existing, on_duplicate, result.receipts)
     result.deadline = _deadline(profile, child_tier, sub.year)
     mark_received(accepted, result.deadline, now, result.receipts, profile)

@@ -91,6 +91,7 @@ class MergeResult:
     derived_from: dict = field(default_factory=dict)  # the 90 % rule's denominator and its source
     standings: list = field(default_factory=list)     # cdht.ops.register.Standing per expected unit
     receipts: dict = field(default_factory=dict)      # the receipt ledger: sha256 → {date, file, unit, new}
+    logged: set = field(default_factory=set)          # refusals the parent's log already shows (receipts.logged_refusals)
     communes: list[dict] = field(default_factory=list)  # "Xã trong tỉnh": the districts' commune rows
     profile: str | None = None
     timeliness: dict = field(default_factory=dict)  # per deadline of the procedure: dossier, decision, report

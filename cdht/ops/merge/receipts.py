@@ -46,6 +46,25 @@ def read_ledger(rb) -> dict[str, dict]:
     return out
 
 
+REFUSAL_OPS = ("Từ chối", "Bản trùng", "Bỏ qua")  # the log's operations of a source not merged
+
+
+def logged_refusals(rb) -> set[tuple]:
+    """What the parent's merge log already says of sources not merged: (operation, file, unit,
+    code, message) of its "Từ chối", "Bản trùng" and "Bỏ qua" rows (:func:`cdht.ops.merge.updates.log_rows`
+    counts a refusal said again in one row instead of a row each)."""
+    ref = parse_ref(rb.names.get(L.N_LOG, "")) if rb is not None else None
+    if ref is None or ref[0] not in rb.sheets:
+        return set()
+    c1, width = ref[2], len(L.LOG_COLUMNS)
+    out = set()
+    for row in (rb.sheets[ref[0]].values or [])[ref[1]:]:
+        vals = list(row[c1 - 1:c1 - 1 + width]) + [None] * width
+        if vals[1] in REFUSAL_OPS:
+            out.add(tuple("" if v is None else str(v) for v in (vals[1], vals[2], vals[3], vals[5], vals[6])))
+    return out
+
+
 def receive(sha: str, ledger: dict[str, dict], now: dt.datetime, file: str, unit: str | None) -> dt.date:
     """The receipt day of content ``sha``: its ledger day, or today (recorded as a new entry)."""
     rec = ledger.get(sha)

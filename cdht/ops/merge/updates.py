@@ -166,10 +166,23 @@ UNCHANGED_NOTE = ("{count} tệp không đổi so với lần tổng hợp trư�
                   "thái): không ghi lại từng dòng.")
 
 
+REFUSED_AGAIN_NOTE = ("{count} tệp vẫn bị từ chối hoặc vẫn là bản trùng như nhật ký đã ghi (cùng tệp, cùng mã, "
+                      "cùng lý do): không ghi lại từng dòng; xem trang Danh sách trả lại.")
+SKIPPED_AGAIN_NOTE = ("{count} tệp vẫn bị bỏ qua như nhật ký đã ghi (cùng tệp, cùng mã, cùng lý do): không ghi lại "
+                      "từng dòng.")
+
+
+def _said_before(row: list, logged: set) -> bool:
+    """Whether the log already has this refusal (operation, file, unit, code and message alike)."""
+    return tuple("" if v is None else str(v) for v in (row[1], row[2], row[3], row[5], row[6])) in logged
+
+
 def log_rows(result: MergeResult, stamp: str, existing: dict[str, dict] | None = None) -> list[list]:
     """Rows appended to the merge log for this run: one per source merged, refused, duplicated or
     skipped — except a source the parent already shows exactly so (``existing``: its rows by unit;
-    same content, file name and status), which one summary row counts instead. A clerk merges
+    same content, file name and status), which one summary row counts instead; likewise a refusal,
+    duplicate or skipped file the log already says word for word (``result.logged``): one row
+    counts them. A clerk merges
     again and again as files arrive; the log then grows with what changed, not by every file at
     every merge (which made each later merge load and save a bigger parent)."""
     existing = existing or {}
@@ -177,11 +190,16 @@ def log_rows(result: MergeResult, stamp: str, existing: dict[str, dict] | None =
     rows = [[stamp, "Gộp", r.file.name, r.unit_code, r.status, "", r.reason] for r in changed]
     if len(changed) < len(result.merged):
         rows.append([stamp, "Gộp", "", "", "", "", UNCHANGED_NOTE.format(count=len(result.merged) - len(changed))])
-    rows += [[stamp, "Từ chối", r.file.name, r.unit_code or "", _S.RETURNED.value, r.code, r.message]
-             for r in result.refused]
-    rows += [[stamp, "Bản trùng", r.file.name, r.unit_code or "", _S.DUPLICATE.value, r.code, r.message]
-             for r in result.duplicates]
-    rows += [[stamp, "Bỏ qua", f.file, "", "", f.code, f.message] for f in result.notes]
+    refusals = [[stamp, "Từ chối", r.file.name, r.unit_code or "", _S.RETURNED.value, r.code, r.message]
+                for r in result.refused]
+    refusals += [[stamp, "Bản trùng", r.file.name, r.unit_code or "", _S.DUPLICATE.value, r.code, r.message]
+                 for r in result.duplicates]
+    skipped = [[stamp, "Bỏ qua", f.file, "", "", f.code, f.message] for f in result.notes]
+    for group, op, note in ((refusals, "Từ chối", REFUSED_AGAIN_NOTE), (skipped, "Bỏ qua", SKIPPED_AGAIN_NOTE)):
+        said = sum(1 for row in group if _said_before(row, result.logged))
+        rows += [row for row in group if not _said_before(row, result.logged)]
+        if said:
+            rows.append([stamp, op, "", "", "", "", note.format(count=said)])
     if result.contributions is not None:
         from cdht.ops.contributions import log_rows as contrib_log_rows
         rows += contrib_log_rows(result.contributions, stamp)
