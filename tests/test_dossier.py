@@ -201,13 +201,31 @@ def test_a_failing_unit_gets_the_councils_reasons_and_a_letter(failed, tmp_path)
     assert "Kính gửi: Ủy ban nhân dân xã An Hòa (mẫu)" in text
 
 
-def test_without_a_profile_the_bodies_above_are_left_to_fill_in(commune, tmp_path):
+def test_without_a_profile_the_body_above_is_the_one_the_workbook_was_issued_with(commune, tmp_path):
+    """No profile given: the district is named from the registry facts the Sở locked into the
+    workbook when it issued it (``_meta``: parent code and name), as the profile would name it."""
     res = build_dossier(commune, tmp_path)
     assert res.ok
     tt = _texts(res.documents["to_trinh"])
-    assert "Kính gửi: Phòng Giáo dục và Đào tạo" in tt  # the catalogue's body, no district name
+    assert "Kính gửi: Phòng Giáo dục và Đào tạo huyện Bình An (mẫu)" in tt
     council = _texts(res.documents["tham_dinh"])
-    assert any(line.startswith("……, ngày") for line in council)  # the council's place: unknown
+    assert not any(line.startswith("……, ngày") for line in council)  # the council's place is known
+
+
+def test_without_a_profile_or_issued_facts_the_body_above_is_left_to_fill_in(commune):
+    """A workbook whose _meta names no parent (a blank template): the heading says the catalogue's
+    body and leaves the name to the clerk — nothing is guessed."""
+    from cdht.ops.assess import compute_submission
+    from cdht.ops.dossier import _Facts
+    from cdht.read.submission import read_workbook_raw
+    sub, raw = read_workbook_raw(commune)
+    assert sub.meta["parent_code"] == "MAU-H01" and sub.meta["parent_name"]
+    facts = _Facts(compute_submission(sub), raw, None)
+    assert facts.parent_name() == "Huyện Bình An (mẫu)"
+    sub.meta = {**sub.meta, "parent_name": ""}
+    assert facts.parent_name() is None
+    sub.meta = {**sub.meta, "parent_code": ""}
+    assert facts.parent_name() is None
 
 
 def test_a_two_tier_commune_files_with_the_so_and_no_district_body_is_named(tmp_path):

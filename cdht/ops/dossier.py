@@ -103,11 +103,17 @@ class _Facts:
         return self.sub.unit_name or self.sub.unit_code or "……"
 
     def parent_name(self) -> str | None:
+        """The unit above: from the profile's registry when one is given, else the name the Sở
+        issued the workbook with (its locked ``_meta``: ``parent_name`` beside ``parent_code``);
+        None when neither says (a blank template: the heading is left to fill in)."""
         code = self.sub.meta.get("parent_code") or ""
-        if not code or self.profile is None:
+        if not code:
             return None
-        u = self.profile.unit(code, self.sub.year) or self.profile.unit(code)
-        return u.name if u else None
+        if self.profile is not None:
+            u = self.profile.unit(code, self.sub.year) or self.profile.unit(code)
+            if u is not None:
+                return u.name
+        return " ".join(str(self.sub.meta.get("parent_name") or "").split()) or None
 
     def cell(self, name: str):
         value, _ = cell_value(self.raw, self.sub, name)
