@@ -129,3 +129,23 @@ def test_the_province_counts_each_districts_communes(years, tmp_path):
     assert {r[0]: r[1] for r in block} == districts
     district_wb = openpyxl.load_workbook(now.districts["MAU-H01"])
     assert L.N_OV_DISTRICTS not in district_wb.defined_names  # a district's communes have no lower units
+
+
+def test_a_district_not_in_this_merges_folder_keeps_its_counts(years, tmp_path):
+    """Nothing is lost (issue 18): a district merged before whose file is not in the folder this
+    time keeps its row in "Đơn vị cấp dưới" and its counts in the per-district block, instead of
+    the blank counts of a district never read; the district that is in the folder is counted anew."""
+    now = years[YEAR]
+    parent = _copy(now.province, tmp_path / "tinh")
+    wb = openpyxl.load_workbook(parent)
+    before = {r[0]: r for r in _block(wb, L.N_OV_DISTRICTS) if r[0] not in (None, "")}
+    assert len(before) >= 2 and all(isinstance(r[2], int) for r in before.values())
+    first, *others = sorted(now.districts)
+    inbox = tmp_path / "inbox"
+    _copy(now.out / "nop-tinh" / now.districts[first].name, inbox)
+    out = _merge(parent, inbox)
+    assert out["written"]
+    after = {r[0]: r for r in _block(openpyxl.load_workbook(parent), L.N_OV_DISTRICTS) if r[0] not in (None, "")}
+    assert after == before
+    assert [c["district"] for c in out["communes"]] == [first] * len(out["communes"])  # only it was read
+    assert {r["Mã đơn vị"] for r in _rows(parent) if _receipt(r) in _GOT} >= set(others)

@@ -230,6 +230,10 @@ def _overview_history(result: MergeResult, parent: _Parent, previous, profile) -
                                       sub.year, profile)
     result.findings += problems
     result.district_rows = block_rows(parent.raw, L.N_OV_DISTRICTS)
+    if result.district_rows:
+        from cdht.xlsx.fastread import named_rows
+        _, _, rows = named_rows(parent.raw, L.N_OV_DISTRICTS)
+        result.district_before = {str(row[0]): row[2:] for row in rows if row and row[0] not in (None, "")}
 
 
 # the parent's sheets a merge writes into (by their names); "Tổng quan" is optional (older parents)

@@ -97,6 +97,7 @@ class MergeResult:
     timeliness: dict = field(default_factory=dict)  # per deadline of the procedure: dossier, decision, report
     trends: dict = field(default_factory=dict)      # "Tổng quan": earlier year → trends.YearFigures (issue 16)
     district_rows: int = 0                          # "Tổng quan": rows of the per-district block (0: none)
+    district_before: dict = field(default_factory=dict)  # that block as the parent holds it: district → counts
     labels: dict[str, str] = field(default_factory=dict)  # for people: tier code / derived field → its name
 
     @property

@@ -149,7 +149,10 @@ def trend_rows(history: dict[int, YearFigures], current: YearFigures, ids: list[
 
 def district_rows(result, rows: list[list], size: int) -> list[list]:
     """Per expected district (the province's rows, in order): its communes counted from the
-    commune rows carried up, or empty counts when its workbook was not read this time."""
+    commune rows carried up. A district merged before and not read this time (its row in "Đơn vị
+    cấp dưới" carried as it was) keeps the counts the block already shows for it — nothing the
+    parent showed is lost because a file was not in this merge's folder; any other district
+    without a workbook read has empty counts."""
     names = {row[0]: row[1] for row in rows}
     by_district: dict[str, list[dict]] = {}
     for c in result.communes:
@@ -158,7 +161,14 @@ def district_rows(result, rows: list[list], size: int) -> list[list]:
     out = []
     for code in result.expected:
         communes = by_district.get(code)
-        out.append([code, names.get(code, "") or ""] + (_counts(communes) if communes else [""] * (width - 2)))
+        if communes:
+            counts = _counts(communes)
+        elif code in result.carried and code in result.district_before:
+            counts = ["" if v is None else v for v in list(result.district_before[code])[:width - 2]]
+            counts += [""] * (width - 2 - len(counts))
+        else:
+            counts = [""] * (width - 2)
+        out.append([code, names.get(code, "") or ""] + counts)
     if len(out) > size:
         out = out[:size - 1] + [["", f"… và {len(out) - size + 1} huyện khác", *[""] * (width - 2)]]
     return out + [[""] * width for _ in range(size - len(out))]
