@@ -434,6 +434,18 @@ def test_json_summary_carries_the_dashboard_figures(demo, tmp_path):
     assert out["dashboard"]["recognitions"]["in_force"] == len(_in_force(_district(demo, "MAU-H02")))
 
 
+def test_a_sample_profiles_warning_is_printed_and_the_json_stays_json(demo, tmp_path):
+    """report --profile prints the profile's warnings as every command does (P013: sample data),
+    on stderr; the --json summary on stdout still parses."""
+    import json
+
+    from cdht.profile import SAMPLE_THREE_TIER
+    r = _cli(_district(demo, "MAU-H02"), "--out", tmp_path / "r.xlsx", "--profile", SAMPLE_THREE_TIER, "--json")
+    assert r.exit_code == 0, r.output
+    assert "CDHT-P013" in r.stderr and "CDHT-P013" not in r.stdout
+    assert json.loads(r.stdout)["tier"] == "huyen"
+
+
 def test_the_profile_gives_the_validity_reading(demo, tmp_path):
     """With a profile reading validity as 36 months from the decision (decision_months), a
     decision of 20/03/YEAR+1 is valid to 20/03/YEAR+4, not to 31/12/YEAR+3 (the default)."""

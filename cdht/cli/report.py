@@ -67,13 +67,9 @@ def report(parent, out, fmt, previous, children, profile_path, as_json):
 
 
 def _profile(path: Path):
-    from cdht.cli.profile import _load
-    from cdht.messages import has_errors
-
-    prof, findings = _load(str(path))
-    if prof is None or has_errors(findings):
-        _fail([f for f in findings if f.severity == ERROR] or findings)
-    return prof
+    """The profile, its findings printed as every command prints them (:func:`cdht.cli.main._profile_or_exit`)."""
+    from cdht.cli.main import _profile_or_exit
+    return _profile_or_exit(path)
 
 
 def _fail(findings) -> None:
