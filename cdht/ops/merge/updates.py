@@ -182,9 +182,9 @@ def log_rows(result: MergeResult, stamp: str, existing: dict[str, dict] | None =
     skipped — except a source the parent already shows exactly so (``existing``: its rows by unit;
     same content, file name and status), which one summary row counts instead; likewise a refusal,
     duplicate or skipped file the log already says word for word (``result.logged``): one row
-    counts them. A clerk merges
-    again and again as files arrive; the log then grows with what changed, not by every file at
-    every merge (which made each later merge load and save a bigger parent)."""
+    counts them. A clerk merges again and again as files arrive; the log then grows with what
+    changed, not by every file at every merge (which made each later merge load and save a bigger
+    parent)."""
     existing = existing or {}
     changed = [r for r in result.merged if not _unchanged(r, existing.get(r.unit_code))]
     rows = [[stamp, "Gộp", r.file.name, r.unit_code, r.status, "", r.reason] for r in changed]
