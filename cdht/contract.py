@@ -49,6 +49,10 @@ EVIDENCE_COLUMNS = ["Mã minh chứng", "Chỉ tiêu", "Tên minh chứng", "S�
 EVIDENCE_DATE_COLUMN = 5  # "Ngày ban hành"
 
 REGISTER_ROWS = 500
+# Excel's "Text" number format: what is typed into such a cell is kept as typed (a unit code 00010,
+# an evidence code 01), never read as a number or a date
+TEXT_FORMAT = "@"
+
 REGISTER_COLUMNS = ["Mã đơn vị", "Tên đơn vị", "Mức độ", "Số quyết định", "Ngày quyết định",
                     "Cơ quan quyết định", "Còn hiệu lực đến", "Còn hiệu lực năm đánh giá",
                     "Đủ điều kiện đề nghị mức độ 2 từ", "Ghi chú"]

@@ -20,4 +20,4 @@ HEADER_ALIGN = Alignment(wrap_text=True, vertical="center")
 THIN = Border(*(Side(style="thin", color=L.COLOR_BORDER),) * 4)
 UNLOCKED = Protection(locked=False)
 DATE_FORMAT = "dd/mm/yyyy"
-TEXT_FORMAT = "@"  # Excel's "Text": what is typed is kept as typed, never read as a number or date
+TEXT_FORMAT = L.TEXT_FORMAT  # Excel's "Text": what is typed is kept as typed, never read as a number or date

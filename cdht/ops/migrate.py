@@ -489,7 +489,7 @@ def _carry_register(result: Migration, sub, rb, wb, new_tier, profile) -> None:
     for k, row in enumerate(rows):
         for j, v in enumerate(row):
             put(writable_cell(ws, r1 + k, c1 + j), v)
-        ws.cell(r1 + k, c1).number_format = "@"  # the unit code: retyped, it stays text (00010)
+        ws.cell(r1 + k, c1).number_format = L.TEXT_FORMAT  # the unit code: retyped, it stays text (00010)
     result.decisions = len(decisions)
     result.decisions_in_force = sum(1 for d in decisions if d.in_force)
 

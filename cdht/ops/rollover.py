@@ -293,7 +293,7 @@ def _write(wb, carry: UnitCarry) -> None:
                 put(ws.cell(r1 + i, c1 + j), v)
         for j in (4, 6, 8):  # the dates: decision, valid until, level 2 possible from
             ws.cell(r1 + i, c1 + j).number_format = "dd/mm/yyyy"
-        ws.cell(r1 + i, c1).number_format = "@"  # the unit code: retyped, it stays text (00010)
+        ws.cell(r1 + i, c1).number_format = L.TEXT_FORMAT  # the unit code: retyped, it stays text (00010)
 
 
 # ---------------------------------------------------------------------------------------------

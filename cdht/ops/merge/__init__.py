@@ -210,13 +210,13 @@ def _merge(result: MergeResult, sources, *, dry_run, on_duplicate, register_from
 
 def _register_rows_now(result: MergeResult, raw, parent_name: str) -> list:
     from cdht import contract as L
+    from cdht.fingerprint import parse_ref
     from cdht.ops.register import relocated
-    from cdht.xlsx.fastread import named_rows
 
-    sheet, first, _ = named_rows(raw, L.N_REGISTER)
-    if sheet is None:
+    ref = parse_ref(raw.names.get(L.N_REGISTER, ""))
+    if ref is None:
         return result.findings
-    return relocated(result.findings, result.register, result.register_kept, parent_name, sheet, first)
+    return relocated(result.findings, result.register, result.register_kept, parent_name, ref[0], ref[1])
 
 
 def _overview_history(result: MergeResult, parent: _Parent, previous, profile) -> None:

@@ -61,8 +61,14 @@ def logged_refusals(rb) -> set[tuple]:
     for row in (rb.sheets[ref[0]].values or [])[ref[1]:]:
         vals = list(row[c1 - 1:c1 - 1 + width]) + [None] * width
         if vals[1] in REFUSAL_OPS:
-            out.add(tuple("" if v is None else str(v) for v in (vals[1], vals[2], vals[3], vals[5], vals[6])))
+            out.add(refusal_key(vals))
     return out
+
+
+def refusal_key(row: list) -> tuple:
+    """What makes two log rows (columns as ``LOG_COLUMNS``) the same refusal: operation, file,
+    unit, code and message, as text (a blank as "")."""
+    return tuple("" if v is None else str(v) for v in (row[1], row[2], row[3], row[5], row[6]))
 
 
 def receive(sha: str, ledger: dict[str, dict], now: dt.datetime, file: str, unit: str | None) -> dt.date:

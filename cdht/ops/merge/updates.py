@@ -14,7 +14,7 @@ from cdht.messages import ERROR
 from cdht.xlsx.names import put  # noqa: F401  (re-exported: cdht.ops.merge.put)
 
 from cdht.ops.merge.model import MergeResult, SourceResult
-from cdht.ops.merge.receipts import ledger_rows
+from cdht.ops.merge.receipts import ledger_rows, refusal_key
 from cdht.ops.register import register_rows
 
 _S = L.Status
@@ -173,8 +173,8 @@ SKIPPED_AGAIN_NOTE = ("{count} tệp vẫn bị bỏ qua như nhật ký đã gh
 
 
 def _said_before(row: list, logged: set) -> bool:
-    """Whether the log already has this refusal (operation, file, unit, code and message alike)."""
-    return tuple("" if v is None else str(v) for v in (row[1], row[2], row[3], row[5], row[6])) in logged
+    """Whether the log already has this refusal (:func:`.receipts.refusal_key`)."""
+    return refusal_key(row) in logged
 
 
 def log_rows(result: MergeResult, stamp: str, existing: dict[str, dict] | None = None) -> list[list]:

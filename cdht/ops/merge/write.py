@@ -97,6 +97,6 @@ def _put_rows(ws, first_row: int, u: SheetUpdate) -> None:
         for col in u.date_columns:
             ws.cell(first_row + i, col).number_format = "dd/mm/yyyy"
         for col in u.text_columns:
-            ws.cell(first_row + i, col).number_format = "@"
+            ws.cell(first_row + i, col).number_format = L.TEXT_FORMAT
         if u.fill_column is not None:
             ws.cell(first_row + i, u.fill_column).fill = fills.get(values[u.fill_column - 1], fills[""])
